@@ -1,0 +1,103 @@
+"""The one place that decides who may see and change what.
+
+Rules:
+- a user sees their own federation and everything below it (superusers see everything);
+- what ancestors hand down (published plans, split targets, announced activities) is added by
+  each app's ``for_user`` queryset using :func:`ancestor_ids`;
+- staff (填报员) edit the records of their own federation only; leaders edit nothing;
+- admins (管理员) manage users and the hierarchy within their subtree.
+
+Anything outside a user's reach is a 404, never a 403 that would confirm it exists.
+"""
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Federation, Role, User
+
+
+def home_federation(user: User) -> Federation | None:
+    """Where a user's view of the tree starts: their federation, or the top for superusers."""
+    if user.federation_id:
+        return user.federation
+    if user.is_superuser:
+        return Federation.objects.filter(parent__isnull=True).order_by("path").first()
+    return None
+
+
+def visible_federations(user: User) -> QuerySet[Federation]:
+    if not user.is_authenticated:
+        return Federation.objects.none()
+    if user.is_superuser:
+        return Federation.objects.all()
+    if not user.federation_id:
+        return Federation.objects.none()
+    return Federation.objects.subtree(user.federation)
+
+
+def can_view(user: User, federation: Federation) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.federation_id) and federation.is_in_subtree_of(user.federation)
+
+
+def can_edit_records(user: User, federation: Federation) -> bool:
+    """May this user create or change the records (plans, activities …) of this federation?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role == Role.STAFF and user.federation_id == federation.pk
+
+
+def can_manage(user: User, federation: Federation) -> bool:
+    """May this user manage this federation's node and its users (admins, within their subtree)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role == Role.ADMIN and can_view(user, federation)
+
+
+def ancestor_ids(user: User) -> list[int]:
+    """Ids of the federations above the user's own: the ones that hand things down to them."""
+    if not user.federation_id:
+        return []
+    return list(
+        Federation.objects.filter(code__in=user.federation.ancestor_codes).values_list("pk", flat=True)
+    )
+
+
+def scope_to_user(queryset: QuerySet, user: User, federation_field: str | None = "federation") -> QuerySet:
+    """Restrict records that belong to a federation to those in the user's subtree.
+
+    ``federation_field=None`` scopes a queryset of federations themselves.
+    """
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    if not user.federation_id:
+        return queryset.none()
+    lookup = f"{federation_field}__path__startswith" if federation_field else "path__startswith"
+    return queryset.filter(**{lookup: user.federation.path})
+
+
+def get_federation_for_user_or_404(user: User, code: str) -> Federation:
+    return get_object_or_404(visible_federations(user), code=code)
+
+
+def get_object_for_user_or_404(
+    queryset: QuerySet, user: User, federation_field: str = "federation", **lookups
+) -> Model:
+    """Like get_object_or_404, but outsiders get a 404 whatever id they put in the URL."""
+    return get_object_or_404(scope_to_user(queryset, user, federation_field), **lookups)
+
+
+def require_edit(user: User, federation: Federation) -> None:
+    """Raise 404 unless the user may change this federation's records (read-only users included)."""
+    if not can_edit_records(user, federation):
+        raise Http404

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fedwork.demo import DEFAULT_PASSWORD, DEMO_ACCOUNTS, demo_is_seeded, seed_hierarchy, seed_users
+
+
+class Command(BaseCommand):
+    help = _("在真实区划上建立演示数据（湖南省、山东省、福建省的部分妇联和演示账号）；可重复执行。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help=_("演示账号的密码（默认 %s）") % DEFAULT_PASSWORD)
+        parser.add_argument("--force", action="store_true", help=_("DEBUG 关闭时也执行（生产环境慎用）"))
+        parser.add_argument(
+            "--once", action="store_true", help=_("已有演示数据时不再执行，保留用户录入的内容")
+        )
+
+    def handle(self, *args, password, force, once, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(_("DEBUG 已关闭：演示数据不应写入生产数据库。确需执行请加 --force。"))
+        if once and demo_is_seeded():
+            self.stdout.write(_("演示数据已存在，保留现有内容。"))
+        else:
+            with transaction.atomic():
+                seed_hierarchy()
+                seed_users(password=password)
+            self.stdout.write(self.style.SUCCESS(_("演示数据已就绪。")))
+        self.stdout.write(_("演示账号（密码：%(password)s）：") % {"password": password or DEFAULT_PASSWORD})
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.username:<16} {account.description}")

@@ -1,0 +1,196 @@
+"""The federation hierarchy and the people who work in it.
+
+The tree is stored as a materialized path (``path = "00/43/4301/430102/"``) next to the parent
+link: "this federation and everything below it" is one indexed prefix query
+(``path LIKE '00/43/%'``, served by a pattern index on PostgreSQL), "its direct children" is one
+indexed ``parent_id`` lookup, and the ancestors are read off the path without a query. A
+library such as django-treebeard would add a second tree API next to our own codes; the path
+built from GB/T 2260 codes is readable in the database and is all the reports need.
+"""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+PATH_SEPARATOR = "/"
+NATIONAL_CODE = "00"
+CYCLE_MESSAGE = _("上级妇联不能是自身或其下级组织。")
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("全国")
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+    TOWNSHIP = "township", _("乡镇（街道）")
+    VILLAGE = "village", _("村（社区）")
+    UNIT = "unit", _("妇工委/直属单位")
+
+
+TERRITORIAL_LEVELS = [
+    Level.NATIONAL,
+    Level.PROVINCE,
+    Level.CITY,
+    Level.COUNTY,
+    Level.TOWNSHIP,
+    Level.VILLAGE,
+]
+
+
+class FederationQuerySet(models.QuerySet):
+    def subtree(self, federation: "Federation") -> "FederationQuerySet":
+        """The federation and everything below it (one indexed prefix query)."""
+        return self.filter(path__startswith=federation.path)
+
+    def descendants(self, federation: "Federation") -> "FederationQuerySet":
+        return self.subtree(federation).exclude(pk=federation.pk)
+
+    def children_of(self, federation: "Federation") -> "FederationQuerySet":
+        return self.filter(parent=federation)
+
+    def ancestors_of(self, federation: "Federation") -> "FederationQuerySet":
+        """The federations above this one, from the top down."""
+        return self.filter(code__in=federation.ancestor_codes).order_by("depth")
+
+    def search(self, text: str) -> "FederationQuerySet":
+        text = text.strip()
+        if not text:
+            return self.none()
+        return self.filter(Q(name__contains=text) | Q(short_name__contains=text) | Q(code__startswith=text))
+
+
+class Federation(models.Model):
+    code = models.CharField(
+        _("代码"),
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z-]+$", _("代码只能包含数字、字母和连字符。"))],
+        help_text=_("行政区划代码（GB/T 2260），妇工委、直属单位等使用生成的代码。"),
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级妇联"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # unique=True also gives PostgreSQL a varchar_pattern_ops index, so the subtree's
+    # LIKE 'prefix%' is an index range scan whatever the database collation.
+    path = models.CharField(_("路径"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("深度"), editable=False, default=0)
+
+    objects = FederationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("妇联组织")
+        verbose_name_plural = _("妇联组织")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        """Keeps path and depth in step with parent and code; a move carries the subtree along."""
+        if self._parent_is_inside_own_subtree():
+            raise ValidationError(CYCLE_MESSAGE)
+        new_path = self.compute_path()
+        old_path = self.path
+        self.depth = new_path.count(PATH_SEPARATOR) - 1
+        self.path = new_path
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != new_path:
+                self._move_descendants(old_path, new_path)
+
+    def get_absolute_url(self):
+        return reverse("federation-detail", kwargs={"code": self.code})
+
+    def clean(self):
+        super().clean()
+        if self._parent_is_inside_own_subtree():
+            raise ValidationError({"parent": CYCLE_MESSAGE})
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def ancestor_codes(self) -> list[str]:
+        return self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[:-1]
+
+    def is_in_subtree_of(self, other: "Federation") -> bool:
+        return self.path.startswith(other.path)
+
+    def compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.code}{PATH_SEPARATOR}"
+
+    def _parent_is_inside_own_subtree(self) -> bool:
+        if not (self.parent_id and self.pk):
+            return False
+        return self.parent_id == self.pk or bool(self.path and self.parent.path.startswith(self.path))
+
+    def _move_descendants(self, old_path: str, new_path: str) -> None:
+        # One UPDATE for the whole subtree, however large: prefix swap and depth shift.
+        depth_shift = new_path.count(PATH_SEPARATOR) - old_path.count(PATH_SEPARATOR)
+        Federation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1, Length("path"))),
+            depth=F("depth") + depth_shift,
+        )
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("填报员")
+    LEADER = "leader", _("领导")
+    ADMIN = "admin", _("管理员")
+
+
+class User(AbstractUser):
+    """A person who works in one federation in one role (superusers may have neither)."""
+
+    federation = models.ForeignKey(
+        Federation,
+        verbose_name=_("所属妇联"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
+
+    objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_superuser=True) | (Q(federation__isnull=False) & ~Q(role="")),
+                name="fedwork_user_member_has_federation_and_role",
+                violation_error_message=_("非超级管理员必须属于一个妇联并有一个角色。"),
+            ),
+        ]
+
+    def __str__(self):
+        full_name = self.get_full_name()
+        return f"{full_name}（{self.username}）" if full_name else self.username
+
+    def save(self, *args, **kwargs):
+        # The Django admin site is for the hierarchy's administrators, not for every member.
+        self.is_staff = self.is_superuser or self.role == Role.ADMIN
+        super().save(*args, **kwargs)
+
+    @property
+    def role_label(self) -> str:
+        if self.is_superuser and not self.role:
+            return str(_("超级管理员"))
+        return self.get_role_display()

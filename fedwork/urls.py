@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("year/", views.set_year, name="set-year"),
+    path("federations/", views.federation_browse, name="federation-browse"),
+    path("federations/<str:code>/", views.federation_detail, name="federation-detail"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("plans/", include("plans.urls")),
+    path("activities/", include("activities.urls")),
+    path("reports/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "fedwork 妇联工作管理"
+admin.site.site_title = "fedwork"
+admin.site.index_title = "系统管理"

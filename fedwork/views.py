@@ -1,0 +1,76 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .access import can_manage, get_federation_for_user_or_404, home_federation, visible_federations
+from .context_processors import SESSION_YEAR_KEY
+from .forms import FederationSearchForm, YearForm
+from .models import Federation, Level
+
+SEARCH_LIMIT = 50
+
+
+@login_required
+def home(request):
+    federation = home_federation(request.user)
+    level_counts = []
+    if federation is not None:
+        counts = dict(
+            Federation.objects.descendants(federation).values_list("level").annotate(n=Count("pk")).order_by()
+        )
+        level_counts = [(label, counts[value]) for value, label in Level.choices if counts.get(value)]
+    return render(request, "fedwork/home.html", {"federation": federation, "level_counts": level_counts})
+
+
+@login_required
+def federation_browse(request):
+    federation = home_federation(request.user)
+    if federation is None:
+        return render(request, "fedwork/federation_detail.html", {"federation": None})
+    return redirect(federation)
+
+
+@login_required
+def federation_detail(request, code):
+    federation = get_federation_for_user_or_404(request.user, code)
+    visible = visible_federations(request.user)
+    search_form = FederationSearchForm(request.GET or None)
+    results = None
+    if search_form.is_valid() and search_form.cleaned_data["q"]:
+        results = list(
+            visible.subtree(federation)
+            .search(search_form.cleaned_data["q"])
+            .select_related("parent")[: SEARCH_LIMIT + 1]
+        )
+    children = visible.children_of(federation).annotate(child_count=Count("children")).order_by("code")
+    may_manage = can_manage(request.user, federation)
+    context = {
+        "federation": federation,
+        "breadcrumb": list(visible.ancestors_of(federation)),
+        "children": children,
+        "search_form": search_form,
+        "results": results[:SEARCH_LIMIT] if results is not None else None,
+        "results_truncated": results is not None and len(results) > SEARCH_LIMIT,
+        "may_manage": may_manage,
+        "members": federation.members.order_by("role", "username") if may_manage else None,
+    }
+    return render(request, "fedwork/federation_detail.html", context)
+
+
+@require_POST
+@login_required
+def set_year(request):
+    form = YearForm(request.POST)
+    if form.is_valid():
+        request.session[SESSION_YEAR_KEY] = form.cleaned_data["year"]
+    else:
+        messages.error(request, _("请选择有效的年度。"))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    return HttpResponseRedirect(next_url)

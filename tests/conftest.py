@@ -1,0 +1,48 @@
+"""Personas shared by every test: one per role and place in the tree.
+
+- hunan_leader / hunan_admin / hunan_staff: the province (ancestors of Changsha's counties);
+- changsha_leader: the city;
+- furong_staff: a county's staff member; yuelu_staff: a sibling county's;
+- lixia_staff: a cousin in another province; superuser: sees everything.
+"""
+
+import pytest
+
+from fedwork.models import Role
+from tests import factories
+
+
+@pytest.fixture
+def tree(db):
+    return factories.build_tree()
+
+
+@pytest.fixture
+def people(tree):
+    return {
+        "superuser": factories.user("root", None, is_superuser=True),
+        "hunan_admin": factories.user("hunan-admin", tree["hunan"], Role.ADMIN),
+        "hunan_leader": factories.user("hunan-leader", tree["hunan"], Role.LEADER),
+        "hunan_staff": factories.user("hunan-staff", tree["hunan"], Role.STAFF),
+        "changsha_leader": factories.user("changsha-leader", tree["changsha"], Role.LEADER),
+        "furong_staff": factories.user("furong-staff", tree["furong"], Role.STAFF),
+        "yuelu_staff": factories.user("yuelu-staff", tree["yuelu"], Role.STAFF),
+        "lixia_staff": factories.user("lixia-staff", tree["lixia"], Role.STAFF),
+    }
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a persona: ``login(people["furong_staff"])``."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher is slow by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
