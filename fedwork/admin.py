@@ -28,7 +28,9 @@ class SubtreeScopedAdmin(admin.ModelAdmin):
             return False
         if obj is None:
             return True
-        federation = obj if self.federation_field is None else getattr(obj, self.federation_field)
+        federation = obj
+        for attribute in self.federation_field.split("__") if self.federation_field else []:
+            federation = getattr(federation, attribute)
         return federation is not None and access.can_manage(request.user, federation)
 
     def has_module_permission(self, request):

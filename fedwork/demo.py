@@ -1,8 +1,11 @@
 """The demo: a slice of the real hierarchy and one account per persona, built idempotently."""
 
+import importlib
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 
 from .divisions import load_divisions, read_divisions, read_level
@@ -90,3 +93,16 @@ def seed_users(*, password: str | None = None) -> None:
         if created or password:
             user.set_password(password or DEFAULT_PASSWORD)
         user.save()
+
+
+def seed_apps() -> None:
+    """Let every app that has a ``demo`` module with ``seed()`` add its part, in INSTALLED_APPS order.
+
+    The core does not import the apps built on it; each app brings its own demo data.
+    """
+    for config in apps.get_app_configs():
+        if config.name == "fedwork" or not config.module.__spec__.submodule_search_locations:
+            continue
+        if importlib.util.find_spec(f"{config.name}.demo") is None:
+            continue
+        importlib.import_module(f"{config.name}.demo").seed()

@@ -1,7 +1,399 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fedwork import access
+from fedwork.context_processors import selected_year
+from fedwork.models import Federation
+
+from . import services
+from .forms import DocumentUploadForm, PlanForm, ReopenForm, SplitForm, TargetForm, WorkPointForm
+from .models import Plan, PlanStatus, Target, WorkPoint, format_decimal
+from .parsing import DocumentError, parse_document
+from .tree import build_point_tree
+
+
+def _visible_plan(user, pk) -> Plan:
+    return get_object_or_404(Plan.objects.for_user(user).select_related("federation", "implements"), pk=pk)
+
+
+def _plan_for_edit(user, plan: Plan) -> Plan:
+    """Outsiders and read-only users get 404; the caller still checks that the plan is a draft."""
+    access.require_edit(user, plan.federation)
+    return plan
+
+
+def _locked(request, plan: Plan):
+    messages.error(request, _("计划已发布，目标不能再修改；如需修改，请本级领导或管理员重新打开。"))
+    return redirect(plan)
+
+
+def _show_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
 
 
 @login_required
 def index(request):
-    return render(request, "plans/index.html")
+    year = selected_year(request)
+    federation = access.home_federation(request.user)
+    if federation is None:
+        raise Http404
+    plans = Plan.objects.for_user(request.user).for_year(year).select_related("federation")
+    own = plans.filter(federation=federation).first()
+    upper = plans.filter(federation__code__in=federation.ancestor_codes).order_by("federation__depth")
+    children = Federation.objects.children_of(federation).order_by("code")
+    child_plans = {p.federation_id: p for p in plans.filter(federation__parent=federation)}
+    context = {
+        "federation": federation,
+        "year": year,
+        "own": own,
+        "upper": upper,
+        "child_rows": [(child, child_plans.get(child.pk)) for child in children],
+        "may_create": own is None and access.can_edit_records(request.user, federation),
+        "latest_year": None
+        if own
+        else Plan.objects.for_user(request.user)
+        .filter(federation=federation)
+        .exclude(year=year)
+        .aggregate(latest=Max("year"))["latest"],
+    }
+    return render(request, "plans/plan_list.html", context)
+
+
+@login_required
+def plan_create(request):
+    year = selected_year(request)
+    federation = access.home_federation(request.user)
+    if federation is None:
+        raise Http404
+    access.require_edit(request.user, federation)
+    form = PlanForm(
+        request.POST or None,
+        federation=federation,
+        year=year,
+        initial={"title": _("%(name)s%(year)s年工作要点") % {"name": federation.display_name, "year": year}},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                federation=federation, year=year, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已创建工作要点草稿。"))
+            return redirect(plan)
+    return render(request, "plans/plan_form.html", {"form": form, "federation": federation, "year": year})
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = _visible_plan(request.user, pk)
+    points = build_point_tree(plan, request.user)
+    context = {
+        "plan": plan,
+        "points": points,
+        "editable": plan.is_editable_by(request.user),
+        "may_publish": plan.is_draft and access.can_edit_records(request.user, plan.federation),
+        "may_reopen": plan.may_reopen(request.user),
+        "may_archive": plan.status == PlanStatus.PUBLISHED
+        and access.can_edit_records(request.user, plan.federation),
+        "may_split": plan.may_split(request.user)
+        and Federation.objects.children_of(plan.federation).exists(),
+        "missing_indicators": plan.targets.filter(indicator__isnull=True).count(),
+        "planned_activities": plan.planned_activities.all(),
+        "events": plan.events.select_related("by")[:20],
+        "reopen_form": ReopenForm(),
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = _plan_for_edit(request.user, _visible_plan(request.user, pk))
+    if not plan.is_draft:
+        return _locked(request, plan)
+    form = PlanForm(request.POST or None, instance=plan, federation=plan.federation, year=plan.year)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存。"))
+        return redirect(plan)
+    return render(
+        request,
+        "plans/plan_form.html",
+        {"form": form, "plan": plan, "federation": plan.federation, "year": plan.year},
+    )
+
+
+@login_required
+def plan_delete(request, pk):
+    plan = _plan_for_edit(request.user, _visible_plan(request.user, pk))
+    if not plan.is_draft:
+        return _locked(request, plan)
+    if request.method == "POST":
+        if plan.targets.filter(Q(splits__isnull=False) | Q(parent_target__isnull=False)).exists():
+            messages.error(request, _("该计划的目标与上下级的指标分解相关联，不能删除。"))
+            return redirect(plan)
+        plan.delete()
+        messages.success(request, _("已删除草稿。"))
+        return redirect("plans:index")
+    return render(
+        request,
+        "plans/confirm_delete.html",
+        {"object": plan, "cancel_url": plan.get_absolute_url(), "what": _("工作要点草稿")},
+    )
+
+
+@require_POST
+@login_required
+def plan_publish(request, pk):
+    plan = _plan_for_edit(request.user, _visible_plan(request.user, pk))
+    try:
+        services.plan_publish(plan=plan, by=request.user)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("已发布。下级可以看到本计划并贯彻落实。"))
+    return redirect(plan)
+
+
+@require_POST
+@login_required
+def plan_reopen(request, pk):
+    plan = _visible_plan(request.user, pk)
+    if not plan.may_reopen(request.user):
+        raise Http404
+    form = ReopenForm(request.POST)
+    try:
+        form.is_valid()
+        services.plan_reopen(plan=plan, by=request.user, reason=form.cleaned_data.get("reason", ""))
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("计划已重新打开为草稿，此操作已记录。"))
+    return redirect(plan)
+
+
+@require_POST
+@login_required
+def plan_archive(request, pk):
+    plan = _plan_for_edit(request.user, _visible_plan(request.user, pk))
+    try:
+        services.plan_archive(plan=plan, by=request.user)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("已归档。"))
+    return redirect(plan)
+
+
+def _point_for_edit(request, pk) -> WorkPoint:
+    point = get_object_or_404(
+        WorkPoint.objects.select_related("plan__federation"),
+        pk=pk,
+        plan__in=Plan.objects.for_user(request.user),
+    )
+    _plan_for_edit(request.user, point.plan)
+    return point
+
+
+@login_required
+def point_create(request, plan_pk):
+    plan = _plan_for_edit(request.user, _visible_plan(request.user, plan_pk))
+    if not plan.is_draft:
+        return _locked(request, plan)
+    parent = None
+    if request.GET.get("parent") or request.POST.get("parent"):
+        parent = get_object_or_404(plan.points, pk=request.GET.get("parent") or request.POST.get("parent"))
+    form = WorkPointForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        point = form.save(commit=False)
+        point.plan, point.parent, point.order = plan, parent, services.next_order(plan, parent)
+        point.save()
+        messages.success(request, _("已添加工作要点。"))
+        if "add_another" in request.POST:
+            return redirect(f"{request.path}?parent={parent.pk}" if parent else request.path)
+        return redirect(f"{plan.get_absolute_url()}#point-{point.pk}")
+    return render(request, "plans/point_form.html", {"form": form, "plan": plan, "parent": parent})
+
+
+@login_required
+def point_edit(request, pk):
+    point = _point_for_edit(request, pk)
+    if not point.plan.is_draft:
+        return _locked(request, point.plan)
+    form = WorkPointForm(request.POST or None, instance=point, plan=point.plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存。"))
+        return redirect(f"{point.plan.get_absolute_url()}#point-{point.pk}")
+    return render(
+        request,
+        "plans/point_form.html",
+        {"form": form, "plan": point.plan, "point": point, "parent": point.parent},
+    )
+
+
+@login_required
+def point_delete(request, pk):
+    point = _point_for_edit(request, pk)
+    plan = point.plan
+    if not plan.is_draft:
+        return _locked(request, plan)
+    if request.method == "POST":
+        point.delete()
+        messages.success(request, _("已删除工作要点及其下级要点和目标。"))
+        return redirect(plan)
+    return render(
+        request,
+        "plans/confirm_delete.html",
+        {
+            "object": point,
+            "cancel_url": plan.get_absolute_url(),
+            "what": _("工作要点（连同其下级要点和目标）"),
+        },
+    )
+
+
+@require_POST
+@login_required
+def point_move(request, pk):
+    point = _point_for_edit(request, pk)
+    if not point.plan.is_draft:
+        return _locked(request, point.plan)
+    services.work_point_move(point=point, step=-1 if request.POST.get("direction") == "up" else 1)
+    return redirect(f"{point.plan.get_absolute_url()}#point-{point.pk}")
+
+
+def _target_for_user(request, pk) -> Target:
+    return get_object_or_404(
+        Target.objects.for_user(request.user).select_related("plan__federation", "work_point", "indicator"),
+        pk=pk,
+    )
+
+
+@login_required
+def target_create(request, point_pk):
+    point = _point_for_edit(request, point_pk)
+    plan = point.plan
+    if not plan.is_draft:
+        return _locked(request, plan)
+    form = TargetForm(request.POST or None, federation=plan.federation)
+    if request.method == "POST" and form.is_valid():
+        target = form.save(commit=False)
+        target.work_point = point
+        target.save()
+        messages.success(request, _("已添加目标：%(target)s") % {"target": target})
+        if "add_another" in request.POST:
+            return redirect(request.path)
+        return redirect(f"{plan.get_absolute_url()}#point-{point.pk}")
+    return render(request, "plans/target_form.html", {"form": form, "plan": plan, "point": point})
+
+
+@login_required
+def target_edit(request, pk):
+    target = _target_for_user(request, pk)
+    plan = _plan_for_edit(request.user, target.plan)
+    if not plan.is_draft:
+        return _locked(request, plan)
+    form = TargetForm(request.POST or None, instance=target, federation=plan.federation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存目标：%(target)s") % {"target": target})
+        return redirect(f"{plan.get_absolute_url()}#point-{target.work_point_id}")
+    return render(
+        request,
+        "plans/target_form.html",
+        {"form": form, "plan": plan, "point": target.work_point, "target": target},
+    )
+
+
+@login_required
+def target_delete(request, pk):
+    target = _target_for_user(request, pk)
+    plan = _plan_for_edit(request.user, target.plan)
+    if not plan.is_draft:
+        return _locked(request, plan)
+    if request.method == "POST":
+        with transaction.atomic():
+            target.delete()
+        messages.success(request, _("已删除目标（已分解给下级的部分一并撤回）。"))
+        return redirect(plan)
+    return render(
+        request,
+        "plans/confirm_delete.html",
+        {
+            "object": target,
+            "cancel_url": plan.get_absolute_url(),
+            "what": _("目标（已分解给下级的部分一并撤回）"),
+        },
+    )
+
+
+@login_required
+def target_split(request, pk):
+    target = _target_for_user(request, pk)
+    plan = target.plan
+    if not plan.may_split(request.user):
+        raise Http404
+    if target.indicator is None:
+        messages.error(request, _("请先为该目标选择指标，再进行分解。"))
+        return redirect(plan)
+    rows = services.split_rows(target)
+    form = SplitForm(request.POST or None, rows=rows, target=target)
+    if request.method == "POST" and form.is_valid():
+        summary = services.target_split(target=target, values=form.values(), by=request.user)
+        messages.success(
+            request,
+            _("已保存分解：新增 %(c)d，修改 %(u)d，撤回 %(r)d。")
+            % {"c": summary.created, "u": summary.updated, "r": summary.removed},
+        )
+        if summary.is_short:
+            messages.warning(
+                request,
+                _("分解合计比目标少 %(remainder)s%(unit)s。")
+                % {"remainder": format_decimal(summary.remainder), "unit": target.unit},
+            )
+        return redirect(request.path)
+    context = {
+        "target": target,
+        "plan": plan,
+        "form": form,
+        "rows": form.bound_rows(),
+        "total": sum((existing.value for _c, existing in rows if existing), 0),
+    }
+    return render(request, "plans/target_split.html", context)
+
+
+@login_required
+def plan_import(request):
+    year = selected_year(request)
+    federation = access.home_federation(request.user)
+    if federation is None:
+        raise Http404
+    access.require_edit(request.user, federation)
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        document = form.cleaned_data["document"]
+        try:
+            parsed = parse_document(document.read(), document.name)
+            plan = services.plan_import(
+                parsed=parsed, federation=federation, year=year, by=request.user, source_name=document.name
+            )
+        except DocumentError as error:
+            form.add_error("document", str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("已导入为草稿，请核对要点和目标（黄色标出的是识别出的目标原文），确认无误后发布。")
+            )
+            return redirect(plan)
+    return render(request, "plans/plan_import.html", {"form": form, "federation": federation, "year": year})

@@ -40,3 +40,30 @@ def build_tree() -> dict[str, Federation]:
         "jinan": jinan,
         "lixia": lixia,
     }
+
+
+def indicator(code: str, name: str, unit: str, owner: Federation, **extra):
+    from plans.models import Indicator
+
+    return Indicator.objects.create(code=code, name=name, unit=unit, owner=owner, **extra)
+
+
+def plan(federation: Federation, year: int = 2013, **extra):
+    from plans.models import Plan
+
+    extra.setdefault("title", f"{federation.short_name}{year}年工作要点")
+    return Plan.objects.create(federation=federation, year=year, **extra)
+
+
+def point(plan, title: str = "加强就业技能培训", label: str = "1", **extra):
+    from plans.models import WorkPoint
+
+    return WorkPoint.objects.create(plan=plan, title=title, label=label, **extra)
+
+
+def target(point, indicator, value, **extra):
+    from decimal import Decimal
+
+    from plans.models import Target
+
+    return Target.objects.create(work_point=point, indicator=indicator, value=Decimal(value), **extra)

@@ -3,7 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fedwork.demo import DEFAULT_PASSWORD, DEMO_ACCOUNTS, demo_is_seeded, seed_hierarchy, seed_users
+from fedwork.demo import (
+    DEFAULT_PASSWORD,
+    DEMO_ACCOUNTS,
+    demo_is_seeded,
+    seed_apps,
+    seed_hierarchy,
+    seed_users,
+)
 
 
 class Command(BaseCommand):
@@ -25,6 +32,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 seed_hierarchy()
                 seed_users(password=password)
+                seed_apps()
             self.stdout.write(self.style.SUCCESS(_("演示数据已就绪。")))
         self.stdout.write(_("演示账号（密码：%(password)s）：") % {"password": password or DEFAULT_PASSWORD})
         for account in DEMO_ACCOUNTS:

@@ -1,0 +1,1255 @@
+"""Read a work-points document (工作要点 / 意见 / 通知) into an outline, its targets and its activity list.
+
+Pure Python on purpose: the import view, the management commands and the tests all call it without a
+database. ``parse_document`` takes the uploaded bytes (.txt or .docx), ``parse_text`` the decoded text.
+
+The parser follows the way these documents are written (see DOMAIN.md): a header (issuing authority,
+document number 湘妇字〔2013〕3号, a title over one to three lines, the addressees), a preamble or a
+general idea (总体思路), numbered points nested 一、 → （一） → 1． → （1） → ①, enumerations 一是…二是…
+inside paragraphs, an optional signature and date, and attachments, one of which may be the year's
+activity calendar (主要活动安排). Text pasted from PDFs is repaired first: page numbers and repeated
+footers are removed and hard-wrapped lines are joined again.
+
+Targets are read conservatively: a number is a target only when it carries a unit (人, 场次, 万元, % …)
+and either an explicit comparator (以上, 不少于, 达 …), a range (1-2场次), or a verb of work to do
+before it (培训, 举办, 走访 …). Years, dates, anniversaries, ordinals, ages and names such as 十二五,
+两纲 or 三八红旗手 never qualify, because a false target costs the planner more than a missed one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import io
+import re
+import unicodedata
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from xml.etree import ElementTree
+
+from django.utils.translation import gettext as _
+
+# ---------------------------------------------------------------------------------------------------
+# Public data
+
+
+class DocumentError(Exception):
+    """The uploaded file cannot be read as a work-points document; the message is for the user."""
+
+
+@dataclass
+class ParsedTarget:
+    text: str
+    value: Decimal
+    max_value: Decimal | None
+    unit: str
+    comparator: str  # ">=", "<=", "=" or "range"
+    per: str | None = None  # "year", "month" or None
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.text,
+            "value": _json_number(self.value),
+            "max_value": None if self.max_value is None else _json_number(self.max_value),
+            "unit": self.unit,
+            "comparator": self.comparator,
+            "per": self.per,
+        }
+
+
+@dataclass
+class ParsedPoint:
+    label: str
+    title: str
+    body: str = ""
+    targets: list[ParsedTarget] = field(default_factory=list)
+    children: list[ParsedPoint] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "label": self.label,
+            "title": self.title,
+            "targets": [target.to_json() for target in self.targets],
+            "children": [child.to_json() for child in self.children],
+        }
+
+
+@dataclass
+class ParsedActivity:
+    label: str
+    title: str
+    month: int | None = None
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "title": self.title, "month": self.month}
+
+
+@dataclass
+class ParsedPlan:
+    title: str
+    doc_number: str | None
+    general_idea: str
+    points: list[ParsedPoint]
+    activities: list[ParsedActivity]
+
+    def to_json(self) -> dict:
+        """The plan as JSON-ready data: title, doc_number, points (nested) and activities."""
+        return {
+            "title": self.title,
+            "doc_number": self.doc_number,
+            "points": [point.to_json() for point in self.points],
+            "activities": [activity.to_json() for activity in self.activities],
+        }
+
+
+def _json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Limits and file signatures
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# A .docx is a zip: bound what we inflate so a zip bomb cannot exhaust memory.
+MAX_DOCX_XML_BYTES = 50 * 1024 * 1024
+# Share of control characters above which decoded "text" is really binary.
+MAX_CONTROL_SHARE = 0.01
+BINARY_SIGNATURES = (
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x89PNG",
+    b"\xd0\xcf\x11\xe0",  # OLE: .doc, .xls
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF8",
+)
+WORD_NAMESPACE = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+# ---------------------------------------------------------------------------------------------------
+# Numbers
+
+FULLWIDTH = str.maketrans("０１２３４５６７８９％", "0123456789%")
+CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+MAGNITUDES = {"": 1, "十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿"
+ARABIC_WITH_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿]*)")
+THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+# ---------------------------------------------------------------------------------------------------
+# Page furniture left over from PDFs
+
+PAGE_NUMBER_LINE = re.compile(
+    r"\s*(?:[-－—–]+\s*\d{1,3}\s*[-－—–]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3}|\d{1,3}|page\s*\d{1,3}(?:\s*of\s*\d{1,3})?)\s*",
+    re.IGNORECASE,
+)
+# "- 3 -" or "—3—" inside a sentence; the look-behind keeps ranges such as 1—3—5 intact.
+INLINE_PAGE_NUMBER = re.compile(
+    r"\s*(?<!\d)[-－—–]{1,2}\s?\d{1,3}\s?[-－—–]{1,2}\s*|\s*第\s*\d{1,3}\s*页\s*[,，/]?\s*共\s*\d{1,3}\s*页\s*"
+)
+FOOTER_MIN_CHARS = 8
+FOOTER_MAX_CHARS = 40
+SENTENCE_END_CHARS = "。！？；：!?;:"
+OPEN_END_CHARS = "、，,（(“《—"
+CLOSING_START_CHARS = "，。；、）)”》：,;"
+BRACKET_PAIRS = (("（(", "）)"), ("“", "”"), ("《", "》"))
+
+# ---------------------------------------------------------------------------------------------------
+# Header, signature and attachments
+
+DOC_NUMBER = (
+    r"[\u4e00-\u9fffA-Za-z]{1,8}\s*[〔\[【（(]\s*(?:19|20)\d{2}\s*[〕\]】）)]\s*(?:第\s*)?\d{1,4}\s*号"
+)
+DOC_NUMBER_LINE = re.compile(
+    rf"(?:(?P<issuer>\S{{2,30}}文件)\s*)?(?P<number>{DOC_NUMBER})(?:\s+(?P<rest>\S.*))?"
+)
+ISSUER_LINE = re.compile(r"\S{2,30}文件")
+HEADER_NOISE = re.compile(
+    r"(?:签发人|特急|加急|急件|密级|机密|秘密|[（(][^（()）]*\d{4}\s*年[^（()）]*[)）]$)"
+)
+TITLE_MAX_CHARS = 40
+TITLE_TERMINAL = re.compile(r"(?:通知|要点|意见|安排|计划|方案|规划|决定|办法|细则|标准|总结|报告|[)）》])$")
+# A title glued to the body when line breaks were lost: "…工作要点 2013年，全省…".
+TITLE_IN_LONG_LINE = re.compile(
+    r"(?P<title>[^。，；：\s]{4,60}?(?:通知|要点|意见[（(]试行[)）]|意见|安排|方案|计划|规划))\s+(?P<rest>\S.*)"
+)
+ADDRESSEE = re.compile(r"(?P<addressee>各[^。：:]{1,100}[:：])\s*(?P<rest>.*)")
+PRINTED_DOCUMENT = re.compile(
+    r"^(?:关于)?(?:印发|转发|下发)《(?P<inner>[^《》]{2,60}(?:要点|安排|计划|方案|规划))》"
+)
+DATE_LINE = re.compile(
+    r"[（(]?\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+    r"\s*[\d一二三四五六七八九十]{1,3}\s*日\s*(?:印发|发)?\s*[)）]?"
+)
+SIGNATURE_LINE = re.compile(
+    r"[\u4e00-\u9fff（）()]{2,30}(?:联合会|妇联|委员会|办公室|妇工委|领导小组|人民政府|党组)"
+)
+TRAILER_LINE = re.compile(r"(?:抄送[:：]|主题词[:：]|[（(]此件.{0,10}[)）]$|.{0,40}印发$)")
+ATTACHMENT_LINE = re.compile(r"附\s*件\s*(?P<number>\d*)\s*(?P<colon>[:：]?)\s*(?P<rest>.{0,60})")
+ACTIVITY_TITLE = re.compile(r"(?:主要|重点)?活动(?:安排|计划|日程|一览)")
+GENERAL_IDEA_HEADING = re.compile(r"(?:总体思路|指导思想|总体要求|工作思路|基本思路)")
+GENERAL_IDEA_HEADING_MAX_CHARS = 12
+
+# ---------------------------------------------------------------------------------------------------
+# Numbering
+
+# One alternative per numbering kind; the group name is the kind.
+LABEL = re.compile(
+    r"(?:(?P<cn>[一二三四五六七八九十]{1,3})\s*[、．]"
+    r"|[（(]\s*(?P<pcn>[一二三四五六七八九十]{1,3})\s*[)）]"
+    r"|(?P<ar>\d{1,2})\s*(?P<dot>[．.、])"
+    r"|[（(]\s*(?P<par>\d{1,2})\s*[)）]"
+    r"|(?P<circ>[①-⑳]))\s*"
+)
+# Depth of each kind in the conventional nesting; a document may skip a level.
+KIND_RANK = {"cn": 1, "pcn": 2, "ar": 3, "par": 4, "circ": 5}
+# A numbered item may start mid-line (lost line breaks) only after one of these.
+LABEL_BOUNDARY_CHARS = "。；;！!？?：:”」』"
+LIST_OF_NUMERALS = re.compile(r"[一二三四五六七八九十]+\s*[、．]")
+ENUMERATION_ITEM = re.compile(
+    r"(?:^|(?<=[。；;：:，,！？!?\s]))(?P<number>[一二三四五六七八九十]{1,2})(?P<verb>[是要])"
+)
+HEADING_BEFORE_SPACE = re.compile(r"(?P<title>[^\s，。；：、“”（）,;:()]{2,30})\s+(?=\S)")
+HEADING_MAX_CHARS = 40
+TITLE_TRAILING = " \t。；;，,：:、"
+
+# ---------------------------------------------------------------------------------------------------
+# Activity calendars
+
+MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+MONTH_HEADING = re.compile(
+    rf"(?:(?P<month>{MONTH})\s*(?:[-－—~～至到、]\s*{MONTH}\s*)?月份?|[上下]半年|全年|年内|第?[一二三四1-4]季度|[春夏秋冬]季)"
+    r"\s*[:：]?"
+)
+MONTH_IN_TEXT = re.compile(
+    rf"(?<![\d〇零一二三四五六七八九十])(?P<month>{MONTH})\s*(?:[-－—~～至到、]\s*{MONTH}\s*)?月"
+)
+MONTH_ANNOTATION = re.compile(
+    rf"^(?:时间[:：])?\s*(?:{MONTH}\s*(?:[-－—~～至到、]\s*{MONTH}\s*)?月份?|[上下]半年|第?[一二三四1-4]季度)"
+    r"\s*[:：，,\s]\s*"
+    rf"|\s*[（(]\s*(?:时间[:：])?\s*{MONTH}\s*(?:[-－—~～至到、]\s*{MONTH}\s*)?月份?(?:[上中下]旬)?\s*[)）]\s*$"
+)
+
+# ---------------------------------------------------------------------------------------------------
+# Targets
+
+# Bounded, so that a pasted run of digits cannot overflow Decimal arithmetic.
+NUMERAL = r"\d{1,12}(?:\.\d{1,6})?|[零〇一二两三四五六七八九十百千]{1,12}"
+# Longest first, so 人次 wins over 人 and 个百分点 (never a target unit) over 个.
+UNITS = "个百分点|人次|场次|万元|亿元|元|人|名|场|期|个|篇|条|户|件|次|家|所|项|位|支|%"
+QUANTITY = re.compile(
+    rf"(?P<n1>{NUMERAL})\s*(?P<m1>[万亿千百]?)"
+    rf"(?:\s*(?P<dash>[-－—–~～至到])\s*(?P<n2>{NUMERAL})\s*(?P<m2>[万亿千百]?))?"
+    rf"\s*(?P<unit>{UNITS})?(?P<suffix>及以上|以上|以下|以内|之内)?"
+)
+CHINESE_PERCENT = re.compile(
+    r"百分之(?P<number>[零〇一二两三四五六七八九十百]+|\d+(?:\.\d+)?)(?P<suffix>及以上|以上|以下|以内)?"
+)
+# 十大 / 百大 count something only after a verb of selecting: 评选十大杰出女性. Elsewhere (十八大,
+# 中国妇女十大) it is an ordinal.
+TOP_N = re.compile(
+    r"(?:评选|评出|选出|推选|选树|表彰|命名|推出)出?(?:全国|全省|全市|全区|全县|年度|首届)?"
+    r"(?P<number>[十百])大(?P<noun>[\u4e00-\u9fff]{1,8})"
+)
+# One alternation, so that 不少于 is read whole before its tail 少于 could be.
+COMPARATOR_WORDS = re.compile(
+    r"(?P<at_least>不少于|不低于|至少|达到|(?<![传表到下通送])达|超过|力争|争取|突破|提高到|增加到)"
+    r"|(?P<at_most>不超过|不高于|不多于|控制在|低于|少于)"
+)
+# Verbs of work to do: a plain "培训300人" is a quantity to reach, hence ">=".
+WORK_VERBS = re.compile(
+    r"培训|培育|培养|举办|举行|开展|组织|召开|建立|建设|创建|新建|扶持|安置|帮扶|帮助|资助|救助|慰问|走访|评选"
+    r"|表彰|选树|推荐|发展|招募|吸纳|新增|完成|发放|提供|受理|办理|办结|征订|打造|上报|报送|转移|带动|覆盖"
+    r"|惠及|服务|报道|编印|印制|捐赠|筹集|募集|申报|设立|命名|认定|宣讲|实施"
+)
+RATE_WORDS = re.compile(r"率|比例|比重|占|覆盖|提高|增长|增加")
+# A number straight after these is a rank, an ordinal or a reference, never an amount.
+ORDINAL_BEFORE = "第首前届"  # 届 as in 十届五次执委会议
+REFERENCE_BEFORE = re.compile(r"(?:以下|如下|下列|上述|这些|这|其中)\s*$")
+# What may not follow a unit: 3个月 is a duration, 六次全会 an ordinal, 8项规定 a name …
+UNIT_NOT_FOLLOWED_BY = {
+    "个": re.compile(r"月|工作日|小时|代表|百分点"),
+    "次": re.compile(r"全会|全体会议|代表大会"),
+    "项": re.compile(r"规定|原则|目"),
+    "场": re.compile(r"所|地"),
+    "家": re.compile(r"庭|长|乡|园"),
+    "支": re.compile(r"持|部|付|出"),
+    "人": re.compile(r"民|均"),
+    "名": re.compile(r"单|称|义|额"),
+}
+PER_WORDS = re.compile(r"每年度?|年均|全年|每个?月|月均|每季度?|每周|每半年")
+CLAUSE_DELIMITERS = "，。；：！？,;:!?\n"
+SENTENCE_DELIMITERS = "。；！？;!?\n"
+QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "‘": "’", '"': '"'}
+PREFIX_WINDOW = 8
+YUAN_PER_UNIT = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
+PERSON_NOUN = re.compile(r"女性|妇女|人物|母亲|女|标兵|能手|明星|模范|人")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Entry points
+
+
+def parse_document(data: bytes, filename: str) -> ParsedPlan:
+    """Parse an uploaded .txt (UTF-8, UTF-8 with BOM or GB18030) or .docx file.
+
+    Raises ``DocumentError`` with a Chinese message for anything that is not such a file.
+    """
+    if not data:
+        raise DocumentError(_("文件为空"))
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(_("文件过大（不能超过 10 MB）"))
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension == "txt":
+        text = _decode_text(data)
+    elif extension == "docx":
+        text = _docx_text(data)
+    elif extension == "doc":
+        raise DocumentError(_("不支持旧版 Word（.doc）文件，请另存为 .docx 后再上传"))
+    else:
+        raise DocumentError(_("文件不是文本或 Word 文档"))
+    if not text.strip():
+        raise DocumentError(_("文件为空"))
+    return parse_text(text)
+
+
+def parse_text(text: str) -> ParsedPlan:
+    """Parse the text of a work-points document into title, number, general idea, points and activities."""
+    lines = _clean_lines(text)
+    title, doc_number, start = _parse_header(lines)
+    builder = _Builder()
+    builder.feed(_join_wrapped_lines(lines[start:]))
+    points = [_finish_point(node) for node in builder.roots]
+    printed = PRINTED_DOCUMENT.match(title)
+    return ParsedPlan(
+        title=printed.group("inner") if printed else title,
+        doc_number=doc_number,
+        general_idea=_general_idea(builder.preamble, points),
+        points=points,
+        activities=builder.activities(),
+    )
+
+
+def extract_targets(text: str) -> list[ParsedTarget]:
+    """Find the quantified targets in a point's own text (see the module docstring for the rules)."""
+    index = _TextIndex(THOUSANDS_SEPARATOR.sub("", text.translate(FULLWIDTH)))
+    text = index.text
+    found: list[tuple[int, ParsedTarget]] = []
+
+    def claim(start: int, end: int) -> bool:
+        # One number, one target: the special forms below are read first and win over QUANTITY.
+        if index.taken[start:end].count(1) or index.quoted[start]:
+            return False
+        index.taken[start:end] = b"\x01" * (end - start)
+        return True
+
+    for match in TOP_N.finditer(text):
+        start = match.start("number")
+        if claim(start, match.end()):
+            noun = match.group("noun")
+            unit = "户" if "家庭" in noun else "名" if PERSON_NOUN.search(noun) else "个"
+            value = Decimal(MAGNITUDES[match.group("number")])
+            found.append((start, ParsedTarget(index.clause(start), value, None, unit, "=", index.per(start))))
+
+    for match in CHINESE_PERCENT.finditer(text):
+        value = parse_chinese_number(match.group("number"))
+        if value is None or value <= 0:
+            continue
+        comparator = _comparator(index, match.start(), match.group("suffix"), "%", value)
+        if comparator and claim(match.start(), match.end()):
+            target = ParsedTarget(
+                index.clause(match.start()), value, None, "%", comparator, index.per(match.start())
+            )
+            found.append((match.start(), target))
+
+    for match in QUANTITY.finditer(text):
+        if not index.taken[match.start() : match.end()].count(1) and not index.quoted[match.start()]:
+            target = _quantity_target(index, match)
+            if target is not None:
+                found.append((match.start(), target))
+
+    return [target for _start, target in sorted(found, key=lambda item: item[0])]
+
+
+def parse_chinese_number(text: str) -> Decimal | None:
+    """Read a number written in Chinese, Arabic digits or both: 十二 → 12, 100万 → 1000000, 两 → 2.
+
+    Returns None when the text is not a number.
+    """
+    text = THOUSANDS_SEPARATOR.sub("", text.strip().translate(FULLWIDTH))
+    if not text or len(text) > 40:
+        return None
+    arabic = ARABIC_WITH_MAGNITUDE.fullmatch(text)
+    if arabic:
+        value = Decimal(arabic.group(1))
+        for char in arabic.group(2):
+            value *= MAGNITUDES[char]
+        return _tidy(value)
+    if len(text) > 1 and all(char in CN_DIGITS for char in text) and ("〇" in text or "零" in text):
+        # Read digit by digit, as in 二〇一三; 三八 or 一二 without a zero are names or lists, not numbers.
+        return Decimal("".join(str(CN_DIGITS[char]) for char in text))
+    value = _chinese_integer(text)
+    return None if value is None else Decimal(value)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Files
+
+
+def _decode_text(data: bytes) -> str:
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return _check_is_text(data[len(bom) :].decode(encoding))
+            except UnicodeDecodeError:
+                raise DocumentError(_("无法识别文件编码（应为 UTF-8 或 GB18030）")) from None
+    if data.startswith(BINARY_SIGNATURES) or b"\x00" in data:
+        raise DocumentError(_("文件不是文本或 Word 文档"))
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return _check_is_text(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise DocumentError(_("无法识别文件编码（应为 UTF-8 或 GB18030）"))
+
+
+def _check_is_text(text: str) -> str:
+    controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and char not in "\t\n\r\f\v")
+    if controls > len(text) * MAX_CONTROL_SHARE:
+        raise DocumentError(_("文件不是文本或 Word 文档"))
+    return text
+
+
+def _docx_text(data: bytes) -> str:
+    """The paragraphs of word/document.xml, one a line; a table row becomes a line of tab-separated cells."""
+    invalid = DocumentError(_("文件不是有效的 Word 文档（.docx）"))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo("word/document.xml")
+            if info.file_size > MAX_DOCX_XML_BYTES:
+                raise DocumentError(_("文件过大（不能超过 10 MB）"))
+            xml = archive.read(info)
+        # Word never writes a DTD; refusing one rules out entity-expansion attacks.
+        if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+            raise invalid
+        root = ElementTree.fromstring(xml)
+    except DocumentError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+        raise invalid from None
+    except (ElementTree.ParseError, ValueError):
+        raise invalid from None
+    lines: list[str] = []
+    body = root.find(f"{WORD_NAMESPACE}body")
+    _docx_blocks(root if body is None else body, lines)
+    return "\n".join(lines)
+
+
+def _docx_blocks(element: ElementTree.Element, lines: list[str]) -> None:
+    for child in element:
+        if child.tag == f"{WORD_NAMESPACE}p":
+            lines.append(_docx_paragraph(child))
+        elif child.tag == f"{WORD_NAMESPACE}tbl":
+            for row in child.findall(f"{WORD_NAMESPACE}tr"):
+                cells = [
+                    " ".join(_docx_paragraph(p) for p in cell.iter(f"{WORD_NAMESPACE}p")).strip()
+                    for cell in row.findall(f"{WORD_NAMESPACE}tc")
+                ]
+                lines.append("\t".join(cells))
+        else:
+            # Content controls and custom XML wrap ordinary paragraphs.
+            _docx_blocks(child, lines)
+
+
+def _docx_paragraph(paragraph: ElementTree.Element) -> str:
+    parts = []
+    for node in paragraph.iter():
+        if node.tag == f"{WORD_NAMESPACE}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{WORD_NAMESPACE}tab":
+            parts.append("\t")
+        elif node.tag in (f"{WORD_NAMESPACE}br", f"{WORD_NAMESPACE}cr"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cleaning
+
+
+def _clean_lines(text: str) -> list[str]:
+    """Stripped lines without page numbers and repeated footers; a sentence cut by a page break is joined."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u200b", "").replace("\ufeff", "")
+    text = THOUSANDS_SEPARATOR.sub("", text.translate(FULLWIDTH))
+    page_numbers = set()
+    raw = []
+    for index, line in enumerate(text.split("\n")):
+        line = line.strip()
+        if line and PAGE_NUMBER_LINE.fullmatch(line):
+            page_numbers.add(index)
+        raw.append(INLINE_PAGE_NUMBER.sub(_keep_space, line).strip())
+    counts = Counter(raw)
+    footers = {
+        line
+        for line, count in counts.items()
+        if count >= 2
+        and FOOTER_MIN_CHARS <= len(line) <= FOOTER_MAX_CHARS
+        and not LABEL.match(line)
+        and line[-1] not in SENTENCE_END_CHARS
+        and not ATTACHMENT_LINE.fullmatch(line)
+    }
+    # A running header repeats the title, which must survive above the first numbered point.
+    first_point = next((index for index, line in enumerate(raw) if LABEL.match(line)), len(raw))
+    lines: list[str] = []
+    after_break = False
+    for index, line in enumerate(raw):
+        if index in page_numbers or line in footers and index > first_point:
+            while lines and not lines[-1]:
+                lines.pop()
+            after_break = True
+            continue
+        if not line:
+            if not after_break:
+                lines.append("")
+            continue
+        if (
+            after_break
+            and lines
+            and lines[-1]
+            and lines[-1][-1] not in SENTENCE_END_CHARS
+            and not LABEL.match(line)
+        ):
+            lines[-1] = _join(lines[-1], line)
+        else:
+            lines.append(line)
+        after_break = False
+    return lines
+
+
+def _keep_space(match: re.Match[str]) -> str:
+    # Between two Latin words or numbers the page number was the only separator; in Chinese, nothing was.
+    left = match.string[match.start() - 1 : match.start()]
+    right = match.string[match.end() : match.end() + 1]
+    return " " if _join(left, right) == f"{left} {right}" else ""
+
+
+def _join(left: str, right: str) -> str:
+    if (
+        left
+        and right
+        and left[-1].isascii()
+        and left[-1].isalnum()
+        and right[0].isascii()
+        and right[0].isalnum()
+    ):
+        return f"{left} {right}"
+    return left + right
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _unbalanced(text: str) -> bool:
+    return any(
+        sum(text.count(o) for o in opening) > sum(text.count(c) for c in closing)
+        for opening, closing in BRACKET_PAIRS
+    )
+
+
+def _open_brackets(line: str) -> bytearray:
+    """For each position, 1 when a bracket or quote opened before it is still open."""
+    depths = [0] * len(BRACKET_PAIRS)
+    mask = bytearray(len(line) + 1)
+    for position, char in enumerate(line):
+        mask[position] = any(depth > 0 for depth in depths)
+        for pair, (opening, closing) in enumerate(BRACKET_PAIRS):
+            if char in opening:
+                depths[pair] += 1
+            elif char in closing:
+                depths[pair] -= 1
+    mask[len(line)] = any(depth > 0 for depth in depths)
+    return mask
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width at which a PDF copy hard-wrapped its lines, if a good share of the lines share it."""
+    widths = [width for width in map(_width, lines) if width >= 20]
+    if len(widths) < 5:
+        return None
+    counts = Counter(widths)
+    # Lines end within a character of the margin: count each width with the two just below it.
+    near, best = max((sum(counts[w] for w in range(width - 2, width + 1)), width) for width in counts)
+    return best if near >= max(3, len(widths) * 0.3) else None
+
+
+def _join_wrapped_lines(lines: list[str]) -> list[str]:
+    wrap = _wrap_width(lines)
+    joined: list[str] = []
+    for line in lines:
+        previous = joined[-1] if joined else ""
+        if line and previous and not _starts_new_block(line) and _continues(previous, line, wrap):
+            joined[-1] = _join(previous, line)
+        else:
+            joined.append(line)
+    return joined
+
+
+def _starts_new_block(line: str) -> bool:
+    return bool(
+        _line_label(line)
+        or ATTACHMENT_LINE.fullmatch(line)
+        or DATE_LINE.fullmatch(line)
+        or MONTH_HEADING.fullmatch(line)
+        or "\t" in line
+    )
+
+
+def _continues(previous: str, line: str, wrap: int | None) -> bool:
+    if previous[-1] in OPEN_END_CHARS or line[0] in CLOSING_START_CHARS or _unbalanced(previous):
+        return True
+    return wrap is not None and _width(previous) >= wrap - 2 and previous[-1] not in SENTENCE_END_CHARS
+
+
+# ---------------------------------------------------------------------------------------------------
+# Header
+
+
+def _parse_header(lines: list[str]) -> tuple[str, str | None, int]:
+    """Title, document number and the index of the first body line. Split header lines are edited in place."""
+    title_parts: list[str] = []
+    doc_number: str | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line:
+            index += 1
+            continue
+        number = DOC_NUMBER_LINE.fullmatch(line) if doc_number is None else None
+        if number:
+            doc_number = re.sub(r"\s+", "", number.group("number"))
+            if number.group("rest"):
+                lines[index] = number.group("rest")
+            else:
+                index += 1
+            continue
+        if not title_parts and ISSUER_LINE.fullmatch(line) or HEADER_NOISE.match(line):
+            index += 1
+            continue
+        addressee = ADDRESSEE.fullmatch(line)
+        if addressee and (title_parts or doc_number):
+            if addressee.group("rest"):
+                lines[index] = addressee.group("rest")
+            else:
+                index += 1
+            break
+        if not title_parts and len(line) > TITLE_MAX_CHARS and (glued := TITLE_IN_LONG_LINE.match(line)):
+            lines[index : index + 1] = [glued.group("title"), glued.group("rest")]
+            continue
+        if _is_title_line(line) and (not title_parts or _title_continues(title_parts[-1], line)):
+            title_parts.append(line)
+            index += 1
+            continue
+        break
+    return "".join(title_parts), doc_number, index
+
+
+def _is_title_line(line: str) -> bool:
+    return (
+        len(line) <= TITLE_MAX_CHARS
+        and line[-1] not in "。；，：:,;"
+        and "。" not in line
+        and not _line_label(line)
+        and not DATE_LINE.fullmatch(line)
+        and not ATTACHMENT_LINE.fullmatch(line)
+    )
+
+
+def _title_continues(previous: str, line: str) -> bool:
+    return not TITLE_TERMINAL.search(previous) and not GENERAL_IDEA_HEADING.match(line) and len(line) <= 30
+
+
+# ---------------------------------------------------------------------------------------------------
+# Numbered labels
+
+
+@dataclass
+class _Label:
+    kind: str
+    number: int
+    display: str
+    start: int
+    end: int
+
+
+def _read_label(match: re.Match[str]) -> _Label | None:
+    kind = match.lastgroup if match.lastgroup != "dot" else "ar"
+    raw = match.group(kind)
+    if kind in ("cn", "pcn"):
+        number = _chinese_integer(raw)
+        if number is None:
+            return None
+        display = raw if kind == "cn" else f"（{raw}）"
+    elif kind == "circ":
+        number = ord(raw) - ord("①") + 1
+        display = raw
+    else:
+        number = int(raw)
+        display = raw if kind == "ar" else f"（{number}）"
+    return _Label(kind, number, display, match.start(), match.end())
+
+
+def _line_label(line: str) -> _Label | None:
+    """The numbering at the start of a line, if the line starts with one."""
+    match = LABEL.match(line)
+    if not match:
+        return None
+    label = _read_label(match)
+    rest = line[match.end() :]
+    if label is None or label.number == 0:
+        return None
+    if label.kind == "cn" and LIST_OF_NUMERALS.match(rest):
+        return None  # 一、二季度
+    if label.kind == "ar" and match.group("dot") == "." and rest[:1].isdigit():
+        return None  # 1.5万
+    if label.kind == "ar" and match.group("dot") == "、" and rest[:1].isdigit():
+        return None  # 1、2月
+    return label
+
+
+class _Node:
+    def __init__(self, label: _Label) -> None:
+        self.kind = label.kind
+        self.number = label.number
+        self.label = label.display
+        self.parts: list[str] = []
+        self.children: list[_Node] = []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Body
+
+
+class _Builder:
+    """Walks the body lines once, building the point tree, the preamble and the activity list."""
+
+    def __init__(self) -> None:
+        self.preamble: list[str] = []
+        self.roots: list[_Node] = []
+        self.stack: list[_Node] = []
+        self.mode = "body"  # body, attachment-title, activities, listing
+        self.fresh_line = True
+        self.items: list[tuple[str, str, int | None]] = []  # label, text, month of the heading above
+        self.heading_month: int | None = None
+        self.numbered_items = False
+
+    # -- dispatch
+
+    def feed(self, lines: list[str]) -> None:
+        dropped = _signature_lines(lines)
+        for index, line in enumerate(lines):
+            if index in dropped:
+                continue
+            attachment = ATTACHMENT_LINE.fullmatch(line) if line else None
+            if attachment and (
+                attachment.group("colon") or attachment.group("number") or not attachment.group("rest")
+            ):
+                self._start_attachment(attachment.group("rest").strip())
+                continue
+            if not line:
+                self.fresh_line = True
+                continue
+            if self.mode == "listing":
+                if _line_label(line) and len(line) <= 60:
+                    continue
+                self.mode = "body"
+            if self.mode == "attachment-title":
+                if _line_label(line) is None and len(line) <= 60:
+                    self._attachment_title(line)
+                    continue
+                self.mode = "body"
+            if self.mode == "activities":
+                self._feed_activity(line)
+            else:
+                self._feed_body(line)
+            self.fresh_line = True
+
+    def _start_attachment(self, rest: str) -> None:
+        if not rest:
+            self.mode = "attachment-title"
+        elif _line_label(rest):
+            self.mode = "listing"  # 附件：1．…, a list of the attachments' names
+        else:
+            self._attachment_title(rest)
+
+    def _attachment_title(self, title: str) -> None:
+        if ACTIVITY_TITLE.search(title):
+            self.mode = "activities"
+            self.heading_month = None
+        else:
+            # Another attachment, such as the work points a 印发 notice carries: its points start afresh.
+            self.mode = "body"
+            self.stack = []
+
+    # -- points
+
+    def _feed_body(self, line: str) -> None:
+        position = 0
+        label = _line_label(line)
+        if label:
+            self._open(label)
+            position = label.end
+        brackets: list[bytearray] = []  # computed once per line, on the first candidate
+        while (label := self._next_inline_label(line, position, brackets)) is not None:
+            self._add_text(line[position : label.start])
+            self._open(label)
+            position = label.end
+        self._add_text(line[position:])
+
+    def _open(self, label: _Label) -> None:
+        while self.stack and KIND_RANK[self.stack[-1].kind] >= KIND_RANK[label.kind]:
+            self.stack.pop()
+        node = _Node(label)
+        (self.stack[-1].children if self.stack else self.roots).append(node)
+        self.stack.append(node)
+        self.fresh_line = True
+
+    def _add_text(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        parts = self.stack[-1].parts if self.stack else self.preamble
+        if self.fresh_line or not parts:
+            parts.append(text)
+        else:
+            parts[-1] = _join(parts[-1], text)
+        self.fresh_line = False
+
+    def _next_inline_label(self, line: str, position: int, brackets: list[bytearray]) -> _Label | None:
+        """The next numbered item starting inside the line: only the item expected next, after a boundary."""
+        for match in LABEL.finditer(line, position):
+            label = _read_label(match)
+            if label is None or not label.number:
+                continue
+            previous = line[match.start() - 1] if match.start() else ""
+            after = line[match.end() : match.end() + 1]
+            if previous and (
+                previous == "第" or previous in CN_NUMERAL_CHARS or previous.isascii() and previous.isalnum()
+            ):
+                continue
+            if (
+                label.kind == "ar"
+                and after.isdigit()
+                or label.kind == "cn"
+                and LIST_OF_NUMERALS.match(line, match.end())
+            ):
+                continue
+            if not after:
+                continue
+            if not brackets:
+                brackets.append(_open_brackets(line))
+            if brackets[0][match.start()]:
+                continue  # a reference inside quotes or brackets
+            boundary = not previous or previous.isspace() or previous in LABEL_BOUNDARY_CHARS
+            successor = any(
+                node.kind == label.kind and node.number + 1 == label.number for node in self.stack
+            )
+            deeper = label.number == 1 and (
+                not self.stack or KIND_RANK[label.kind] > KIND_RANK[self.stack[-1].kind]
+            )
+            # Without a boundary before it, only a strong form (1． or ①) may start an item: （二） after a
+            # word is more likely a reference than a lost line break.
+            strong = label.kind == "circ" or label.kind == "ar" and match.group("dot") == "．"
+            if (successor or deeper) and (boundary or strong):
+                return label
+        return None
+
+    # -- activities
+
+    def _feed_activity(self, line: str) -> None:
+        label = _line_label(line)
+        # A month heading, possibly numbered itself: "三月", "一、第一季度".
+        heading = MONTH_HEADING.fullmatch(line[label.end :] if label else line)
+        if heading:
+            self.heading_month = _month_number(heading.group("month"))
+            return
+        if "\t" in line:
+            self._activity_row([cell.strip() for cell in line.split("\t") if cell.strip()])
+            return
+        if label is None:
+            if self.items and self.numbered_items:
+                number, text, month = self.items[-1]
+                self.items[-1] = (number, _join(text, line), month)
+            elif ACTIVITY_TITLE.search(line) is None:
+                self.items.append((str(len(self.items) + 1), line, self.heading_month))
+            return
+        self.numbered_items = True
+        while label is not None:
+            following = self._next_activity_label(line, label)
+            end = following.start if following else len(line)
+            self.items.append((label.display, line[label.end : end], self.heading_month))
+            label = following
+
+    def _next_activity_label(self, line: str, current: _Label) -> _Label | None:
+        # In a calendar whose line breaks were lost, the next number is the only reliable separator.
+        for match in LABEL.finditer(line, current.end):
+            label = _read_label(match)
+            previous = line[match.start() - 1]
+            if (
+                label is not None
+                and label.kind == current.kind
+                and label.number == current.number + 1
+                and not previous.isdigit()
+                and previous != "第"
+                and not (label.kind == "ar" and line[match.end() : match.end() + 1].isdigit())
+            ):
+                return label
+        return None
+
+    def _activity_row(self, cells: list[str]) -> None:
+        if not cells or not re.fullmatch(r"\d{1,3}[．.、]?", cells[0]):
+            return  # the table's header row
+        month = self.heading_month
+        texts = []
+        for cell in cells[1:]:
+            heading = MONTH_HEADING.fullmatch(cell)
+            if heading:
+                month = _month_number(heading.group("month"))
+            else:
+                texts.append(cell)
+        if texts:
+            self.items.append((cells[0].rstrip("．.、"), texts[0], month))
+
+    def activities(self) -> list[ParsedActivity]:
+        result = []
+        for label, text, heading_month in self.items:
+            month_match = MONTH_IN_TEXT.search(text)
+            month = _month_number(month_match.group("month")) if month_match else heading_month
+            title = MONTH_ANNOTATION.sub("", text.strip()).strip(TITLE_TRAILING)
+            if title:
+                result.append(ParsedActivity(label=label, title=title, month=month))
+        return result
+
+
+def _signature_lines(lines: list[str]) -> set[int]:
+    """Indexes of date, signature and trailer lines, which belong to no point."""
+    dropped = set()
+    for index, line in enumerate(lines):
+        if line and (DATE_LINE.fullmatch(line) or TRAILER_LINE.match(line)):
+            dropped.add(index)
+            previous = index - 1
+            while previous >= 0 and not lines[previous]:
+                previous -= 1
+            if previous >= 0 and SIGNATURE_LINE.fullmatch(lines[previous]):
+                dropped.add(previous)
+    return dropped
+
+
+def _month_number(text: str | None) -> int | None:
+    if not text:
+        return None
+    value = int(text) if text.isdigit() else _chinese_integer(text)
+    return value if value is not None and 1 <= value <= 12 else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Points
+
+
+def _finish_point(node: _Node) -> ParsedPoint:
+    own = "\n".join(node.parts)
+    title, body_start = _split_title(own)
+    body = own[body_start:].strip()
+    children = [_finish_point(child) for child in node.children]
+    if not children:
+        enumeration = _find_enumeration(own)
+        if enumeration is not None:
+            start, items = enumeration
+            if start >= body_start:
+                body = own[body_start:start].strip()
+                children = items
+            elif _clean_title(own[:start]):
+                title, body, children = _clean_title(own[:start]), "", items
+    return ParsedPoint(
+        label=node.label,
+        title=title,
+        body=body,
+        targets=extract_targets(f"{title}\n{body}"),
+        children=children,
+    )
+
+
+def _clean_title(text: str) -> str:
+    return text.strip().strip(TITLE_TRAILING)
+
+
+def _split_title(text: str) -> tuple[str, int]:
+    """The point's title and where its body starts in ``text``.
+
+    A short heading is the title whole; a numbered paragraph gives its first sentence (up to 。 or ：).
+    """
+    line_end = text.find("\n")
+    first = text if line_end < 0 else text[:line_end]
+    after_first = len(text) if line_end < 0 else line_end + 1
+    stripped = first.strip()
+    heading = HEADING_BEFORE_SPACE.match(first)
+    if heading and len(first) - heading.end() >= 10:
+        # "指导思想 以邓小平理论…": a heading whose line break became a space.
+        return heading.group("title"), heading.end()
+    if len(stripped) <= HEADING_MAX_CHARS and not re.search(r"[。：:！？]", stripped[:-1]):
+        return _clean_title(stripped), after_first
+    stop = re.search(r"[。：:]", first)
+    if stop:
+        return _clean_title(first[: stop.start()]), stop.end()
+    return _clean_title(first), after_first
+
+
+def _find_enumeration(text: str) -> tuple[int, list[ParsedPoint]] | None:
+    """An enumeration 一是…二是… (or 一要…二要…) in the text: where it starts and its items as points."""
+    matches = list(ENUMERATION_ITEM.finditer(text))
+    for index, first in enumerate(matches):
+        if _chinese_integer(first.group("number")) != 1:
+            continue
+        chain = [first]
+        for match in matches[index + 1 :]:
+            if match.group("verb") != first.group("verb"):
+                continue
+            number = _chinese_integer(match.group("number"))
+            if number == 1:
+                break  # a new enumeration starts: this one is over
+            if number == len(chain) + 1:
+                chain.append(match)
+        if len(chain) < 2:
+            continue
+        items = []
+        for position, match in enumerate(chain):
+            end = chain[position + 1].start() if position + 1 < len(chain) else len(text)
+            segment = text[match.end() : end].strip()
+            stop = re.search(r"[。：:]", segment[:-1]) if segment else None
+            title = _clean_title(segment[: stop.start()] if stop else segment)
+            body = segment[stop.end() :].strip() if stop else ""
+            label = match.group("number") + match.group("verb")
+            items.append(ParsedPoint(label, title, body, extract_targets(f"{title}\n{body}"), []))
+        return first.start(), items
+    return None
+
+
+def _walk(points: list[ParsedPoint]) -> Iterator[ParsedPoint]:
+    for point in points:
+        yield point
+        yield from _walk(point.children)
+
+
+def _general_idea(preamble: list[str], points: list[ParsedPoint]) -> str:
+    """The 总体思路: a section headed so, else a paragraph opening with it, else the preamble."""
+    for point in points:
+        if len(point.title) <= GENERAL_IDEA_HEADING_MAX_CHARS and GENERAL_IDEA_HEADING.match(point.title):
+            return point.body
+    paragraphs = list(preamble)
+    for point in _walk(points):
+        paragraphs.extend(point.body.split("\n"))
+    for paragraph in paragraphs:
+        if GENERAL_IDEA_HEADING.search(paragraph[:30]):
+            return paragraph.strip()
+    return "\n".join(preamble).strip()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Targets
+
+
+class _TextIndex:
+    """A point's text with its clause and sentence boundaries, quoted spans and keyword positions.
+
+    Precomputed once so that each candidate number is judged in logarithmic time: a pasted document
+    without punctuation must not make the parser quadratic.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.clause_marks = [i for i, char in enumerate(text) if char in CLAUSE_DELIMITERS]
+        self.sentence_marks = [i for i, char in enumerate(text) if char in SENTENCE_DELIMITERS]
+        self.taken = bytearray(len(text) + 1)
+        self.quoted = bytearray(len(text) + 1)
+        position = 0
+        while position < len(text):
+            closing = QUOTE_PAIRS.get(text[position])
+            end = text.find(closing, position + 1) if closing else -1
+            if end > 0:
+                # Names live in quotes: “百场家庭教育讲座”, 《“十二五”规划》.
+                self.quoted[position:end] = b"\x01" * (end - position)
+                position = end
+            position += 1
+        self.work_verbs = [(m.start(), m.end()) for m in WORK_VERBS.finditer(text)]
+        self.rate_words = [(m.start(), m.end()) for m in RATE_WORDS.finditer(text)]
+        self.per_words = [(m.start(), m.end(), m.group(0)) for m in PER_WORDS.finditer(text)]
+
+    def clause_start(self, position: int) -> int:
+        count = bisect.bisect_left(self.clause_marks, position)
+        return self.clause_marks[count - 1] + 1 if count else 0
+
+    def clause(self, position: int) -> str:
+        count = bisect.bisect_left(self.clause_marks, position)
+        end = self.clause_marks[count] if count < len(self.clause_marks) else len(self.text)
+        return self.text[self.clause_start(position) : end].strip()
+
+    def has_before(self, words: list[tuple[int, int]], position: int) -> bool:
+        """Whether one of ``words`` lies in the clause, before ``position``."""
+        count = bisect.bisect_right(words, (position,))
+        return (
+            count > 0
+            and words[count - 1][0] >= self.clause_start(position)
+            and words[count - 1][1] <= position
+        )
+
+    def per(self, position: int) -> str | None:
+        """year or month when the sentence says 每年 / 每月 before the number."""
+        count = bisect.bisect_right(self.per_words, (position,))
+        marks = bisect.bisect_left(self.sentence_marks, position)
+        sentence_start = self.sentence_marks[marks - 1] + 1 if marks else 0
+        if not count or self.per_words[count - 1][0] < sentence_start:
+            return None
+        word = self.per_words[count - 1][2]
+        if word.startswith("每年") or word in ("年均", "全年"):
+            return "year"
+        return "month" if word in ("每月", "每个月", "月均") else None
+
+
+def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | None:
+    text = index.text
+    n1, m1, n2, m2 = match.group("n1"), match.group("m1"), match.group("n2"), match.group("m2")
+    unit, suffix = match.group("unit") or "", match.group("suffix")
+    start = match.start()
+    previous = text[start - 1] if start else ""
+    if previous and (previous.isdigit() or previous.isascii() and previous.isalpha() or previous in ".万亿"):
+        return None  # the tail of a longer number or code: 0731-8472, 三万五千
+    if previous and previous in ORDINAL_BEFORE or REFERENCE_BEFORE.search(text[max(0, start - 4) : start]):
+        return None
+    if unit == "个百分点" or not unit and not suffix:
+        return None
+    following = UNIT_NOT_FOLLOWED_BY.get(unit)
+    if following and following.match(text, match.end("unit")):
+        return None
+    chinese = not n1[0].isdigit()
+    if chinese and len(n1) > 1 and not any(char in CN_SMALL_UNITS for char in n1):
+        return None  # 三八, 五四: a name, not a number
+    bare_magnitude = chinese and all(char in CN_SMALL_UNITS for char in n1)
+    base = _numeral(n1)
+    if base is None or base <= 0:
+        return None
+    magnitude = m1 or m2 or ""
+    value = base * MAGNITUDES[magnitude]
+    max_value = None
+    if n2 is not None:
+        upper = _numeral(n2)
+        if upper is None:
+            return None
+        max_value = upper * MAGNITUDES[m2 or m1 or ""]
+        if max_value <= value:
+            return None
+    if unit in YUAN_PER_UNIT and (unit != "元" or magnitude in ("万", "亿")):
+        # Money is counted in 万元, the unit of the federations' accounts; a plain amount stays in 元.
+        factor = Decimal(YUAN_PER_UNIT[unit]) / 10_000
+        value, unit = value * factor, "万元"
+        max_value = None if max_value is None else max_value * factor
+    if not unit and not (magnitude in ("万", "亿") or bare_magnitude):
+        return None  # a unitless number is only a target when it is big and bounded: 百万以上
+    comparator = "range" if max_value is not None else _comparator(index, start, suffix, unit, value)
+    if comparator is None:
+        return None
+    explicit = bool(suffix) or max_value is not None or _prefix_comparator(index, start) is not None
+    if chinese and (value < 10 or bare_magnitude) and not explicit and not (bare_magnitude and unit == "户"):
+        return None  # 两个规划, 三大攻坚战, 百场…: names unless bounded
+    return ParsedTarget(
+        text=index.clause(start),
+        value=_tidy(value),
+        max_value=None if max_value is None else _tidy(max_value),
+        unit=unit,
+        comparator=comparator,
+        per=index.per(start),
+    )
+
+
+def _numeral(text: str) -> Decimal | None:
+    return Decimal(text) if text[0].isdigit() else parse_chinese_number(text)
+
+
+def _comparator(index: _TextIndex, start: int, suffix: str | None, unit: str, value: Decimal) -> str | None:
+    if suffix:
+        comparator = ">=" if suffix.endswith("以上") else "<="
+    else:
+        comparator = _prefix_comparator(index, start)
+    if comparator is None:
+        if unit == "%":
+            if value == 100:
+                return "="
+            comparator = ">=" if index.has_before(index.rate_words, start) else None
+        elif index.has_before(index.work_verbs, start):
+            comparator = ">="
+    if comparator == ">=" and unit == "%" and value == 100:
+        return "="  # full coverage cannot be exceeded
+    return comparator
+
+
+def _prefix_comparator(index: _TextIndex, start: int) -> str | None:
+    window = index.text[max(index.clause_start(start), start - PREFIX_WINDOW) : start]
+    words = list(COMPARATOR_WORDS.finditer(window))
+    if not words:
+        return None
+    return ">=" if words[-1].lastgroup == "at_least" else "<="
+
+
+def _tidy(value: Decimal) -> Decimal:
+    return Decimal(int(value)) if value == value.to_integral_value() else value.normalize()
+
+
+def _chinese_integer(text: str) -> int | None:
+    """Integer value of a Chinese numeral such as 十二, 一百零五, 三万五千, 百万; None if malformed."""
+    total = wan = section = 0
+    number: int | None = None
+    last_small = 10**9
+    for char in text:
+        if char in CN_DIGITS:
+            if number:
+                return None  # 一二 is not a number (digit sequences are read elsewhere)
+            number = CN_DIGITS[char]
+        elif char in CN_SMALL_UNITS:
+            unit = CN_SMALL_UNITS[char]
+            if unit >= last_small or number == 0:
+                return None
+            section += (1 if number is None else number) * unit
+            number, last_small = None, unit
+        elif char == "万":
+            part = section + (number or 0)
+            if wan or part == 0 and total:
+                return None
+            wan, section, number, last_small = (part or 1) * 10_000, 0, None, 10**9
+        elif char == "亿":
+            part = wan + section + (number or 0)
+            if total:
+                return None
+            total, wan, section, number, last_small = (part or 1) * 100_000_000, 0, 0, None, 10**9
+        else:
+            return None
+    return total + wan + section + (number or 0)

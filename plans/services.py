@@ -1,0 +1,299 @@
+"""Writes that span several rows or models: publishing, splitting, importing a document."""
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from fedwork.divisions import ensure_national_root
+from fedwork.models import Federation
+
+from .models import (
+    MONEY_UNIT,
+    Cadence,
+    Comparator,
+    Indicator,
+    IndicatorKind,
+    Plan,
+    PlanEvent,
+    PlannedActivity,
+    PlanStatus,
+    Target,
+    WorkPoint,
+    format_decimal,
+)
+
+# Units that a document writes differently from the catalogue but that count the same thing.
+UNIT_ALIASES = {"名": {"人", "名"}, "人": {"人", "名"}, "场": {"场", "场次"}, "场次": {"场", "场次"}}
+
+
+def load_indicator_catalogue(path: Path, owner: Federation | None = None) -> int:
+    """Create or update the standard indicators from a CSV file; returns how many it holds."""
+    owner = owner or ensure_national_root()
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with transaction.atomic():
+        by_code = {}
+        for row in rows:
+            indicator, _created = Indicator.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "owner": owner,
+                    "name": row["name"],
+                    "unit": row["unit"],
+                    "kind": IndicatorKind.SUM if row["kind"] == IndicatorKind.RATE else row["kind"],
+                    "decimal_places": int(row["decimal_places"] or 0),
+                    "keywords": row["keywords"],
+                },
+            )
+            by_code[indicator.code] = indicator
+        # Second pass: rates and coverages refer to indicators that may come later in the file.
+        for row in rows:
+            indicator = by_code[row["code"]]
+            indicator.kind = row["kind"]
+            indicator.numerator = by_code.get(row["numerator"]) if row["numerator"] else None
+            indicator.denominator = by_code.get(row["denominator"]) if row["denominator"] else None
+            indicator.base = by_code.get(row["base"]) if row["base"] else None
+            indicator.save()
+    return len(rows)
+
+
+def _record(plan: Plan, action: str, by, note: str = "") -> None:
+    PlanEvent.objects.create(plan=plan, action=action, by=by, note=note[:300])
+
+
+@transaction.atomic
+def plan_create(*, federation: Federation, year: int, by, **fields) -> Plan:
+    if Plan.objects.filter(federation=federation, year=year).exists():
+        raise ValidationError(
+            _("%(name)s%(year)s年度已有工作要点。") % {"name": federation.display_name, "year": year}
+        )
+    plan = Plan.objects.create(federation=federation, year=year, created_by=by, **fields)
+    _record(plan, PlanEvent.Action.CREATED, by)
+    return plan
+
+
+@transaction.atomic
+def plan_publish(*, plan: Plan, by) -> Plan:
+    """Publish a draft; every target must have its indicator by then."""
+    if plan.status != PlanStatus.DRAFT:
+        raise ValidationError(_("只有草稿可以发布。"))
+    missing = plan.targets.filter(indicator__isnull=True).count()
+    if missing:
+        raise ValidationError(_("还有 %(count)d 个目标未选择指标，请补全后再发布。") % {"count": missing})
+    plan.status = PlanStatus.PUBLISHED
+    plan.save(update_fields=["status", "updated_at"])
+    _record(plan, PlanEvent.Action.PUBLISHED, by)
+    return plan
+
+
+@transaction.atomic
+def plan_reopen(*, plan: Plan, by, reason: str = "") -> Plan:
+    if not plan.may_reopen(by):
+        raise ValidationError(_("只有本级领导或管理员可以重新打开已发布的计划。"))
+    plan.status = PlanStatus.DRAFT
+    plan.save(update_fields=["status", "updated_at"])
+    _record(plan, PlanEvent.Action.REOPENED, by, reason)
+    return plan
+
+
+@transaction.atomic
+def plan_archive(*, plan: Plan, by) -> Plan:
+    if plan.status != PlanStatus.PUBLISHED:
+        raise ValidationError(_("只有已发布的计划可以归档。"))
+    plan.status = PlanStatus.ARCHIVED
+    plan.save(update_fields=["status", "updated_at"])
+    _record(plan, PlanEvent.Action.ARCHIVED, by)
+    return plan
+
+
+def work_point_move(*, point: WorkPoint, step: int) -> None:
+    """Swap a work point with its previous (step -1) or next (step +1) sibling."""
+    siblings = list(WorkPoint.objects.filter(plan_id=point.plan_id, parent_id=point.parent_id))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == point.pk)
+    other = index + step
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    with transaction.atomic():
+        for order, sibling in enumerate(siblings):
+            if sibling.order != order:
+                sibling.order = order
+                sibling.save(update_fields=["order"])
+
+
+def next_order(plan: Plan, parent: WorkPoint | None) -> int:
+    current = WorkPoint.objects.filter(plan=plan, parent=parent).aggregate(Max("order"))["order__max"]
+    return 0 if current is None else current + 1
+
+
+@dataclass
+class SplitSummary:
+    total: Decimal
+    remainder: Decimal
+    created: int
+    updated: int
+    removed: int
+
+    @property
+    def is_short(self) -> bool:
+        return self.remainder > 0
+
+
+def split_rows(target: Target) -> list[tuple[Federation, Target | None]]:
+    """Each direct child of the target's federation with what was split to it (or None)."""
+    children = list(Federation.objects.children_of(target.plan.federation).order_by("code"))
+    assigned = {split.plan.federation_id: split for split in target.splits.select_related("plan")}
+    return [(child, assigned.get(child.pk)) for child in children]
+
+
+def _child_work_point(target: Target, child_plan: Plan) -> WorkPoint:
+    """The child's work point implementing the upper one, created the first time a value is split."""
+    upper = target.work_point
+    point = WorkPoint.objects.filter(plan=child_plan, implements=upper).first()
+    if point is None:
+        point = WorkPoint.objects.create(
+            plan=child_plan,
+            implements=upper,
+            label=upper.label,
+            title=upper.title,
+            order=next_order(child_plan, None),
+        )
+    return point
+
+
+@transaction.atomic
+def target_split(*, target: Target, values: dict[int, Decimal | None], by) -> SplitSummary:
+    """Assign a value to each direct child (by federation id); None withdraws what was assigned.
+
+    Each assigned value becomes a target in the child's plan for the year (created as a draft when
+    missing), linked to the upper target.
+    """
+    plan = target.plan
+    created = updated = removed = 0
+    for child, existing in split_rows(target):
+        value = values.get(child.pk)
+        if value is None:
+            if existing is not None:
+                existing.delete()
+                removed += 1
+            continue
+        if existing is not None:
+            if existing.value != value:
+                existing.value = value
+                existing.save(update_fields=["value"])
+                updated += 1
+            continue
+        child_plan = Plan.objects.filter(federation=child, year=plan.year).first()
+        if child_plan is None:
+            child_plan = Plan.objects.create(
+                federation=child,
+                year=plan.year,
+                title=_("%(name)s%(year)s年工作要点") % {"name": child.display_name, "year": plan.year},
+                implements=plan,
+                created_by=by,
+            )
+            _record(child_plan, PlanEvent.Action.CREATED, by, _("由上级指标分解自动创建"))
+        Target.objects.create(
+            work_point=_child_work_point(target, child_plan),
+            indicator=target.indicator,
+            comparator=Comparator.AT_LEAST if target.comparator == Comparator.RANGE else target.comparator,
+            value=value,
+            cadence=target.cadence,
+            due_date=target.due_date,
+            weight=target.weight,
+            source_text=target.source_text,
+            parent_target=target,
+        )
+        created += 1
+    total = sum((t.value for t in target.splits.all()), Decimal(0))
+    summary = SplitSummary(
+        total=total,
+        remainder=max(target.value - total, Decimal(0)),
+        created=created,
+        updated=updated,
+        removed=removed,
+    )
+    _record(
+        plan,
+        PlanEvent.Action.SPLIT,
+        by,
+        _("%(target)s：分解合计 %(total)s") % {"target": target, "total": format_decimal(total)},
+    )
+    return summary
+
+
+def suggest_indicator(text: str, unit: str, indicators: list[Indicator]) -> Indicator | None:
+    """The catalogue indicator whose unit fits and whose keywords best match the target's sentence.
+
+    With no keyword in the sentence, the only indicator counted in that unit (if there is just one).
+    """
+    units = UNIT_ALIASES.get(unit, {unit})
+    fitting = [indicator for indicator in indicators if indicator.unit in units]
+    best, best_score = None, 0
+    for indicator in fitting:
+        score = max((len(word) for word in indicator.keyword_list if word in text), default=0)
+        if score > best_score:
+            best, best_score = indicator, score
+    if best is None and len(fitting) == 1:
+        return fitting[0]
+    return best
+
+
+@transaction.atomic
+def plan_import(*, parsed, federation: Federation, year: int, by, source_name: str = "") -> Plan:
+    """Build a draft plan from a parsed work-points document (plans.parsing.ParsedPlan)."""
+    plan = plan_create(
+        federation=federation,
+        year=year,
+        by=by,
+        title=parsed.title[:200]
+        or _("%(name)s%(year)s年工作要点") % {"name": federation.display_name, "year": year},
+        doc_number=(parsed.doc_number or "")[:100],
+        general_idea=parsed.general_idea,
+    )
+    indicators = list(Indicator.objects.available_to(federation))
+
+    def add(points, parent):
+        for order, parsed_point in enumerate(points):
+            point = WorkPoint.objects.create(
+                plan=plan,
+                parent=parent,
+                label=parsed_point.label[:16],
+                title=parsed_point.title[:300],
+                body=parsed_point.body,
+                order=order,
+            )
+            previous: Indicator | None = None
+            for parsed_target in parsed_point.targets:
+                # "省级不少于1篇，市级不少于2篇": a clause without keywords counts what the one before did.
+                indicator = suggest_indicator(parsed_target.text, parsed_target.unit, indicators)
+                if indicator is None and previous is not None and previous.unit == parsed_target.unit:
+                    indicator = previous
+                previous = indicator
+                value = parsed_target.value
+                if parsed_target.unit == "%" or parsed_target.unit == MONEY_UNIT:
+                    value = value.quantize(Decimal("0.01"))
+                Target.objects.create(
+                    work_point=point,
+                    indicator=indicator,
+                    comparator=parsed_target.comparator,
+                    value=value,
+                    max_value=parsed_target.max_value,
+                    cadence=Cadence.MONTH if parsed_target.per == "month" else Cadence.YEAR,
+                    source_text=parsed_target.text,
+                )
+            add(parsed_point.children, point)
+
+    add(parsed.points, None)
+    PlannedActivity.objects.bulk_create(
+        PlannedActivity(plan=plan, label=a.label[:16], title=a.title[:300], month=a.month, order=i)
+        for i, a in enumerate(parsed.activities)
+    )
+    _record(plan, PlanEvent.Action.IMPORTED, by, source_name)
+    return plan
