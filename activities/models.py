@@ -1,0 +1,251 @@
+"""Activities (活动): what a federation plans and does through the year, with their figures."""
+
+import calendar
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fedwork import access
+from fedwork.models import Federation
+from plans.models import Indicator, Target, WorkPoint
+
+
+class ActivityType(models.Model):
+    """The managed list of activity types (会议, 培训, 宣传 …)."""
+
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("活动类型")
+        verbose_name_plural = _("活动类型")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("计划中")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class ActivityQuerySet(models.QuerySet):
+    def in_subtree(self, federation: Federation) -> "ActivityQuerySet":
+        return self.filter(federation__path__startswith=federation.path)
+
+    def for_year(self, year: int) -> "ActivityQuerySet":
+        return self.filter(year=year)
+
+    def for_user(self, user) -> "ActivityQuerySet":
+        """Activities of the user's subtree (ancestors' main activities are added by the calendar)."""
+        return access.scope_to_user(self, user)
+
+    def main_of_ancestors(self, federation: Federation) -> "ActivityQuerySet":
+        """The upper federations' main activities (主要活动安排), shown below as 上级活动."""
+        return self.filter(federation__code__in=federation.ancestor_codes, is_main=True).exclude(
+            status=ActivityStatus.CANCELLED
+        )
+
+    def overdue(self, today: date | None = None) -> "ActivityQuerySet":
+        today = today or timezone.localdate()
+        return self.filter(status=ActivityStatus.PLANNED, planned_last_day__lt=today)
+
+    def in_month(self, year: int, month: int) -> "ActivityQuerySet":
+        """Activities whose calendar day (actual start, else planned start) or planned month falls in it."""
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        return self.filter(
+            Q(calendar_day__gte=first, calendar_day__lte=last)
+            | Q(calendar_day__isnull=True, year=year, planned_month=month)
+        )
+
+
+class Activity(models.Model):
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("妇联"), on_delete=models.PROTECT, related_name="activities"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    title = models.CharField(_("活动名称"), max_length=200)
+    type = models.ForeignKey(
+        ActivityType, verbose_name=_("活动类型"), on_delete=models.PROTECT, related_name="activities"
+    )
+    work_points = models.ManyToManyField(
+        WorkPoint, verbose_name=_("服务的工作要点"), blank=True, related_name="activities"
+    )
+    achieves = models.ManyToManyField(
+        Target,
+        verbose_name=_("完成的里程碑目标"),
+        blank=True,
+        related_name="achieved_by",
+        help_text=_("活动完成即视为该里程碑目标已完成。"),
+    )
+    planned_start = models.DateField(_("计划开始日期"), null=True, blank=True)
+    planned_end = models.DateField(_("计划结束日期"), null=True, blank=True)
+    planned_month = models.PositiveSmallIntegerField(
+        _("计划月份"), null=True, blank=True, help_text=_("只知道月份时填写。")
+    )
+    actual_start = models.DateTimeField(_("实际开始时间"), null=True, blank=True)
+    actual_end = models.DateTimeField(_("实际结束时间"), null=True, blank=True)
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    organiser = models.CharField(_("组织者"), max_length=100, blank=True)
+    description = models.TextField(_("活动内容"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    )
+    is_main = models.BooleanField(
+        _("主要活动"), default=False, help_text=_("主要活动安排会显示在下级妇联的活动日历中。")
+    )
+    # Derived from the dates on save, so calendars and overdue checks are plain indexed lookups.
+    calendar_day = models.DateField(_("日历日期"), null=True, editable=False, db_index=True)
+    planned_last_day = models.DateField(_("计划最后一天"), null=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["calendar_day", "planned_last_day"])
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        ordering = ["calendar_day", "planned_month", "pk"]
+        indexes = [models.Index(fields=["federation", "year"], name="activities_fed_year")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_month__isnull=True) | Q(planned_month__gte=1, planned_month__lte=12),
+                name="activities_planned_month_1_12",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=models.F("planned_start")),
+                name="activities_planned_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True)
+                | Q(actual_start__isnull=True)
+                | Q(actual_end__gte=models.F("actual_start")),
+                name="activities_actual_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.calendar_day = self.compute_calendar_day()
+        self.planned_last_day = self.compute_planned_last_day()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("activities:detail", kwargs={"pk": self.pk})
+
+    def compute_calendar_day(self) -> date | None:
+        """The day the calendar shows it on, in Beijing time: when it happened, else when it is planned."""
+        if self.actual_start:
+            return timezone.localtime(self.actual_start).date()
+        return self.planned_start
+
+    def compute_planned_last_day(self) -> date | None:
+        if self.planned_end or self.planned_start:
+            return self.planned_end or self.planned_start
+        if self.planned_month:
+            return date(self.year, self.planned_month, calendar.monthrange(self.year, self.planned_month)[1])
+        return None
+
+    @property
+    def is_overdue(self) -> bool:
+        last = self.planned_last_day or self.compute_planned_last_day()
+        return self.status == ActivityStatus.PLANNED and last is not None and last < timezone.localdate()
+
+    @property
+    def when(self) -> str:
+        """How the dates read in a list: 5月10日, 5月10日–12日, 5月 (month only)."""
+        day = self.calendar_day or self.compute_calendar_day()
+        if day is None:
+            return f"{self.planned_month}月" if self.planned_month else ""
+        end = (
+            timezone.localtime(self.actual_end).date()
+            if self.actual_end
+            else (self.planned_end if not self.actual_start else None)
+        )
+        text = f"{day.month}月{day.day}日"
+        if end and end != day:
+            text += f"–{end.month}月{end.day}日" if end.month != day.month else f"–{end.day}日"
+        return text
+
+
+class Figure(models.Model):
+    """A value an activity recorded for an indicator: 培训妇女人数 150."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="figures"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="figures"
+    )
+    value = models.DecimalField(_("数值"), max_digits=18, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("活动数据")
+        verbose_name_plural = _("活动数据")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "indicator"], name="activities_figure_one_per_indicator"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="activities_figure_value_nonnegative"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name} {self.value}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """The private iCalendar address of a federation's activities, for subscribing from a phone."""
+
+    federation = models.OneToOneField(
+        Federation, verbose_name=_("妇联"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(_("令牌"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("日历订阅")
+        verbose_name_plural = _("日历订阅")
+
+    def __str__(self):
+        return str(self.federation)
+
+    def get_absolute_url(self):
+        return reverse("activities:ical", kwargs={"token": self.token})

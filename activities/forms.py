@@ -1,0 +1,187 @@
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import IndicatorKind, Plan, PlanStatus, Target, WorkPoint
+
+from .models import Activity, ActivityStatus, ActivityType
+from .services import enterable_indicators, figure_error
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+FIGURE_PREFIX = "fig_"
+
+
+def work_points_for(federation, year):
+    """Points of the federation's own plan for the year and of the published plans above it."""
+    plans = Plan.objects.filter(federation=federation, year=year) | Plan.objects.filter(
+        federation__code__in=federation.ancestor_codes,
+        year=year,
+        status__in=[PlanStatus.PUBLISHED, PlanStatus.ARCHIVED],
+    )
+    return (
+        WorkPoint.objects.filter(plan__in=plans)
+        .select_related("plan__federation")
+        .order_by("-plan__federation__depth", "plan_id", "order", "pk")
+    )
+
+
+class ActivityForm(forms.ModelForm):
+    """The staff's recording form: type, work point, dates, place and the figures, on one phone screen."""
+
+    work_point = forms.ModelChoiceField(
+        label=_("服务的工作要点"), queryset=WorkPoint.objects.none(), required=False
+    )
+    actual_start = forms.DateTimeField(
+        label=_("实际开始"),
+        required=False,
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    actual_end = forms.DateTimeField(
+        label=_("实际结束"),
+        required=False,
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "type",
+            "title",
+            "work_point",
+            "status",
+            "planned_start",
+            "planned_end",
+            "planned_month",
+            "actual_start",
+            "actual_end",
+            "place",
+            "organiser",
+            "description",
+            "is_main",
+            "achieves",
+        ]
+        widgets = {
+            "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_month": forms.Select(choices=[("", "—")] + [(m, f"{m}月") for m in range(1, 13)]),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "achieves": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, federation, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.federation, self.year = federation, year
+        self.fields["type"].queryset = ActivityType.objects.filter(is_active=True)
+        points = work_points_for(federation, year)
+        self.fields["work_point"].queryset = points
+        self.fields["work_point"].label_from_instance = self._point_label
+        self.fields["work_point"].error_messages["invalid_choice"] = _("请选择本级或上级计划中的工作要点。")
+        if self.instance.pk and not self.is_bound:
+            self.initial["work_point"] = self.instance.work_points.first()
+        self.fields["achieves"].queryset = Target.objects.filter(
+            plan__federation=federation, plan__year=year, indicator__kind=IndicatorKind.MILESTONE
+        ).select_related("indicator")
+        if not self.fields["achieves"].queryset.exists():
+            del self.fields["achieves"]
+        self.indicators = list(enterable_indicators(federation))
+        existing = {f.indicator_id: f.value for f in self.instance.figures.all()} if self.instance.pk else {}
+        for indicator in self.indicators:
+            places = indicator.decimal_places
+            initial = existing.get(indicator.pk)
+            self.fields[FIGURE_PREFIX + indicator.code] = forms.DecimalField(
+                label=f"{indicator.name}（{indicator.unit}）",
+                required=False,
+                max_digits=18,
+                decimal_places=2,
+                initial=initial if initial is None else (initial if places else int(initial)),
+                widget=forms.NumberInput(
+                    attrs={
+                        "step": "1" if places == 0 else "0.01",
+                        "min": "0",
+                        "inputmode": "numeric" if places == 0 else "decimal",
+                        "data-indicator": indicator.code,
+                    }
+                ),
+            )
+        # Which indicators each work point's targets use, so the page shows those figures first.
+        self.point_indicators = {}
+        for target in Target.objects.filter(work_point__in=points, indicator__isnull=False).select_related(
+            "indicator"
+        ):
+            self.point_indicators.setdefault(target.work_point_id, set()).add(target.indicator.code)
+            if target.indicator.numerator_id:
+                self.point_indicators[target.work_point_id] |= {
+                    target.indicator.numerator.code,
+                    target.indicator.denominator.code,
+                }
+
+    @staticmethod
+    def _point_label(point) -> str:
+        return f"{point.plan.federation.display_name} {point.label} {point.title}"[:60]
+
+    def figure_fields(self):
+        return [self[FIGURE_PREFIX + indicator.code] for indicator in self.indicators]
+
+    def clean(self):
+        cleaned = super().clean()
+        planned_start, planned_end = cleaned.get("planned_start"), cleaned.get("planned_end")
+        actual_start, actual_end = cleaned.get("actual_start"), cleaned.get("actual_end")
+        status = cleaned.get("status")
+        if not (planned_start or cleaned.get("planned_month") or actual_start):
+            self.add_error("planned_start", _("请填写计划日期、计划月份或实际开始时间。"))
+        if status == ActivityStatus.DONE and not actual_start:
+            self.add_error("actual_start", _("已完成的活动请填写实际开始时间。"))
+        for name, day in [
+            ("planned_start", planned_start),
+            ("planned_end", planned_end),
+            ("actual_start", actual_start and _local_date(actual_start)),
+            ("actual_end", actual_end and _local_date(actual_end)),
+        ]:
+            if day and day.year != self.year:
+                self.add_error(name, _("日期应在%(year)s年内。") % {"year": self.year})
+        if planned_start and planned_end and planned_end < planned_start:
+            self.add_error("planned_end", _("结束日期不能早于开始日期。"))
+        if actual_start and actual_end and actual_end < actual_start:
+            self.add_error("actual_end", _("结束时间不能早于开始时间。"))
+        for indicator in self.indicators:
+            name = FIGURE_PREFIX + indicator.code
+            value = cleaned.get(name)
+            if value is not None:
+                error = figure_error(indicator, value)
+                if error:
+                    self.add_error(name, error)
+        return cleaned
+
+    def figures(self) -> dict:
+        return {
+            indicator: self.cleaned_data.get(FIGURE_PREFIX + indicator.code) for indicator in self.indicators
+        }
+
+
+def _local_date(moment) -> date:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+
+class CalendarFilterForm(forms.Form):
+    type = forms.ModelChoiceField(
+        label=_("类型"), queryset=ActivityType.objects.all(), required=False, empty_label=_("全部类型")
+    )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态")), *ActivityStatus.choices, ("overdue", _("已逾期"))],
+    )
+    work_point = forms.ModelChoiceField(
+        label=_("工作要点"), queryset=WorkPoint.objects.none(), required=False, empty_label=_("全部要点")
+    )
+    below = forms.BooleanField(label=_("含下级"), required=False)
+
+    def __init__(self, *args, federation, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_point"].queryset = work_points_for(federation, year)
+        self.fields["work_point"].label_from_instance = ActivityForm._point_label

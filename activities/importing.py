@@ -1,0 +1,897 @@
+"""Activities in and out of Excel: the per-federation template and the all-or-nothing import.
+
+The import runs in two passes over the same code: a dry run that validates every row and builds the
+preview, and the real run (the confirm step or the command) that validates again and writes inside
+one transaction. Rows go through a django-import-export ``ModelResource`` in bulk mode, so 10,000
+rows become a handful of batched INSERTs. Every lookup a row needs (federations, activity types, work
+points, indicators) is read up front in a few queries; nothing is queried per row.
+
+Every database write of an import happens in :func:`save_activity_batch`, called only from inside
+:func:`import_activities`' transaction: that is the place to hook anything that must change together
+with imported activities (e.g. roll-up totals).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from typing import Any
+
+import openpyxl
+import tablib
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from import_export import fields, resources, widgets
+from import_export.results import Result
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+from simple_history.utils import bulk_create_with_history
+
+from fedwork import access
+from fedwork.models import Federation, User
+from plans.models import Indicator, Plan, PlanStatus, WorkPoint, format_decimal
+
+from .models import Activity, ActivityStatus, ActivityType, Figure
+from .services import enterable_indicators, figure_error
+
+logger = logging.getLogger(__name__)
+
+COL_FEDERATION = "单位代码"
+COL_TITLE = "活动名称"
+COL_TYPE = "活动类型"
+COL_START = "开始日期"
+COL_END = "结束日期"
+COL_PLACE = "地点"
+COL_POINT = "工作要点编号"
+FIXED_COLUMNS = [COL_FEDERATION, COL_TITLE, COL_TYPE, COL_START, COL_END, COL_PLACE, COL_POINT]
+REQUIRED_COLUMNS = [COL_FEDERATION, COL_TITLE, COL_TYPE, COL_START]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# An .xlsx is a zip: a small file can still unpack to gigabytes, so the unpacked size is capped too.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_DATA_ROWS = 20_000
+# Blank but formatted rows are skipped; this bounds how many physical rows are read at all.
+MAX_SHEET_ROWS = 50_000
+MAX_COLUMNS = 100
+BATCH_SIZE = 1000
+DATA_SHEET_TITLE = "活动"
+HELP_SHEET_TITLE = "说明"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHANGE_REASON = "Excel导入"
+
+# Plans of upper federations whose work points an activity may serve: what they hand down.
+HANDED_DOWN_STATUSES = [PlanStatus.PUBLISHED, PlanStatus.ARCHIVED]
+TEXT_DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+TEXT_TIME_FORMATS = ["", " %H:%M", " %H:%M:%S"]
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (not an .xlsx, empty, too large …); message in Chinese."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the spreadsheet: row number as Excel shows it (header = 1), column header, reason."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"第{self.row}行 {self.column}：{self.reason}"
+            if self.column
+            else f"第{self.row}行：{self.reason}"
+        )
+
+
+@dataclass
+class PreviewRow:
+    """One data row as it will be saved (or, when it has errors, as it was read)."""
+
+    number: int
+    federation: str = ""
+    title: str = ""
+    type: str = ""
+    dates: str = ""
+    place: str = ""
+    work_point: str = ""
+    figures: list[str] = field(default_factory=list)
+    has_errors: bool = False
+
+
+@dataclass
+class ImportReport:
+    """What an import found (dry run) or did: every row, every error, how many activities were saved."""
+
+    year: int
+    dry_run: bool
+    rows: list[PreviewRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    imported: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def error_rows(self) -> set[int]:
+        return {error.row for error in self.errors}
+
+
+class ImportRowsError(Exception):
+    """The real run found row errors; the transaction was rolled back and nothing was saved."""
+
+    def __init__(self, report: ImportReport):
+        shown = [str(error) for error in report.errors[:5]]
+        if len(report.errors) > 5:
+            shown.append(f"……共{len(report.errors)}处错误")
+        super().__init__("\n".join(shown))
+        self.report = report
+
+
+def indicator_header(indicator: Indicator) -> str:
+    """The column header of an indicator: 培训妇女人数（人）."""
+    return f"{indicator.name}（{indicator.unit}）"
+
+
+def may_import(user: User) -> bool:
+    """Staff of a federation (for their federation and below) and superusers may import activities."""
+    if not user.is_authenticated:
+        return False
+    return access.can_edit_records(user, user.federation) if user.federation_id else user.is_superuser
+
+
+# --- Reading the workbook --------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    rows: list[tuple[Any, ...]]
+    # The spreadsheet row number of each entry of ``rows`` (blank rows are skipped).
+    numbers: list[int]
+
+
+def _check_xlsx_container(file_bytes: bytes) -> None:
+    if not file_bytes:
+        raise ImportFileError("文件为空。")
+    if len(file_bytes) > MAX_FILE_BYTES:
+        raise ImportFileError(f"文件过大（不超过 {MAX_FILE_BYTES // (1024 * 1024)} MB）。")
+    if file_bytes.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入。")
+    if not file_bytes.startswith(b"PK\x03\x04"):
+        raise ImportFileError("不是 Excel（.xlsx）文件，请使用下载的模板填写。")
+    try:
+        with zipfile.ZipFile(BytesIO(file_bytes)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportFileError("文件已损坏，无法作为 Excel（.xlsx）文件打开。") from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError("文件内容过大，无法导入。")
+    if "xl/workbook.xml" not in names:
+        raise ImportFileError("不是 Excel（.xlsx）文件（可能是改了扩展名的其他文件），请使用下载的模板填写。")
+
+
+def _header_text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_sheet(file_bytes: bytes) -> Sheet:
+    """The header and the non-blank data rows of the workbook's activity sheet; ImportFileError otherwise."""
+    _check_xlsx_container(file_bytes)
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it does not read; they do not matter here.
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(BytesIO(file_bytes), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds on malformed parts; all mean the same here
+        raise ImportFileError("无法读取该 Excel 文件，文件可能已损坏。") from error
+    try:
+        if not workbook.worksheets:
+            raise ImportFileError("工作簿中没有工作表。")
+        names = workbook.sheetnames
+        worksheet = workbook[DATA_SHEET_TITLE] if DATA_SHEET_TITLE in names else workbook.worksheets[0]
+        return _read_rows(worksheet)
+    except ImportFileError:
+        raise
+    except Exception as error:
+        raise ImportFileError("无法读取该 Excel 文件，文件可能已损坏。") from error
+    finally:
+        workbook.close()
+
+
+def _read_rows(worksheet) -> Sheet:
+    # One column and one row past the caps, so going over them is noticed without reading the rest.
+    rows_iter = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1, max_row=MAX_SHEET_ROWS + 1)
+    header_row: tuple[Any, ...] | None = next(rows_iter, None)
+    if header_row is None or all(_is_blank(value) for value in header_row):
+        raise ImportFileError("工作表为空：第1行应为列名（请使用下载的模板）。")
+    headers = [_header_text(value) for value in _capped(header_row)]
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
+    width = len(headers)
+    for number, values in enumerate(rows_iter, start=2):
+        if number > MAX_SHEET_ROWS:
+            raise ImportFileError(
+                f"工作表超过 {MAX_SHEET_ROWS} 行，请删除多余的行（数据不超过 {MAX_DATA_ROWS} 行）。"
+            )
+        values = _capped(values)
+        if all(_is_blank(value) for value in values):
+            continue  # blank (perhaps only formatted) rows are not data
+        rows.append(values)
+        numbers.append(number)
+        width = max(width, len(values))
+        if len(rows) > MAX_DATA_ROWS:
+            raise ImportFileError(f"数据行数过多（不超过 {MAX_DATA_ROWS} 行），请分成几个文件导入。")
+    if not rows:
+        raise ImportFileError("没有数据：第1行是列名，请从第2行开始每行填写一项活动。")
+    # Columns without a header are dropped when they are empty, reported by the header check otherwise.
+    headers += [""] * (width - len(headers))
+    while headers and not headers[-1] and all(len(values) < len(headers) for values in rows):
+        headers.pop()
+    width = len(headers)
+    padded = [tuple(values[:width]) + (None,) * (width - len(values)) for values in rows]
+    return Sheet(headers=headers, rows=padded, numbers=numbers)
+
+
+def _capped(values: Sequence[Any]) -> list[Any]:
+    """The row's cells up to the column cap; anything beyond it is refused rather than ignored."""
+    values = list(values)
+    while values and _is_blank(values[-1]):
+        values.pop()
+    if len(values) > MAX_COLUMNS:
+        raise ImportFileError(f"列数过多（不超过 {MAX_COLUMNS} 列）。")
+    return values
+
+
+# --- Cell values -----------------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text; whole numbers typed into a General cell (430102.0) lose the ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != time() else value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return str(value).strip()
+
+
+def parse_datetime_cell(value: Any) -> tuple[datetime, bool]:
+    """An aware datetime in the current time zone from a date/datetime cell or text, and whether it had
+    a time of day. Raises ValueError with the reason in Chinese."""
+    if isinstance(value, datetime):
+        naive, has_time = value.replace(tzinfo=None), value.time() != time()
+    elif isinstance(value, date):
+        naive, has_time = datetime.combine(value, time()), False
+    elif isinstance(value, str) and value.strip():
+        naive, has_time = _parse_date_text(value.strip())
+    else:
+        raise ValueError("应为日期，如 2013-05-10")
+    return timezone.make_aware(naive), has_time
+
+
+def _parse_date_text(text: str) -> tuple[datetime, bool]:
+    text = re.sub(r"\s+", " ", text.replace("T", " "))
+    for date_format in TEXT_DATE_FORMATS:
+        for time_format in TEXT_TIME_FORMATS:
+            try:
+                return datetime.strptime(text, date_format + time_format), bool(time_format)
+            except ValueError:
+                continue
+    raise ValueError("日期格式不正确，应为如 2013-05-10 的日期")
+
+
+def parse_number_cell(value: Any) -> Decimal:
+    """A Decimal from a number cell or numeric text; ValueError("应为数字") otherwise."""
+    if isinstance(value, bool):
+        raise ValueError("应为数字")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # repr gives the shortest text that round-trips, so 0.1 stays 0.1 rather than 0.1000000000000000055…
+        return Decimal(repr(value))
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError("应为数字") from None
+    if not number.is_finite():
+        raise ValueError("应为数字")
+    return number
+
+
+_LABEL_NOISE = re.compile(r"[\s、．.，,]")
+
+
+def normalize_label(text: str) -> str:
+    """Work-point numbers compare without punctuation, brackets full-width: 二、(一)1． → 二（一）1."""
+    return _LABEL_NOISE.sub("", text.replace("(", "（").replace(")", "）"))
+
+
+# --- Everything a row needs, read up front ---------------------------------------------------------
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ImportContext:
+    """The lookups of one import, each filled by one or a few queries for the whole file."""
+
+    def __init__(self, *, user: User, year: int, codes: Iterable[str]):
+        self.user = user
+        self.year = year
+        codes = sorted({code for code in codes if code})
+        self.federations: dict[str, Federation] = {}
+        self.known_codes: set[str] = set()
+        for chunk in _chunks(codes):
+            # Reach is the access module's rule; codes that exist but lie outside are only told apart
+            # from unknown ones so the message can say "not yours" without revealing anything about them.
+            self.federations.update(
+                {f.code: f for f in access.visible_federations(user).filter(code__in=chunk)}
+            )
+            self.known_codes.update(Federation.objects.filter(code__in=chunk).values_list("code", flat=True))
+        self.types = {t.name: t for t in ActivityType.objects.filter(is_active=True)}
+        self._indicators: dict[int, dict[str, Indicator]] = {}
+        self._points = self._load_work_points()
+
+    def indicators_for(self, federation: Federation) -> dict[str, Indicator]:
+        """Header → indicator for what this federation may record (one query per distinct federation)."""
+        if federation.pk not in self._indicators:
+            by_header: dict[str, Indicator] = {}
+            for indicator in enterable_indicators(federation):
+                by_header.setdefault(indicator_header(indicator), indicator)
+            self._indicators[federation.pk] = by_header
+        return self._indicators[federation.pk]
+
+    def known_indicator_headers(self) -> set[str]:
+        """Indicator columns this import may have: those of the importer's and the rows' federations."""
+        federations = list(self.federations.values())
+        home = access.home_federation(self.user)
+        if home is not None:
+            federations.append(home)
+        return {header for federation in federations for header in self.indicators_for(federation)}
+
+    def _load_work_points(self) -> dict[tuple[int, str], WorkPoint]:
+        """(plan id, normalized label path) → work point, for the rows' and their ancestors' plans."""
+        codes = {code for f in self.federations.values() for code in [*f.ancestor_codes, f.code]}
+        self.plans: dict[str, Plan] = {}
+        for chunk in _chunks(sorted(codes)):
+            for plan in Plan.objects.filter(year=self.year, federation__code__in=chunk).select_related(
+                "federation"
+            ):
+                self.plans[plan.federation.code] = plan
+        points = list(
+            WorkPoint.objects.filter(plan__in=list(self.plans.values()))
+            .only("id", "plan_id", "parent_id", "label", "title")
+            .order_by("order", "pk")
+        )
+        by_id = {point.pk: point for point in points}
+        found: dict[tuple[int, str], WorkPoint] = {}
+        for point in points:
+            labels, node, seen = [], point, set()
+            while node is not None and node.pk not in seen:  # `seen` guards against a corrupt cycle
+                seen.add(node.pk)
+                labels.append(node.label)
+                node = by_id.get(node.parent_id)
+            found.setdefault((point.plan_id, normalize_label("".join(reversed(labels)))), point)
+        return found
+
+    def find_work_point(self, federation: Federation, label: str) -> WorkPoint | None:
+        """The point numbered ``label`` in the federation's own plan, else its ancestors' published ones."""
+        wanted = normalize_label(label)
+        own = self.plans.get(federation.code)
+        candidates = [own] if own else []
+        for code in reversed(federation.ancestor_codes):
+            plan = self.plans.get(code)
+            if plan is not None and plan.status in HANDED_DOWN_STATUSES:
+                candidates.append(plan)
+        for plan in candidates:
+            point = self._points.get((plan.pk, wanted))
+            if point is not None:
+                return point
+        return None
+
+
+# --- The django-import-export resource -------------------------------------------------------------
+
+
+class _TextWidget(widgets.Widget):
+    def __init__(self, *, required: bool, max_length: int):
+        super().__init__()
+        self.required = required
+        self.max_length = max_length
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = cell_text(value)
+        if self.required and not text:
+            raise ValueError("不能为空")
+        if len(text) > self.max_length:
+            raise ValueError(f"不能超过{self.max_length}个字")
+        return text
+
+
+class _FederationWidget(widgets.Widget):
+    def __init__(self, context: ImportContext):
+        super().__init__()
+        self.context = context
+
+    def clean(self, value, row=None, **kwargs) -> Federation:
+        code = cell_text(value)
+        if not code:
+            raise ValueError("不能为空")
+        federation = self.context.federations.get(code)
+        if federation is not None:
+            return federation
+        if code in self.context.known_codes:
+            raise ValueError(f"单位代码“{code}”不在您的管辖范围内")
+        raise ValueError(f"单位代码“{code}”不存在")
+
+
+class _ActivityTypeWidget(widgets.Widget):
+    def __init__(self, context: ImportContext):
+        super().__init__()
+        self.context = context
+
+    def clean(self, value, row=None, **kwargs) -> ActivityType:
+        name = cell_text(value)
+        if not name:
+            raise ValueError("不能为空")
+        activity_type = self.context.types.get(name)
+        if activity_type is None:
+            raise ValueError(f"活动类型“{name}”不存在或已停用，请从“说明”表列出的类型中选择")
+        return activity_type
+
+
+class _DateTimeWidget(widgets.Widget):
+    def __init__(self, *, required: bool):
+        super().__init__()
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs) -> datetime | None:
+        if _is_blank(value):
+            if self.required:
+                raise ValueError("不能为空")
+            return None
+        moment, _has_time = parse_datetime_cell(value)
+        return moment
+
+
+class ActivityResource(resources.ModelResource):
+    """Spreadsheet rows → done activities, created in bulk with their figures and work points."""
+
+    federation = fields.Field(attribute="federation", column_name=COL_FEDERATION)
+    title = fields.Field(attribute="title", column_name=COL_TITLE)
+    type = fields.Field(attribute="type", column_name=COL_TYPE)
+    actual_start = fields.Field(attribute="actual_start", column_name=COL_START)
+    actual_end = fields.Field(attribute="actual_end", column_name=COL_END)
+    place = fields.Field(attribute="place", column_name=COL_PLACE)
+
+    class Meta:
+        model = Activity
+        fields = ["federation", "title", "type", "actual_start", "actual_end", "place"]
+        import_order = fields
+        use_bulk = True
+        batch_size = BATCH_SIZE
+        # Every row is a new activity: no lookup of existing ones, no diff against them.
+        force_init_instance = True
+        skip_diff = True
+        # full_clean() would query each foreign key per row; the widgets set in __init__ validate instead.
+        clean_model_instances = False
+
+    def __init__(self, *, context: ImportContext, row_numbers: Sequence[int]):
+        super().__init__()
+        self.context = context
+        self.row_numbers = row_numbers
+        self.preview_rows: list[PreviewRow] = []
+        self.saved = 0
+        # Once a row is invalid the import will be rolled back, so later batches are not written.
+        self.any_invalid = False
+        self.fields["federation"].widget = _FederationWidget(context)
+        self.fields["title"].widget = _TextWidget(required=True, max_length=200)
+        self.fields["type"].widget = _ActivityTypeWidget(context)
+        self.fields["actual_start"].widget = _DateTimeWidget(required=True)
+        self.fields["actual_end"].widget = _DateTimeWidget(required=False)
+        self.fields["place"].widget = _TextWidget(required=False, max_length=200)
+
+    def init_instance(self, row=None) -> Activity:
+        user = self.context.user
+        return Activity(year=self.context.year, status=ActivityStatus.DONE, created_by=user, updated_by=user)
+
+    def import_instance(self, instance: Activity, row, **kwargs) -> None:
+        """Clean every cell, then the checks across cells; errors are keyed by the Chinese column name."""
+        errors: dict[str, str] = {}
+        for resource_field in self.get_import_fields():
+            try:
+                self.import_field(resource_field, instance, row, **kwargs)
+            except ValueError as error:
+                errors[resource_field.column_name] = str(error)
+        self._check_dates(instance, row, errors)
+        instance._import_work_point = self._clean_work_point(instance, row, errors)
+        instance._import_figures = self._clean_figures(instance, row, errors)
+        self.preview_rows.append(self._preview(instance, row, kwargs["row_number"], errors))
+        if errors:
+            self.any_invalid = True
+            raise ValidationError({column: reason for column, reason in errors.items()})
+
+    def _check_dates(self, instance: Activity, row, errors: dict[str, str]) -> None:
+        start, end = instance.actual_start, instance.actual_end
+        if COL_START in errors or start is None:
+            return
+        start_day = timezone.localtime(start).date()
+        if start_day.year != self.context.year:
+            errors[COL_START] = f"日期不在{self.context.year}年内"
+        if COL_END in errors or end is None:
+            return
+        end_day = timezone.localtime(end).date()
+        if end_day < start_day:
+            errors[COL_END] = "结束日期早于开始日期"
+        elif end < start:
+            _, end_has_time = parse_datetime_cell(row[COL_END])
+            if end_has_time:
+                errors[COL_END] = "结束时间早于开始时间"
+            else:
+                # A bare end date on the day of a timed start means "that same day".
+                instance.actual_end = start
+
+    def _clean_work_point(self, instance: Activity, row, errors: dict[str, str]) -> WorkPoint | None:
+        label = cell_text(row.get(COL_POINT))
+        if not label or COL_FEDERATION in errors:
+            return None
+        point = self.context.find_work_point(instance.federation, label)
+        if point is None:
+            errors[COL_POINT] = (
+                f"在本单位或上级已发布的{self.context.year}年工作要点中找不到编号“{label}”"
+                "（编号从最上一级写起，如“二（一）1”）"
+            )
+        return point
+
+    def _clean_figures(
+        self, instance: Activity, row, errors: dict[str, str]
+    ) -> list[tuple[Indicator, Decimal]]:
+        if COL_FEDERATION in errors:
+            return []
+        allowed = self.context.indicators_for(instance.federation)
+        figures = []
+        for column, value in row.items():
+            if column in FIXED_COLUMNS or _is_blank(value):
+                continue
+            indicator = allowed.get(column)
+            if indicator is None:
+                errors[column] = "该指标不适用于此单位"
+                continue
+            try:
+                number = parse_number_cell(value)
+            except ValueError as error:
+                errors[column] = str(error)
+                continue
+            problem = figure_error(indicator, number)
+            if problem:
+                errors[column] = problem.rstrip("。")
+                continue
+            figures.append((indicator, number))
+        return figures
+
+    def _preview(self, instance: Activity, row, row_number: int, errors: dict[str, str]) -> PreviewRow:
+        def shown(column: str, parsed: str) -> str:
+            return cell_text(row.get(column)) if column in errors else parsed
+
+        federation = instance.federation if instance.federation_id else None
+        dates = ""
+        if instance.actual_start and COL_START not in errors:
+            dates = _format_moment(instance.actual_start)
+            if instance.actual_end and COL_END not in errors:
+                dates += f" 至 {_format_moment(instance.actual_end)}"
+        else:
+            dates = " 至 ".join(t for t in (cell_text(row.get(COL_START)), cell_text(row.get(COL_END))) if t)
+        point = instance._import_work_point
+        figures = [
+            f"{indicator.name}：{format_decimal(value)}{indicator.unit}"
+            for indicator, value in instance._import_figures
+        ]
+        figures += [f"{column}：{cell_text(row[column])}" for column in errors if column not in FIXED_COLUMNS]
+        return PreviewRow(
+            number=self.row_numbers[row_number - 1],
+            federation=shown(COL_FEDERATION, federation.display_name if federation else ""),
+            title=shown(COL_TITLE, instance.title),
+            type=shown(COL_TYPE, instance.type.name if instance.type_id else ""),
+            dates=dates,
+            place=shown(COL_PLACE, instance.place),
+            work_point=shown(COL_POINT, f"{cell_text(row.get(COL_POINT))} {point.title}" if point else ""),
+            figures=figures,
+            has_errors=bool(errors),
+        )
+
+    def before_save_instance(self, instance: Activity, row, **kwargs) -> None:
+        # bulk_create bypasses Activity.save(), which derives these two fields.
+        instance.calendar_day = instance.compute_calendar_day()
+        instance.planned_last_day = instance.compute_planned_last_day()
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None) -> None:
+        """Write a batch (activities, then their figures and work-point links) unless this is a dry run."""
+        try:
+            if self.create_instances and not dry_run and not self.any_invalid:
+                save_activity_batch(self.create_instances, by=self.context.user, batch_size=batch_size)
+                self.saved += len(self.create_instances)
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        # The default resets the id sequence to max(id) after an import that supplied its own ids; ours
+        # never do, and on PostgreSQL the reset could move the sequence under concurrent inserts.
+        pass
+
+
+def _format_moment(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local:%Y-%m-%d %H:%M}" if local.time() != time() else f"{local:%Y-%m-%d}"
+
+
+def save_activity_batch(activities: list[Activity], *, by: User, batch_size: int | None = None) -> None:
+    """Insert a batch of validated activities with their figures and work-point links, with history.
+
+    Every database write of an import happens here (and only inside :func:`import_activities`'
+    transaction), so whatever must change together with imported activities hooks in here.
+    """
+    # bulk_create sets the primary keys on PostgreSQL and SQLite, which the figures and links need.
+    bulk_create_with_history(
+        activities, Activity, batch_size=batch_size, default_user=by, default_change_reason=CHANGE_REASON
+    )
+    figures = [
+        Figure(activity=activity, indicator=indicator, value=value)
+        for activity in activities
+        for indicator, value in activity._import_figures
+    ]
+    if figures:
+        bulk_create_with_history(
+            figures, Figure, batch_size=batch_size, default_user=by, default_change_reason=CHANGE_REASON
+        )
+    through = Activity.work_points.through
+    links = [
+        through(activity_id=activity.pk, workpoint_id=activity._import_work_point.pk)
+        for activity in activities
+        if activity._import_work_point is not None
+    ]
+    if links:
+        through.objects.bulk_create(links, batch_size=batch_size)
+
+
+# --- The import ------------------------------------------------------------------------------------
+
+
+def _header_errors(headers: list[str], sheet: Sheet, context: ImportContext) -> list[RowError]:
+    errors = []
+    for column in REQUIRED_COLUMNS:
+        if column not in headers:
+            errors.append(RowError(1, column, "缺少必填列"))
+    known = set(FIXED_COLUMNS) | context.known_indicator_headers()
+    seen: set[str] = set()
+    for index, header in enumerate(headers):
+        if not header:
+            if any(not _is_blank(values[index]) for values in sheet.rows):
+                errors.append(RowError(1, f"第{index + 1}列", "缺少列名"))
+            continue
+        if header in seen:
+            errors.append(RowError(1, header, "列名重复"))
+        elif header not in known:
+            errors.append(RowError(1, header, "未知的列（请使用下载的模板，不要修改列名）"))
+        seen.add(header)
+    return errors
+
+
+def _row_errors(result: Result, row_numbers: Sequence[int], headers: list[str]) -> list[RowError]:
+    order = {header: index for index, header in enumerate(headers)}
+    errors = []
+    for invalid in result.invalid_rows:
+        number = row_numbers[invalid.number - 1]
+        for column, reasons in sorted(invalid.error_dict.items(), key=lambda item: order.get(item[0], 0)):
+            errors.extend(RowError(number, column, reason) for reason in reasons)
+    for error_row in result.error_rows:
+        for error in error_row.errors:
+            logger.error("Activity import: row %s failed", error_row.number, exc_info=error.error)
+        errors.append(RowError(row_numbers[error_row.number - 1], "", "无法处理此行，请检查内容"))
+    return errors
+
+
+def import_activities(*, file_bytes: bytes, user: User, year: int, dry_run: bool) -> ImportReport:
+    """Validate (``dry_run``) or import the activities of an .xlsx file, all or nothing.
+
+    Raises PermissionDenied if the user may not import, ImportFileError if the file cannot be read, and,
+    when not a dry run, ImportRowsError (after rolling everything back) if any row is bad. A dry run
+    returns the report with every row and every error.
+    """
+    if not may_import(user):
+        raise PermissionDenied
+    sheet = read_sheet(file_bytes)
+    headers = sheet.headers
+    try:
+        code_index = headers.index(COL_FEDERATION)
+    except ValueError:
+        codes: list[str] = []
+    else:
+        codes = [cell_text(values[code_index]) for values in sheet.rows]
+    context = ImportContext(user=user, year=year, codes=codes)
+    report = ImportReport(year=year, dry_run=dry_run)
+    report.errors = _header_errors(headers, sheet, context)
+    if report.errors:
+        if not dry_run:
+            raise ImportRowsError(report)
+        return report
+
+    keep = [index for index, header in enumerate(headers) if header]
+    dataset = tablib.Dataset(
+        *(tuple(values[index] for index in keep) for values in sheet.rows),
+        headers=[headers[index] for index in keep],
+    )
+    resource = ActivityResource(context=context, row_numbers=sheet.numbers)
+    try:
+        with transaction.atomic():
+            result = resource.import_data(
+                dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+            )
+            report.rows = resource.preview_rows
+            report.errors = _row_errors(result, sheet.numbers, dataset.headers)
+            if result.base_errors:
+                # A failed write is not the file's fault (a bug, or the database changed under us).
+                raise result.base_errors[0].error
+            if report.errors and not dry_run:
+                raise ImportRowsError(report)
+            report.imported = resource.saved
+    except ImportRowsError:
+        report.imported = 0
+        raise
+    return report
+
+
+# --- The template ----------------------------------------------------------------------------------
+
+HEADER_FILL = PatternFill("solid", fgColor="F8D7DA")
+REQUIRED_FILL = PatternFill("solid", fgColor="F1AEB5")
+COLUMN_HELP = {
+    COL_FEDERATION: "本单位或下级单位的代码（行政区划代码），如 430102。请按文本填写，以免丢失前导 0。",
+    COL_TITLE: "活动名称，不超过 200 字。",
+    COL_TYPE: "从下方“活动类型”中选择一项。",
+    COL_START: "活动实际开始的日期（如 2013-05-10），须在导入年度内；也可带时间，如 2013-05-10 14:30。",
+    COL_END: "可空。活动结束的日期，不能早于开始日期。",
+    COL_PLACE: "可空。活动地点，不超过 200 字。",
+    COL_POINT: "可空。活动服务的工作要点编号，从最上一级写起，如“二（一）1”；见下方列表。",
+}
+
+
+def template_columns(federation: Federation) -> list[str]:
+    """The template's header: the fixed columns, then one per indicator the federation may record."""
+    headers = list(FIXED_COLUMNS)
+    for indicator in enterable_indicators(federation):
+        header = indicator_header(indicator)
+        if header not in headers:
+            headers.append(header)
+    return headers
+
+
+def _point_labels(plan: Plan) -> list[tuple[str, str]]:
+    points = list(plan.points.only("id", "parent_id", "label", "title", "order"))
+    by_id = {point.pk: point for point in points}
+    children: dict[int | None, list[WorkPoint]] = defaultdict(list)
+    for point in points:
+        children[point.parent_id if point.parent_id in by_id else None].append(point)
+    listed: list[tuple[str, str]] = []
+
+    def walk(parent_id: int | None, prefix: str, depth: int) -> None:
+        if depth > 20:  # a corrupt cycle must not hang the download
+            return
+        for point in children.get(parent_id, []):
+            label = prefix + point.label
+            listed.append((label, point.title))
+            walk(point.pk, label, depth + 1)
+
+    walk(None, "", 0)
+    return listed
+
+
+def build_template(federation: Federation, year: int) -> bytes:
+    """The .xlsx template for a federation and year: the activity sheet and a 说明 sheet."""
+    headers = template_columns(federation)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = DATA_SHEET_TITLE
+    sheet.append(headers)
+    for index, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        cell.fill = REQUIRED_FILL if header in REQUIRED_COLUMNS else HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = {COL_TITLE: 36, COL_PLACE: 24, COL_POINT: 14}.get(
+            header, max(12, len(header) * 2 + 2)
+        )
+        if header in (COL_FEDERATION, COL_POINT):
+            sheet.column_dimensions[letter].number_format = "@"
+        elif header in (COL_START, COL_END):
+            sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
+    sheet.row_dimensions[1].height = 32
+    sheet.freeze_panes = "A2"
+
+    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
+    help_sheet.column_dimensions["A"].width = 28
+    help_sheet.column_dimensions["B"].width = 90
+    help_sheet.append([f"{federation.name} {year}年活动导入模板"])
+    help_sheet["A1"].font = Font(bold=True, size=14)
+    help_sheet.append(
+        ["每行填写一项已完成的活动；标红的列必填。指标列可留空，不用的指标列可以删除，但不要修改列名。"]
+    )
+    help_sheet.append([])
+    help_sheet.append(["列名", "说明"])
+    for header in headers:
+        required = "（必填）" if header in REQUIRED_COLUMNS else ""
+        explanation = COLUMN_HELP.get(header, "可空。活动取得的数值，填写数字，不能为负数。")
+        help_sheet.append([header + required, explanation])
+    help_sheet.append([])
+    help_sheet.append(["活动类型"])
+    help_sheet.cell(row=help_sheet.max_row, column=1).font = Font(bold=True)
+    type_names = list(ActivityType.objects.filter(is_active=True).values_list("name", flat=True))
+    first_type_row = help_sheet.max_row + 1
+    for name in type_names:
+        help_sheet.append([name])
+    last_type_row = help_sheet.max_row
+    help_sheet.append([])
+    help_sheet.append([f"{year}年工作要点编号", "标题"])
+    help_sheet.cell(row=help_sheet.max_row, column=1).font = Font(bold=True)
+    plans = {
+        plan.federation.code: plan
+        for plan in Plan.objects.filter(
+            year=year, federation__code__in=[*federation.ancestor_codes, federation.code]
+        ).select_related("federation")
+    }
+    listed_any = False
+    own = plans.get(federation.code)
+    ancestors = [plans[c] for c in reversed(federation.ancestor_codes) if c in plans]
+    for plan in [own] * bool(own) + [p for p in ancestors if p.status in HANDED_DOWN_STATUSES]:
+        help_sheet.append([plan.title])
+        help_sheet.cell(row=help_sheet.max_row, column=1).font = Font(italic=True)
+        for label, title in _point_labels(plan):
+            help_sheet.append([label, title])
+            help_sheet.cell(row=help_sheet.max_row, column=1).number_format = "@"
+            listed_any = True
+    if not listed_any:
+        help_sheet.append([f"本单位及上级尚无{year}年已发布的工作要点，“工作要点编号”列请留空。"])
+    for row in help_sheet.iter_rows(min_row=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    if type_names:
+        type_column = sheet.cell(row=1, column=headers.index(COL_TYPE) + 1).column_letter
+        validation = DataValidation(
+            type="list",
+            formula1=f"'{HELP_SHEET_TITLE}'!$A${first_type_row}:$A${last_type_row}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="活动类型",
+            error="请从列表中选择活动类型。",
+        )
+        sheet.add_data_validation(validation)
+        validation.add(f"{type_column}2:{type_column}{MAX_DATA_ROWS + 1}")
+
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -1,0 +1,53 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.importing import ImportFileError, ImportReport, ImportRowsError, import_activities
+
+
+class Command(BaseCommand):
+    help = _("从 Excel（.xlsx，按活动导入模板填写）导入已完成的活动；任何一行有错都不保存。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--user", required=True, help=_("以该用户的身份导入（须为填报员或超级管理员）"))
+        parser.add_argument(
+            "--year", type=int, default=None, help=_("活动所属年度，开始日期须在该年内（默认今年）")
+        )
+        parser.add_argument("--dry-run", action="store_true", help=_("只检查，不保存"))
+
+    def handle(self, *args, file: Path, user: str, year: int | None, dry_run: bool, **options):
+        try:
+            file_bytes = file.read_bytes()
+        except OSError as error:
+            raise CommandError(_("无法读取文件：%(file)s") % {"file": file}) from error
+        importer = get_user_model().objects.filter(username=user, is_active=True).first()
+        if importer is None:
+            raise CommandError(_("找不到用户 %(user)s。") % {"user": user})
+        year = year or timezone.localdate().year
+        try:
+            report = import_activities(file_bytes=file_bytes, user=importer, year=year, dry_run=dry_run)
+        except PermissionDenied as error:
+            raise CommandError(_("用户 %(user)s 无权导入活动（须为填报员）。") % {"user": user}) from error
+        except ImportFileError as error:
+            raise CommandError(str(error)) from error
+        except ImportRowsError as error:
+            self._fail(error.report)
+        if not report.ok:
+            self._fail(report)
+        counts = {"count": len(report.rows), "year": year}
+        if dry_run:
+            message = _("检查通过：%(count)d 项活动可以导入（%(year)d年，试运行，未保存）。")
+            self.stdout.write(message % counts)
+        else:
+            counts["count"] = report.imported
+            self.stdout.write(self.style.SUCCESS(_("已导入 %(count)d 项活动（%(year)d年）。") % counts))
+
+    def _fail(self, report: ImportReport) -> None:
+        for error in report.errors:
+            self.stderr.write(str(error))
+        raise CommandError(_("共 %(count)d 处错误，未导入任何活动。") % {"count": len(report.errors)})

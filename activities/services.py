@@ -1,0 +1,69 @@
+"""Writing activities and their figures: the one path the form, the import and the demo share."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from fedwork.models import Federation
+from plans.models import Indicator, IndicatorKind
+
+from .models import Activity, Figure
+
+# Rates and coverages are computed from other indicators; milestones are met by an activity itself.
+ENTERABLE_KINDS = [IndicatorKind.SUM]
+MAX_FIGURE = Decimal("1e15")
+
+
+def enterable_indicators(federation: Federation) -> QuerySet[Indicator]:
+    """Indicators an activity of this federation may record figures for."""
+    return Indicator.objects.available_to(federation).filter(kind__in=ENTERABLE_KINDS).order_by("code")
+
+
+def figure_error(indicator: Indicator, value: Decimal) -> str | None:
+    """Why this value does not fit the indicator, in Chinese, or None when it fits."""
+    if not value.is_finite():
+        return _("请输入数字。")
+    if value < 0:
+        return _("不能为负数。")
+    if value >= MAX_FIGURE:
+        return _("数值过大。")
+    if indicator.decimal_places == 0 and value != value.to_integral_value():
+        return _("“%(name)s”以%(unit)s计，应为整数。") % {"name": indicator.name, "unit": indicator.unit}
+    if value != value.quantize(Decimal(1).scaleb(-indicator.decimal_places)):
+        return _("最多保留%(places)d位小数。") % {"places": indicator.decimal_places}
+    return None
+
+
+@transaction.atomic
+def activity_save(
+    *, activity: Activity, figures: dict[Indicator, Decimal | None], by, work_points=None, achieves=None
+) -> Activity:
+    """Save an activity with its figures (None removes a figure) in one transaction."""
+    if activity.pk is None:
+        activity.created_by = by
+    activity.updated_by = by
+    activity.save()
+    if work_points is not None:
+        activity.work_points.set(work_points)
+    if achieves is not None:
+        activity.achieves.set(achieves)
+    existing = {figure.indicator_id: figure for figure in activity.figures.all()}
+    for indicator, value in figures.items():
+        figure = existing.get(indicator.pk)
+        if value is None:
+            if figure is not None:
+                figure.delete()
+        elif figure is None:
+            Figure.objects.create(activity=activity, indicator=indicator, value=value)
+        elif figure.value != value:
+            figure.value = value
+            figure.save(update_fields=["value"])
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, by) -> None:
+    activity._history_user = by  # simple-history records who deleted it
+    activity.delete()
