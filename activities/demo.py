@@ -10,6 +10,7 @@ from fedwork.models import Federation, Level, User
 from plans.demo import DEMO_YEAR
 from plans.models import Indicator, Target
 
+from . import totals
 from .models import Activity, ActivityStatus, ActivityType, Figure
 
 # (type, title pattern, {indicator code: (low, high)})
@@ -84,6 +85,7 @@ def seed() -> None:
             )
             figures.append(Figure(activity=activity, indicator=indicators[code], value=value))
     Figure.objects.bulk_create(figures)
+    totals.rebuild(year=DEMO_YEAR)
     _mark_milestones(rng)
 
 

@@ -40,6 +40,7 @@ from fedwork import access
 from fedwork.models import Federation, User
 from plans.models import Indicator, Plan, PlanStatus, WorkPoint, format_decimal
 
+from . import totals
 from .models import Activity, ActivityStatus, ActivityType, Figure
 from .services import enterable_indicators, figure_error
 
@@ -667,6 +668,15 @@ def save_activity_batch(activities: list[Activity], *, by: User, batch_size: int
         bulk_create_with_history(
             figures, Figure, batch_size=batch_size, default_user=by, default_change_reason=CHANGE_REASON
         )
+    delta: dict = {}
+    for activity in activities:
+        for key, value in totals.contribution(
+            activity,
+            [(indicator.pk, value) for indicator, value in activity._import_figures],
+            activity.federation.path,
+        ).items():
+            delta[key] = delta.get(key, 0) + value
+    totals.apply(delta)
     through = Activity.work_points.through
     links = [
         through(activity_id=activity.pk, workpoint_id=activity._import_work_point.pk)

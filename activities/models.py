@@ -249,3 +249,30 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self):
         return reverse("activities:ical", kwargs={"token": self.token})
+
+
+class FigureTotal(models.Model):
+    """Pre-aggregated figures: the sum, per month, of every done activity in a federation's subtree.
+
+    Kept current by activities.totals in the same transaction as every write of activities and
+    figures, so an ancestor's totals include a figure the moment it is saved; reports read these
+    rows instead of scanning the raw figures (see reports.rollup).
+    """
+
+    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("汇总数")
+        verbose_name_plural = _("汇总数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "year", "indicator", "month"], name="activities_total_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.federation_id}/{self.year}-{self.month}/{self.indicator_id}={self.value}"

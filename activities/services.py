@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from fedwork.models import Federation
 from plans.models import Indicator, IndicatorKind
 
+from . import totals
 from .models import Activity, Figure
 
 # Rates and coverages are computed from other indicators; milestones are met by an activity itself.
@@ -40,7 +41,11 @@ def figure_error(indicator: Indicator, value: Decimal) -> str | None:
 def activity_save(
     *, activity: Activity, figures: dict[Indicator, Decimal | None], by, work_points=None, achieves=None
 ) -> Activity:
-    """Save an activity with its figures (None removes a figure) in one transaction."""
+    """Save an activity with its figures (None removes a figure) in one transaction.
+
+    The roll-up totals of the federation and its ancestors change in the same transaction.
+    """
+    before = totals.stored_contribution(activity.pk) if activity.pk else {}
     if activity.pk is None:
         activity.created_by = by
     activity.updated_by = by
@@ -60,10 +65,16 @@ def activity_save(
         elif figure.value != value:
             figure.value = value
             figure.save(update_fields=["value"])
+    after = totals.contribution(
+        activity, activity.figures.values_list("indicator_id", "value"), activity.federation.path
+    )
+    totals.apply(totals.difference(after, before))
     return activity
 
 
 @transaction.atomic
 def activity_delete(*, activity: Activity, by) -> None:
+    before = totals.stored_contribution(activity.pk)
     activity._history_user = by  # simple-history records who deleted it
     activity.delete()
+    totals.apply(totals.difference({}, before))

@@ -14,12 +14,17 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Length, Substr
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 PATH_SEPARATOR = "/"
 NATIONAL_CODE = "00"
 CYCLE_MESSAGE = _("上级妇联不能是自身或其下级组织。")
+
+# Sent inside the move's transaction with old_path and new_path, so that apps keeping per-subtree
+# aggregates (activities' roll-up totals) move them along; the core does not know those apps.
+subtree_moved = Signal()
 
 
 class Level(models.TextChoices):
@@ -110,6 +115,7 @@ class Federation(models.Model):
             super().save(*args, **kwargs)
             if old_path and old_path != new_path:
                 self._move_descendants(old_path, new_path)
+                subtree_moved.send(sender=Federation, federation=self, old_path=old_path, new_path=new_path)
 
     def get_absolute_url(self):
         return reverse("federation-detail", kwargs={"code": self.code})
