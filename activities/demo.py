@@ -84,6 +84,7 @@ def seed() -> None:
                 else Decimal(rng.randint(low, high))
             )
             figures.append(Figure(activity=activity, indicator=indicators[code], value=value))
+    _keep_parts_below_wholes(figures)
     Figure.objects.bulk_create(figures)
     totals.rebuild(year=DEMO_YEAR)
     _mark_milestones(rng)
@@ -97,3 +98,17 @@ def _mark_milestones(rng: random.Random) -> None:
         meeting = Activity.objects.filter(federation__code="43", status=ActivityStatus.DONE).first()
         if meeting:
             meeting.achieves.add(target)
+
+
+# A rate's numerator cannot exceed its denominator: cases closed ≤ cases handled, trained ≤ to be trained.
+PARTS_OF = {"XF02": "XF01", "PX03": "PX04"}
+
+
+def _keep_parts_below_wholes(figures: list[Figure]) -> None:
+    by_activity: dict = {}
+    for figure in figures:
+        by_activity.setdefault(id(figure.activity), {})[figure.indicator.code] = figure
+    for values in by_activity.values():
+        for part, whole in PARTS_OF.items():
+            if part in values and whole in values and values[part].value > values[whole].value:
+                values[part].value = values[whole].value

@@ -132,3 +132,6 @@ LOGGING = {
 
 # The first year the year selector offers; plans and activities exist from here on.
 FEDWORK_FIRST_YEAR = env.int("FEDWORK_FIRST_YEAR", default=2013)
+
+# Reports: a target within this many percentage points below the time-expected share is still 正常.
+FEDWORK_PROGRESS_TOLERANCE = env.int("FEDWORK_PROGRESS_TOLERANCE", default=10)

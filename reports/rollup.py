@@ -1,0 +1,432 @@
+"""The roll-up: results of a federation and everything below it, against its targets.
+
+The one place that computes what leaders see (dashboards, the API, the annual Excel export, the
+year-end summary). It reads the pre-aggregated FigureTotal rows (kept current on every write, see
+activities.totals) in a fixed number of queries, whatever the size of the tree:
+
+- a sum indicator: the figures of done activities of F and every federation below it;
+- a rate: recomputed from its summed numerator and denominator, never averaged;
+- a coverage: the share of F's direct children whose own subtree reports the base indicator > 0;
+- a milestone: met when a done activity is marked as achieving the target.
+
+Time progress (时间过半、任务过半): as of a date, the expected share is the elapsed share of the year;
+a monthly target (每月不少于2条) is judged month by month. Totals are kept per month, so a figure
+counts from the month it happened in.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity, ActivityStatus, FigureTotal
+from fedwork.models import Federation
+from plans.models import Cadence, Comparator, IndicatorKind, Target
+
+HUNDRED = Decimal(100)
+
+
+class Status:
+    """Progress statuses as leaders read them."""
+
+    DONE = _("已完成")
+    AHEAD = _("超前")
+    ON_TRACK = _("正常")
+    LAGGING = _("滞后")
+    NOT_STARTED = _("未开始")
+    NOT_DUE = _("未到期")
+    OVERDUE = _("已逾期")
+
+
+LAGGING_STATUSES = {str(Status.LAGGING), str(Status.OVERDUE), str(Status.NOT_STARTED)}
+
+
+def default_as_of(year: int, today: date | None = None) -> date:
+    """Today within the year; the year's last day for past years; its first for future ones."""
+    today = today or timezone.localdate()
+    if today.year > year:
+        return date(year, 12, 31)
+    if today.year < year:
+        return date(year, 1, 1)
+    return today
+
+
+def expected_share(year: int, as_of: date) -> Decimal:
+    """The elapsed share of the year, counting the as-of day itself."""
+    if as_of.year < year:
+        return Decimal(0)
+    if as_of.year > year:
+        return Decimal(1)
+    days = 366 if calendar.isleap(year) else 365
+    return Decimal(as_of.timetuple().tm_yday) / Decimal(days)
+
+
+def completed_months(year: int, as_of: date) -> int:
+    """Months fully behind us on the as-of date (a month counts once its last day is reached)."""
+    if as_of.year < year:
+        return 0
+    if as_of.year > year:
+        return 12
+    last_day = calendar.monthrange(year, as_of.month)[1]
+    return as_of.month if as_of.day == last_day else as_of.month - 1
+
+
+@dataclass
+class Progress:
+    """One target's result: what was to be done, what was done, and how it stands."""
+
+    target: Target
+    achieved: Decimal | None
+    completion: Decimal | None  # a percentage, 120 meaning 120 %
+    status: str
+    monthly: list[Decimal] = field(default_factory=list)  # achieved per month (sums only)
+
+    @property
+    def indicator(self):
+        return self.target.indicator
+
+    @property
+    def target_value(self) -> Decimal:
+        return self.target.annual_value
+
+    @property
+    def capped_completion(self) -> Decimal:
+        return min(self.completion or Decimal(0), HUNDRED)
+
+    @property
+    def is_lagging(self) -> bool:
+        return str(self.status) in LAGGING_STATUSES
+
+
+@dataclass
+class ChildResult:
+    """A direct child: the targets split to it, its subtree's results, its score and rank."""
+
+    federation: Federation
+    progress: list[Progress]
+    score: Decimal | None
+    rank: int | None = None
+
+
+@dataclass
+class Rollup:
+    federation: Federation
+    year: int
+    as_of: date
+    expected_share: Decimal
+    progress: list[Progress]
+    children: list[ChildResult]
+    monthly_completion: list[Decimal | None]  # overall completion at the end of each month (sums only)
+
+    @property
+    def overall_completion(self) -> Decimal | None:
+        return weighted_score(self.progress) if self.progress else None
+
+    @property
+    def lagging_first(self) -> list[Progress]:
+        return sorted(self.progress, key=lambda p: (not p.is_lagging, p.target.work_point.order, p.target.pk))
+
+
+def weighted_score(progress: list[Progress]) -> Decimal:
+    """Weighted mean of min(completion, 100 %) over the targets, by the targets' weights."""
+    weights = sum((p.target.weight for p in progress), Decimal(0))
+    if not weights:
+        return Decimal(0)
+    return sum((p.capped_completion * p.target.weight for p in progress), Decimal(0)) / weights
+
+
+class _Totals:
+    """Per-federation, per-indicator sums read from FigureTotal (for F: also per month)."""
+
+    def __init__(
+        self,
+        federation: Federation,
+        child_ids: list[int],
+        indicator_ids: set[int],
+        year: int,
+        last_month: int,
+    ):
+        self.monthly: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 12)
+        self.by_child: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        if not indicator_ids or last_month == 0:
+            return
+        rows = FigureTotal.objects.filter(
+            federation=federation, year=year, indicator_id__in=indicator_ids, month__lte=last_month
+        )
+        for indicator_id, month, value in rows.values_list("indicator_id", "month", "value"):
+            self.monthly[indicator_id][month - 1] += value
+        if child_ids:
+            child_rows = (
+                FigureTotal.objects.filter(
+                    federation_id__in=child_ids,
+                    year=year,
+                    indicator_id__in=indicator_ids,
+                    month__lte=last_month,
+                )
+                .values_list("federation_id", "indicator_id")
+                .annotate(total=Sum("value"))
+                .order_by()
+            )
+            for federation_id, indicator_id, value in child_rows:
+                self.by_child[(federation_id, indicator_id)] = value
+
+    def own(self, indicator_id: int) -> Decimal:
+        return sum(self.monthly[indicator_id], Decimal(0)) if indicator_id in self.monthly else Decimal(0)
+
+    def child(self, federation_id: int, indicator_id: int) -> Decimal:
+        return self.by_child.get((federation_id, indicator_id), Decimal(0))
+
+
+def _needed_indicators(targets) -> set[int]:
+    ids = set()
+    for target in targets:
+        indicator = target.indicator
+        ids.add(indicator.pk)
+        ids.update(i for i in (indicator.numerator_id, indicator.denominator_id, indicator.base_id) if i)
+    return ids
+
+
+def _status(
+    target: Target,
+    achieved: Decimal | None,
+    completion: Decimal | None,
+    share: Decimal,
+    year_over: bool,
+    monthly: list[Decimal],
+    months_done: int,
+) -> str:
+    kind = target.indicator.kind
+    tolerance = Decimal(settings.FEDWORK_PROGRESS_TOLERANCE)
+    if achieved is None or (achieved == 0 and target.comparator != Comparator.AT_MOST):
+        return Status.NOT_STARTED
+    if target.comparator == Comparator.AT_MOST:
+        if achieved > target.annual_value:
+            return Status.LAGGING
+        return Status.DONE if year_over else Status.ON_TRACK
+    if completion is not None and completion >= HUNDRED:
+        return Status.DONE
+    if kind in (IndicatorKind.RATE, IndicatorKind.COVERAGE):
+        # A rate or a share is not cumulative: it is judged against the target itself, not the calendar.
+        return Status.ON_TRACK if completion >= HUNDRED - tolerance else Status.LAGGING
+    if target.cadence == Cadence.MONTH and any(monthly[m] < target.value for m in range(months_done)):
+        return Status.LAGGING
+    expected = share * HUNDRED
+    if completion >= expected:
+        return Status.AHEAD
+    if completion >= expected - tolerance:
+        return Status.ON_TRACK
+    return Status.LAGGING
+
+
+def _progress(
+    target: Target,
+    *,
+    achieved: Decimal | None,
+    monthly: list[Decimal],
+    share: Decimal,
+    as_of: date,
+    year_over: bool,
+    months_done: int,
+    milestones_met: set[int],
+) -> Progress:
+    indicator = target.indicator
+    if indicator.kind == IndicatorKind.MILESTONE:
+        if target.pk in milestones_met:
+            return Progress(target, Decimal(1), HUNDRED, Status.DONE)
+        overdue = (target.due_date and target.due_date < as_of) or (not target.due_date and year_over)
+        return Progress(target, Decimal(0), Decimal(0), Status.OVERDUE if overdue else Status.NOT_DUE)
+    goal = target.annual_value
+    if target.cadence == Cadence.MONTH and indicator.kind == IndicatorKind.SUM:
+        # Each month counts up to its own goal: a busy December cannot make up for an empty March.
+        counted = sum((min(value, target.value) for value in monthly), Decimal(0))
+        completion = counted / goal * HUNDRED if goal else None
+    elif target.comparator == Comparator.AT_MOST:
+        completion = (
+            HUNDRED
+            if achieved is not None and achieved <= goal
+            else (goal / achieved * HUNDRED if achieved else None)
+        )
+    else:
+        completion = (
+            achieved / goal * HUNDRED
+            if (achieved is not None and goal)
+            else (HUNDRED if goal == 0 and achieved is not None else None)
+        )
+    status = _status(target, achieved, completion, share, year_over, monthly, months_done)
+    return Progress(target, achieved, completion, status, monthly)
+
+
+def _rate(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    return numerator / denominator * HUNDRED if denominator else None
+
+
+def rollup(federation: Federation, year: int, as_of: date | None = None) -> Rollup:
+    """The roll-up for F, a year and a date: F's targets with their results, and each direct child's."""
+    as_of = as_of or default_as_of(year)
+    share = expected_share(year, as_of)
+    months_done = completed_months(year, as_of)
+    last_month = 0 if as_of.year < year else (12 if as_of.year > year else as_of.month)
+    year_over = as_of >= date(year, 12, 31)
+
+    targets = list(
+        Target.objects.filter(plan__federation=federation, plan__year=year, indicator__isnull=False)
+        .select_related("indicator", "work_point")
+        .order_by("work_point__order", "work_point_id", "pk")
+    )
+    children = list(Federation.objects.children_of(federation).order_by("code"))
+    child_ids = [child.pk for child in children]
+    child_targets: dict[int, list[Target]] = defaultdict(list)
+    if targets and children:
+        for target in (
+            Target.objects.filter(parent_target__in=targets, plan__federation_id__in=child_ids)
+            .select_related("indicator", "work_point", "plan")
+            .order_by("pk")
+        ):
+            child_targets[target.plan.federation_id].append(target)
+    all_targets = targets + [t for ts in child_targets.values() for t in ts]
+    indicator_ids = _needed_indicators(all_targets)
+    totals = _Totals(federation, child_ids, indicator_ids, year, last_month)
+
+    milestone_ids = [t.pk for t in all_targets if t.indicator.kind == IndicatorKind.MILESTONE]
+    milestones_met = set()
+    if milestone_ids:
+        milestones_met = set(
+            Activity.achieves.through.objects.filter(
+                target_id__in=milestone_ids,
+                activity__status=ActivityStatus.DONE,
+                activity__calendar_day__lte=as_of,
+            ).values_list("target_id", flat=True)
+        )
+
+    coverage_bases = {t.indicator.base_id for t in all_targets if t.indicator.kind == IndicatorKind.COVERAGE}
+    grandchildren_with, grandchildren_all = {}, {}
+    if coverage_bases and children:
+        reached = (
+            FigureTotal.objects.filter(
+                federation__parent_id__in=child_ids,
+                year=year,
+                month__lte=last_month,
+                indicator_id__in=coverage_bases,
+                value__gt=0,
+            )
+            .values("federation__parent_id", "indicator_id")
+            .annotate(n=Count("federation_id", distinct=True))
+            .order_by()
+        )
+        grandchildren_with = {
+            (row["federation__parent_id"], row["indicator_id"]): row["n"] for row in reached
+        }
+        grandchildren_all = dict(
+            Federation.objects.filter(parent_id__in=child_ids)
+            .values_list("parent_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    def achieved_for(target: Target, value_of, coverage) -> tuple[Decimal | None, list[Decimal]]:
+        indicator = target.indicator
+        if indicator.kind == IndicatorKind.RATE:
+            return _rate(value_of(indicator.numerator_id), value_of(indicator.denominator_id)), []
+        if indicator.kind == IndicatorKind.COVERAGE:
+            return coverage(indicator.base_id), []
+        if indicator.kind == IndicatorKind.MILESTONE:
+            return None, []
+        return value_of(indicator.pk), []
+
+    def own_coverage(base_id: int) -> Decimal | None:
+        if not children:
+            return None
+        reached = sum(1 for child in children if totals.child(child.pk, base_id) > 0)
+        return Decimal(reached) / Decimal(len(children)) * HUNDRED
+
+    progress = []
+    monthly_by_indicator = totals.monthly
+    for target in targets:
+        achieved, _unused = achieved_for(target, totals.own, own_coverage)
+        monthly = (
+            list(monthly_by_indicator[target.indicator_id])
+            if target.indicator.kind == IndicatorKind.SUM
+            else []
+        )
+        progress.append(
+            _progress(
+                target,
+                achieved=achieved,
+                monthly=monthly,
+                share=share,
+                as_of=as_of,
+                year_over=year_over,
+                months_done=months_done,
+                milestones_met=milestones_met,
+            )
+        )
+
+    results = []
+    for child in children:
+
+        def value_of(indicator_id, child=child):
+            return totals.child(child.pk, indicator_id)
+
+        def coverage(base_id, child=child):
+            count = grandchildren_all.get(child.pk, 0)
+            return (
+                Decimal(grandchildren_with.get((child.pk, base_id), 0)) / count * HUNDRED if count else None
+            )
+
+        child_progress = []
+        for target in child_targets.get(child.pk, []):
+            achieved, _unused = achieved_for(target, value_of, coverage)
+            child_progress.append(
+                _progress(
+                    target,
+                    achieved=achieved,
+                    monthly=[],
+                    share=share,
+                    as_of=as_of,
+                    year_over=year_over,
+                    months_done=months_done,
+                    milestones_met=milestones_met,
+                )
+            )
+        score = weighted_score(child_progress) if child_progress else None
+        results.append(ChildResult(child, child_progress, score))
+    _rank(results)
+    return Rollup(
+        federation, year, as_of, share, progress, results, _monthly_completion(progress, last_month)
+    )
+
+
+def _rank(results: list[ChildResult]) -> None:
+    """Competition ranking by score (1, 1, 3); children without targets get no rank."""
+    ordered = sorted((r for r in results if r.score is not None), key=lambda r: r.score, reverse=True)
+    for position, result in enumerate(ordered, start=1):
+        same = position > 1 and result.score == ordered[position - 2].score
+        result.rank = ordered[position - 2].rank if same else position
+
+
+def _monthly_completion(progress: list[Progress], last_month: int) -> list[Decimal | None]:
+    """Overall completion (weighted, capped) of the sum targets at the end of each month so far."""
+    sums = [p for p in progress if p.monthly and p.target.annual_value]
+    weights = sum((p.target.weight for p in sums), Decimal(0))
+    result: list[Decimal | None] = []
+    for month in range(12):
+        if month >= last_month or not weights:
+            result.append(None)
+            continue
+        total = Decimal(0)
+        for p in sums:
+            done = sum(p.monthly[: month + 1], Decimal(0))
+            total += min(done / p.target.annual_value * HUNDRED, HUNDRED) * p.target.weight
+        result.append(total / weights)
+    return result
+
+
+__all__ = ["Rollup", "Progress", "ChildResult", "Status", "rollup", "default_as_of", "expected_share"]
