@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from reports.api import api
+
 from . import views
 
 urlpatterns = [
@@ -16,6 +18,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

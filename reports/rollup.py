@@ -47,6 +47,14 @@ class Status:
 
 
 LAGGING_STATUSES = {str(Status.LAGGING), str(Status.OVERDUE), str(Status.NOT_STARTED)}
+STATUS_COLOURS = {
+    str(Status.DONE): "success",
+    str(Status.AHEAD): "primary",
+    str(Status.ON_TRACK): "info",
+    str(Status.LAGGING): "danger",
+    str(Status.OVERDUE): "danger",
+    str(Status.NOT_STARTED): "warning",
+}
 
 
 def default_as_of(year: int, today: date | None = None) -> date:
@@ -104,6 +112,11 @@ class Progress:
     @property
     def is_lagging(self) -> bool:
         return str(self.status) in LAGGING_STATUSES
+
+    @property
+    def colour(self) -> str:
+        """The Bootstrap colour of the status, so the dashboard reads at a glance."""
+        return STATUS_COLOURS.get(str(self.status), "secondary")
 
 
 @dataclass

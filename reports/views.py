@@ -1,7 +1,62 @@
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from activities.models import Activity, ActivityStatus
+from fedwork import access
+from fedwork.context_processors import selected_year
+
+from .rollup import rollup
+
+SHOWN_ACTIVITIES = 8
+
+
+def parse_as_of(request) -> date | None:
+    """The optional ?as_of=YYYY-MM-DD; anything else is a 404, never a 500."""
+    text = request.GET.get("as_of")
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise Http404 from error
 
 
 @login_required
 def index(request):
-    return render(request, "reports/index.html")
+    federation = access.home_federation(request.user)
+    if federation is None:
+        raise Http404
+    return redirect("reports:dashboard", code=federation.code)
+
+
+@login_required
+def dashboard(request, code):
+    federation = access.get_federation_for_user_or_404(request.user, code)
+    year = selected_year(request)
+    result = rollup(federation, year, parse_as_of(request))
+    in_subtree = Activity.objects.in_subtree(federation).for_year(year).select_related("federation", "type")
+    today = timezone.localdate()
+    groups: dict[int, dict] = {}
+    for progress in result.progress:
+        point = progress.target.work_point
+        group = groups.setdefault(point.pk, {"point": point, "progress": []})
+        group["progress"].append(progress)
+    context = {
+        "federation": federation,
+        "year": year,
+        "result": result,
+        "groups": list(groups.values()),
+        "lagging": [p for p in result.progress if p.is_lagging],
+        "children": sorted(result.children, key=lambda c: (c.rank is None, c.rank or 0, c.federation.code)),
+        "breadcrumb": list(access.visible_federations(request.user).ancestors_of(federation)),
+        "upcoming": in_subtree.filter(status=ActivityStatus.PLANNED, calendar_day__gte=today).order_by(
+            "calendar_day"
+        )[:SHOWN_ACTIVITIES],
+        "overdue": in_subtree.overdue(today).order_by("-planned_last_day")[:SHOWN_ACTIVITIES],
+        "expected_percent": result.expected_share * 100,
+    }
+    return render(request, "reports/dashboard.html", context)

@@ -1,0 +1,130 @@
+"""The JSON API (/api/v1/): the roll-up for charts and other systems, with its OpenAPI document.
+
+django-ninja generates the OpenAPI schema from the typed response schemas below; it uses Django's
+session authentication and fedwork.access as they are. Its interactive docs page loads assets from
+a CDN, which intranets cannot reach, so only the JSON document is served.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from fedwork import access
+
+from .rollup import Progress, rollup
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+api = NinjaAPI(
+    title="fedwork API",
+    version="1",
+    description="妇联年度工作目标完成情况（汇总到各级）",
+    auth=django_auth,
+    docs_url=None,
+    urls_namespace="api",
+)
+
+
+class TargetOut(Schema):
+    indicator: str
+    name: str
+    unit: str
+    work_point: str
+    target: float
+    achieved: float | None
+    completion: float | None
+    status: str
+
+
+class ChildOut(Schema):
+    federation: str
+    name: str
+    score: float | None
+    rank: int | None
+    targets: list[TargetOut]
+
+
+class MonthOut(Schema):
+    month: int
+    completion: float | None
+    expected: float
+
+
+class RollupOut(Schema):
+    federation: str
+    name: str
+    year: int
+    as_of: date
+    expected_share: float
+    completion: float | None
+    targets: list[TargetOut]
+    children: list[ChildOut]
+    monthly: list[MonthOut]
+
+
+def _number(value: Decimal | None, places: int = 2) -> float | None:
+    return None if value is None else round(float(value), places)
+
+
+def target_out(progress: Progress) -> dict:
+    target = progress.target
+    return {
+        "indicator": target.indicator.code,
+        "name": target.indicator.name,
+        "unit": target.indicator.unit,
+        "work_point": target.work_point.label,
+        "target": _number(target.annual_value),
+        "achieved": _number(progress.achieved),
+        "completion": _number(progress.completion, 1),
+        "status": str(progress.status),
+    }
+
+
+def rollup_out(result) -> dict:
+    """The API's shape of a roll-up (also what the dashboard's charts read)."""
+    expected = [_expected_at_month_end(result.year, month) for month in range(1, 13)]
+    return {
+        "federation": result.federation.code,
+        "name": result.federation.name,
+        "year": result.year,
+        "as_of": result.as_of,
+        "expected_share": _number(result.expected_share, 4),
+        "completion": _number(result.overall_completion, 1),
+        "targets": [target_out(p) for p in result.progress],
+        "children": [
+            {
+                "federation": child.federation.code,
+                "name": child.federation.name,
+                "score": _number(child.score, 1),
+                "rank": child.rank,
+                "targets": [target_out(p) for p in child.progress],
+            }
+            for child in result.children
+        ],
+        "monthly": [
+            {"month": month, "completion": _number(value, 1), "expected": expected[month - 1]}
+            for month, value in enumerate(result.monthly_completion, start=1)
+        ],
+    }
+
+
+def _expected_at_month_end(year: int, month: int) -> float:
+    from calendar import monthrange
+
+    from .rollup import expected_share
+
+    return round(float(expected_share(year, date(year, month, monthrange(year, month)[1]))) * 100, 1)
+
+
+@api.get("/rollup/{code}/{year}/", response=RollupOut, summary="目标完成情况汇总", tags=["报表"])
+def rollup_view(request, code: str, year: int, as_of: date | None = None):
+    """A federation's targets and results for a year, and each direct child's; 404 outside one's reach."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
+    federation = access.visible_federations(request.user).filter(code=code).first()
+    if federation is None:
+        raise Http404
+    return rollup_out(rollup(federation, year, as_of))

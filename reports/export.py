@@ -1,0 +1,513 @@
+"""The annual Excel export (年度汇总表): the roll-up laid out as a Chinese statistical table.
+
+Three sheets, each with a merged title row, a line naming the reporting unit and the cut-off date,
+bold bordered header rows that stay frozen and repeat on every printed page, A4 landscape:
+
+- 目标完成情况: one row per target of the federation, as the roll-up computes it;
+- 下级完成情况: one row per direct child, a column group (目标 / 完成 / 完成率) per split target,
+  then 得分 and 排名, and a 合计 row;
+- 活动明细: every activity of the federation and below in the year, with its figures.
+
+Every number comes from :func:`reports.rollup.rollup`, except the activity detail, which is one
+streamed query. The workbook is written in openpyxl's write-only mode, so a province with all its
+counties streams row by row to a temporary file instead of building every cell in memory.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from copy import copy
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db.models import F, Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from activities.models import Activity, ActivityStatus, Figure
+from fedwork.models import Federation
+from plans.models import MONEY_UNIT, Comparator, Indicator, IndicatorKind, Target
+
+from .rollup import ChildResult, Progress, Rollup, rollup
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FONT_NAME = "宋体"
+HUNDRED = Decimal(100)
+# Activities fetched per round trip: large enough to be quick, small enough to keep memory flat.
+ACTIVITY_CHUNK = 2000
+
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"
+SCORE_FORMAT = "0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+TITLE_ROW = 1
+INFO_ROW = 2
+HEADER_ROW = 3
+
+
+def export_title(federation: Federation, year: int) -> str:
+    """The table's title: 长沙市妇女联合会2013年工作目标完成情况汇总表."""
+    return _("%(name)s%(year)d年工作目标完成情况汇总表") % {"name": federation.name, "year": year}
+
+
+def export_filename(federation: Federation, year: int) -> str:
+    """The download's name, with the short name: 长沙市妇联2013年工作目标完成情况汇总表.xlsx."""
+    return _("%(name)s%(year)d年工作目标完成情况汇总表") % {"name": federation.display_name, "year": year} + (
+        ".xlsx"
+    )
+
+
+def chinese_date(day: date) -> str:
+    return _("%(year)d年%(month)d月%(day)d日") % {"year": day.year, "month": day.month, "day": day.day}
+
+
+def build_annual_workbook(federation: Federation, year: int, as_of: date | None = None) -> bytes:
+    """The annual workbook of a federation as .xlsx bytes (see :func:`write_annual_workbook`)."""
+    buffer = io.BytesIO()
+    write_annual_workbook(federation, year, as_of, buffer)
+    return buffer.getvalue()
+
+
+def write_annual_workbook(
+    federation: Federation, year: int, as_of: date | None, output: str | IO[bytes]
+) -> Rollup:
+    """Write the annual workbook of a federation, for a year and a cut-off date, to a path or file.
+
+    Returns the roll-up it was built from, so callers can report on it.
+    """
+    result = rollup(federation, year, as_of)
+    workbook = Workbook(write_only=True)
+    styles = _Styles()
+    title = export_title(federation, year)
+    info = (
+        _("填报单位：%(name)s") % {"name": federation.name},
+        _("统计截止日期：%(date)s") % {"date": chinese_date(result.as_of)},
+    )
+    _write_targets_sheet(workbook, styles, title, info, result)
+    _write_children_sheet(workbook, styles, title, info, result)
+    _write_activities_sheet(workbook, styles, title, info, federation, year)
+    workbook.save(output)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+# Styles and the sheet frame
+
+
+class _Styles:
+    """Ready-made style arrays, copied into each cell.
+
+    Assigning a Font, Border and Alignment to each of tens of thousands of cells hashes every
+    style object every time; styling one cell per look and copying its style array is the same
+    result at a fraction of the cost.
+    """
+
+    def __init__(self) -> None:
+        thin = Side(style="thin", color="000000")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._looks = {
+            "title": (
+                Font(name=FONT_NAME, size=16, bold=True),
+                Alignment(horizontal="center", vertical="center"),
+            ),
+            "info_left": (Font(name=FONT_NAME, size=11), Alignment(horizontal="left", vertical="center")),
+            "info_right": (Font(name=FONT_NAME, size=11), Alignment(horizontal="right", vertical="center")),
+            "header": (
+                Font(name=FONT_NAME, size=11, bold=True),
+                Alignment(horizontal="center", vertical="center", wrap_text=True),
+            ),
+            "text": (Font(name=FONT_NAME, size=11), Alignment(vertical="center", wrap_text=True)),
+            "center": (Font(name=FONT_NAME, size=11), Alignment(horizontal="center", vertical="center")),
+            "number": (Font(name=FONT_NAME, size=11), Alignment(horizontal="right", vertical="center")),
+            "total": (
+                Font(name=FONT_NAME, size=11, bold=True),
+                Alignment(horizontal="center", vertical="center"),
+            ),
+            "total_number": (
+                Font(name=FONT_NAME, size=11, bold=True),
+                Alignment(horizontal="right", vertical="center"),
+            ),
+        }
+
+    def style_array(self, ws, look: str, number_format: str = "General"):
+        """The style array of a look; style ids are the workbook's, so any of its sheets will do."""
+        key = (look, number_format)
+        if key not in self._cache:
+            font, alignment = self._looks[look]
+            cell = Cell(ws, row=1, column=1)
+            cell.font = font
+            cell.alignment = alignment
+            if look not in ("title", "info_left", "info_right"):
+                cell.border = self.border
+            cell.number_format = number_format
+            self._cache[key] = cell._style
+        return self._cache[key]
+
+
+class _Sheet:
+    """A write-only sheet with the statistical-table frame: title, info line, header rows."""
+
+    def __init__(
+        self,
+        workbook: Workbook,
+        styles: _Styles,
+        name: str,
+        widths: list[float],
+        header_rows: int,
+    ):
+        self.ws = workbook.create_sheet(name)
+        self.styles = styles
+        self.columns = len(widths)
+        self.header_rows = header_rows
+        # In write-only mode the column widths, the frozen pane and the print set-up are written
+        # before the first row, so they are all settled here.
+        for index, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+        first_data_row = HEADER_ROW + header_rows
+        self.ws.freeze_panes = f"A{first_data_row}"
+        self.ws.print_title_rows = f"{HEADER_ROW}:{first_data_row - 1}"
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        # Fit the width on one page; as many pages down as the rows need.
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
+        self.ws.print_options.horizontalCentered = True
+        # Narrower than Excel's default margins: a wide table keeps a readable scale on one page.
+        self.ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+        self.ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
+        self.ws.row_dimensions[TITLE_ROW].height = 32
+        self.ws.row_dimensions[INFO_ROW].height = 20
+
+    def cell(self, value: Any, look: str = "text", number_format: str = "General") -> Cell:
+        style = copy(self.styles.style_array(self.ws, look, number_format))
+        # row and column are placeholders: append() sets the real ones.
+        return Cell(self.ws, row=1, column=1, value=value, style_array=style)
+
+    def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        if (first_row, first_col) != (last_row, last_col):
+            self.ws.merged_cells.add(
+                CellRange(min_row=first_row, min_col=first_col, max_row=last_row, max_col=last_col)
+            )
+
+    def write_frame(self, title: str, info: tuple[str, str]) -> None:
+        """The merged title row and the 填报单位 / 统计截止日期 line."""
+        last = self.columns
+        self.merge(TITLE_ROW, 1, TITLE_ROW, last)
+        self.ws.append([self.cell(title, "title")])
+        middle = max(1, last // 2)
+        self.merge(INFO_ROW, 1, INFO_ROW, middle)
+        self.merge(INFO_ROW, middle + 1, INFO_ROW, last)
+        row: list[Any] = [self.cell(info[0], "info_left")] + [None] * (middle - 1)
+        row.append(self.cell(info[1], "info_right"))
+        self.ws.append(row)
+
+    def append(self, row: list[Any]) -> None:
+        self.ws.append(row)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Values
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """A Decimal as an Excel number: whole numbers stay integers, nothing becomes text."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _fraction(percent: Decimal | None) -> float | None:
+    """A percentage (120 meaning 120 %) as the fraction Excel formats with 0.0%."""
+    return None if percent is None else float(percent / HUNDRED)
+
+
+def number_format_for(indicator: Indicator) -> str:
+    """#,##0 for counts; #,##0.00 for money, percentages and anything with decimals."""
+    if (
+        indicator.unit in (MONEY_UNIT, "%")
+        or indicator.decimal_places
+        or indicator.kind in (IndicatorKind.RATE, IndicatorKind.COVERAGE)
+    ):
+        return DECIMAL_FORMAT
+    return INTEGER_FORMAT
+
+
+def _point_text(target: Target) -> str:
+    point = target.work_point
+    return f"{point.display_label}{point.title}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sheet 1: 目标完成情况
+
+TARGET_HEADERS = [
+    gettext_lazy("序号"),
+    gettext_lazy("工作要点"),
+    gettext_lazy("指标"),
+    gettext_lazy("单位"),
+    gettext_lazy("目标值"),
+    gettext_lazy("完成值"),
+    gettext_lazy("完成率"),
+    gettext_lazy("进度状态"),
+]
+
+
+def _write_targets_sheet(
+    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
+) -> None:
+    sheet = _Sheet(workbook, styles, _("目标完成情况"), [6, 44, 24, 8, 12, 12, 10, 10], header_rows=1)
+    sheet.write_frame(title, info)
+    sheet.append([sheet.cell(str(header), "header") for header in TARGET_HEADERS])
+    for number, progress in enumerate(result.progress, start=1):
+        indicator = progress.target.indicator
+        fmt = number_format_for(indicator)
+        sheet.append(
+            [
+                sheet.cell(number, "center"),
+                sheet.cell(_point_text(progress.target), "text"),
+                sheet.cell(indicator.name, "text"),
+                sheet.cell(indicator.unit, "center"),
+                sheet.cell(_number(progress.target_value), "number", fmt),
+                sheet.cell(_number(progress.achieved), "number", fmt),
+                sheet.cell(_fraction(progress.completion), "number", PERCENT_FORMAT),
+                sheet.cell(str(progress.status), "center"),
+            ]
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sheet 2: 下级完成情况
+
+
+@dataclass
+class _Group:
+    """One column group: a target of the federation that was split to its children."""
+
+    target: Target
+    header: str
+
+    @property
+    def summable(self) -> bool:
+        # Percentages do not add up: a rate or coverage has no 合计.
+        return self.target.indicator.kind in (IndicatorKind.SUM, IndicatorKind.MILESTONE)
+
+
+def children_groups(result: Rollup) -> list[_Group]:
+    """The federation's targets split to at least one child, in the order of its plan.
+
+    An indicator split twice (under two work points) gets one group per target, told apart by
+    the work point's label.
+    """
+    split = {p.target.parent_target_id for child in result.children for p in child.progress}
+    targets = [p.target for p in result.progress if p.target.pk in split]
+    repeated = Counter(target.indicator_id for target in targets)
+    groups = []
+    for target in targets:
+        header = str(target.indicator)  # 名称（单位）
+        if repeated[target.indicator_id] > 1:
+            point = target.work_point
+            header = f"{header}\n{point.display_label or point.title}"
+        groups.append(_Group(target, header))
+    return groups
+
+
+def _child_progress(child: ChildResult) -> dict[int, Progress]:
+    # A child normally has one target per upper target; should it have split one further, its
+    # subtree's result is the same for both, and the first one stands for the pair.
+    found: dict[int, Progress] = {}
+    for progress in child.progress:
+        found.setdefault(progress.target.parent_target_id, progress)
+    return found
+
+
+def _total_completion(target: Target, goal: Decimal, achieved: Decimal) -> Decimal | None:
+    if target.comparator == Comparator.AT_MOST:
+        return HUNDRED if achieved <= goal else (goal / achieved * HUNDRED)
+    return achieved / goal * HUNDRED if goal else None
+
+
+def _write_children_sheet(
+    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
+) -> None:
+    groups = children_groups(result)
+    widths = [6, 16] + [12, 12, 10] * len(groups) + [10, 8]
+    sheet = _Sheet(workbook, styles, _("下级完成情况"), widths, header_rows=2)
+    sheet.write_frame(title, info)
+
+    top, sub = HEADER_ROW, HEADER_ROW + 1
+    upper: list[Any] = [sheet.cell(_("序号"), "header"), sheet.cell(_("单位"), "header")]
+    lower: list[Any] = [sheet.cell(None, "header"), sheet.cell(None, "header")]
+    sheet.merge(top, 1, sub, 1)
+    sheet.merge(top, 2, sub, 2)
+    for index, group in enumerate(groups):
+        first = 3 + index * 3
+        sheet.merge(top, first, top, first + 2)
+        upper += [sheet.cell(group.header, "header"), sheet.cell(None, "header"), sheet.cell(None, "header")]
+        lower += [sheet.cell(label, "header") for label in (_("目标"), _("完成"), _("完成率"))]
+    last = 3 + len(groups) * 3
+    for offset, label in enumerate((_("得分"), _("排名"))):
+        sheet.merge(top, last + offset, sub, last + offset)
+        upper.append(sheet.cell(label, "header"))
+        lower.append(sheet.cell(None, "header"))
+    sheet.ws.row_dimensions[top].height = 36 if any("\n" in g.header for g in groups) else 28
+    sheet.append(upper)
+    sheet.append(lower)
+
+    goals = [Decimal(0)] * len(groups)
+    done = [Decimal(0)] * len(groups)
+    counted = [False] * len(groups)
+    for number, child in enumerate(result.children, start=1):
+        by_parent = _child_progress(child)
+        row = [sheet.cell(number, "center"), sheet.cell(child.federation.display_name, "text")]
+        for index, group in enumerate(groups):
+            fmt = number_format_for(group.target.indicator)
+            progress = by_parent.get(group.target.pk)
+            if progress is None:
+                row += [sheet.cell(None, "number") for _unused in range(3)]
+                continue
+            row += [
+                sheet.cell(_number(progress.target_value), "number", fmt),
+                sheet.cell(_number(progress.achieved), "number", fmt),
+                sheet.cell(_fraction(progress.completion), "number", PERCENT_FORMAT),
+            ]
+            counted[index] = True
+            goals[index] += progress.target_value
+            done[index] += progress.achieved or Decimal(0)
+        row += [
+            sheet.cell(_number(child.score), "number", SCORE_FORMAT),
+            sheet.cell(child.rank, "center"),
+        ]
+        sheet.append(row)
+
+    total: list[Any] = [sheet.cell(None, "total"), sheet.cell(_("合计"), "total")]
+    for index, group in enumerate(groups):
+        fmt = number_format_for(group.target.indicator)
+        if not (group.summable and counted[index]):
+            total += [sheet.cell(None, "total_number") for _unused in range(3)]
+            continue
+        total += [
+            sheet.cell(_number(goals[index]), "total_number", fmt),
+            sheet.cell(_number(done[index]), "total_number", fmt),
+            sheet.cell(
+                _fraction(_total_completion(group.target, goals[index], done[index])),
+                "total_number",
+                PERCENT_FORMAT,
+            ),
+        ]
+    total += [sheet.cell(None, "total_number"), sheet.cell(None, "total")]
+    sheet.append(total)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sheet 3: 活动明细
+
+ACTIVITY_HEADERS = [
+    gettext_lazy("序号"),
+    gettext_lazy("单位"),
+    gettext_lazy("活动名称"),
+    gettext_lazy("活动类型"),
+    gettext_lazy("活动日期"),
+    gettext_lazy("状态"),
+    gettext_lazy("地点"),
+]
+
+
+def _activities(federation: Federation, year: int):
+    return (
+        Activity.objects.in_subtree(federation)
+        .for_year(year)
+        .select_related("federation", "type")
+        .only(
+            "title",
+            "status",
+            "place",
+            "calendar_day",
+            "planned_month",
+            "federation__name",
+            "federation__short_name",
+            "type__name",
+        )
+        # NULLs placed explicitly so SQLite and PostgreSQL give the same order.
+        .order_by("federation__path", F("calendar_day").asc(nulls_last=True), "planned_month", "pk")
+    )
+
+
+def _write_activities_sheet(
+    workbook: Workbook,
+    styles: _Styles,
+    title: str,
+    info: tuple[str, str],
+    federation: Federation,
+    year: int,
+) -> None:
+    activities = _activities(federation, year)
+    # The columns must be known before the first row is streamed: one query for the indicators
+    # the year's figures use.
+    indicators = list(
+        Indicator.objects.filter(
+            figures__activity__federation__path__startswith=federation.path, figures__activity__year=year
+        )
+        .distinct()
+        .order_by("code")
+    )
+    widths = [6, 16, 36, 10, 12, 8, 18] + [14] * len(indicators)
+    sheet = _Sheet(workbook, styles, _("活动明细"), widths, header_rows=1)
+    sheet.write_frame(title, info)
+    headers = [str(header) for header in ACTIVITY_HEADERS] + [str(indicator) for indicator in indicators]
+    sheet.ws.row_dimensions[HEADER_ROW].height = 30  # before the row: write-only rows go out at once
+    sheet.append([sheet.cell(header, "header") for header in headers])
+
+    formats = [number_format_for(indicator) for indicator in indicators]
+    column_of = {indicator.pk: index for index, indicator in enumerate(indicators)}
+    figures = Prefetch("figures", queryset=Figure.objects.only("activity_id", "indicator_id", "value"))
+    # Translated once, not once per row (get_status_display resolves a lazy string every time).
+    status_labels = {value: str(label) for value, label in ActivityStatus.choices}
+    for number, activity in enumerate(
+        activities.prefetch_related(figures).iterator(chunk_size=ACTIVITY_CHUNK), start=1
+    ):
+        if activity.calendar_day:
+            day = sheet.cell(activity.calendar_day, "center", DATE_FORMAT)
+        elif activity.planned_month:  # only the month is planned: say so rather than invent a day
+            day = sheet.cell(_("%(month)d月") % {"month": activity.planned_month}, "center")
+        else:
+            day = sheet.cell(None, "center")
+        values: list[Decimal | None] = [None] * len(indicators)
+        for figure in activity.figures.all():
+            values[column_of[figure.indicator_id]] = figure.value
+        sheet.append(
+            [
+                sheet.cell(number, "center"),
+                sheet.cell(activity.federation.display_name, "text"),
+                sheet.cell(activity.title, "text"),
+                sheet.cell(activity.type.name, "center"),
+                day,
+                sheet.cell(status_labels.get(activity.status, activity.status), "center"),
+                sheet.cell(activity.place, "text"),
+            ]
+            + [sheet.cell(_number(value), "number", fmt) for value, fmt in zip(values, formats, strict=True)]
+        )
+
+
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "build_annual_workbook",
+    "write_annual_workbook",
+    "export_title",
+    "export_filename",
+    "children_groups",
+    "number_format_for",
+]

@@ -1,0 +1,307 @@
+"""The year-end summary draft (工作总结): the year's figures per work point, written as Chinese sentences.
+
+A draft for staff to edit by hand, never stored: a title, an opening paragraph with the overall
+figures, one section per top-level work point of the federation's plan, with a sentence for each
+work point (its own or a sub-point) that has results, and a closing section on lagging targets:
+
+    一、加强就业技能培训
+    全年共举办培训班12期，完成目标的120%，培训妇女1200人，完成目标的120%。
+
+All figures come from the roll-up (reports.rollup), so the summary agrees with the dashboards and the
+Excel export; besides it, a fixed handful of queries reads the plan's work points and the counts
+of done activities.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, ActivityStatus
+from fedwork.models import Federation
+from plans.models import Comparator, IndicatorKind, WorkPoint, format_decimal
+
+from .rollup import Progress, Rollup, Status, rollup
+
+# Longest first: "人次数" must go before "次数", "数量" before any one-character rule.
+NAME_SUFFIXES = (
+    "人次数",
+    "数量",
+    "总数",
+    "人数",
+    "期数",
+    "场次",
+    "个数",
+    "篇数",
+    "条数",
+    "户数",
+    "件数",
+    "次数",
+    "金额",
+)
+TRAILING_PUNCTUATION = "。；;，,、 \n\t"
+
+
+@dataclass
+class Section:
+    """A heading (empty for the opening) and its paragraphs, each a plain string staff may edit."""
+
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The paragraphs as one editable text, a blank line between paragraphs."""
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def rows(self) -> int:
+        """Text-box height: roughly 40 characters a line, a blank line between paragraphs."""
+        return max(3, sum(len(paragraph) // 40 + 2 for paragraph in self.paragraphs))
+
+
+@dataclass
+class Summary:
+    """The draft: title, opening, one section per top-level work point, and the closing section."""
+
+    federation: Federation
+    year: int
+    as_of: date
+    title: str
+    opening: str
+    points: list[Section]
+    closing: Section | None
+
+    @property
+    def sections(self) -> list[Section]:
+        """Every block in reading order; the opening is a section without heading."""
+        blocks = [Section("", [self.opening]), *self.points]
+        if self.closing is not None:
+            blocks.append(self.closing)
+        return blocks
+
+    @property
+    def filename(self) -> str:
+        """<单位简称><年>年工作总结（草稿）.docx"""
+        return _("%(name)s%(year)s年工作总结（草稿）.docx") % {
+            "name": self.federation.display_name,
+            "year": self.year,
+        }
+
+    def as_text(self) -> str:
+        """The whole draft as plain text (title, headings and paragraphs, one per line)."""
+        lines = [self.title]
+        for section in self.sections:
+            if section.heading:
+                lines.append(section.heading)
+            lines.extend(section.paragraphs)
+        return "\n".join(lines)
+
+
+def _round(value: Decimal, places: int = 0) -> Decimal:
+    # Half up, as people round by hand (Decimal's default is banker's rounding: 2.5 → 2).
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def percent(value: Decimal) -> str:
+    """A percentage as an integer: 119.6 → "120"."""
+    return format_decimal(_round(value))
+
+
+def indicator_phrase(name: str) -> str:
+    """The verb phrase a sum indicator's name implies: 培训妇女人数 → 培训妇女, 举办培训班期数 → 举办培训班"""
+    for suffix in NAME_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _milestone_text(progress: Progress) -> str:
+    target = progress.target
+    return target.source_text.strip().rstrip(TRAILING_PUNCTUATION) or target.indicator.name
+
+
+def _value(progress: Progress) -> str:
+    indicator = progress.target.indicator
+    return format_decimal(_round(progress.achieved, indicator.decimal_places)) + indicator.unit
+
+
+def _clause(progress: Progress) -> str | None:
+    """What one target achieved, or None when it has nothing to report yet."""
+    kind = progress.target.indicator.kind
+    if kind == IndicatorKind.MILESTONE:
+        # Done or not is the whole result: a "完成目标的100%" after it would only repeat it.
+        if str(progress.status) == str(Status.DONE) or (progress.completion or 0) >= 100:
+            return _("已完成%(what)s") % {"what": _milestone_text(progress)}
+        return _("%(what)s尚未完成") % {"what": _milestone_text(progress)}
+    if progress.achieved is None:
+        return None
+    if kind == IndicatorKind.SUM:
+        if progress.achieved == 0:
+            return None
+        text = indicator_phrase(progress.target.indicator.name) + _value(progress)
+    else:  # rates and coverages: a level, not an amount
+        text = _("%(name)s为%(value)s") % {"name": progress.target.indicator.name, "value": _value(progress)}
+    if progress.completion is not None:
+        text += _("，完成目标的%(percent)s%%") % {"percent": percent(progress.completion)}
+    return text
+
+
+def _period(year: int, as_of: date) -> str:
+    """全年 once the year is over, else 截至6月30日 (the draft may be written before December)."""
+    if as_of >= date(year, 12, 31):
+        return _("全年")
+    return _("截至%(month)s月%(day)s日，") % {"month": as_of.month, "day": as_of.day}
+
+
+def work_point_sentence(progress: list[Progress], period: str) -> str | None:
+    """One sentence for a work point's targets: 全年共举办培训班12期，完成目标的120%，培训妇女1200人……。"""
+    clauses = [(p, clause) for p in progress if (clause := _clause(p)) is not None]
+    if not clauses:
+        return None
+    first_kind = clauses[0][0].target.indicator.kind
+    if first_kind == IndicatorKind.SUM:
+        opening = period + _("共")
+    elif first_kind == IndicatorKind.MILESTONE:
+        opening = ""
+    else:
+        opening = period
+    return opening + "，".join(clause for _p, clause in clauses) + "。"
+
+
+def activities_sentence(count: int, period: str) -> str:
+    """The sentence for a work point without targets but with done activities."""
+    return _("%(period)s开展相关活动%(count)s项。") % {"period": period, "count": count}
+
+
+def _heading(point: WorkPoint) -> str:
+    return f"{point.display_label}{point.title}".strip()
+
+
+def _lagging_item(progress: Progress) -> str:
+    target = progress.target
+    status = str(progress.status)
+    if target.indicator.kind == IndicatorKind.MILESTONE:
+        return _("%(what)s（%(status)s）") % {"what": _milestone_text(progress), "status": status}
+    details = [_("目标%(value)s") % {"value": target.describe_value()}]
+    if progress.achieved is not None and progress.achieved > 0:
+        details.append(_("实际%(value)s") % {"value": _value(progress)})
+        if progress.completion is not None and target.comparator != Comparator.AT_MOST:
+            details.append(_("完成%(percent)s%%") % {"percent": percent(progress.completion)})
+    details.append(status)
+    return _("%(name)s（%(details)s）") % {"name": target.indicator.name, "details": "，".join(details)}
+
+
+def _opening(result: Rollup, activity_count: int) -> str:
+    federation, year, as_of = result.federation, result.year, result.as_of
+    if as_of >= date(year, 12, 31):
+        when = _("%(year)s年，") % {"year": year}
+    else:
+        when = _("截至%(year)s年%(month)s月%(day)s日，") % {
+            "year": year,
+            "month": as_of.month,
+            "day": as_of.day,
+        }
+    # Activities count the whole subtree, so say so when there is one below.
+    who = (
+        _("%(name)s及下级妇联") % {"name": federation.display_name}
+        if result.children
+        else federation.display_name
+    )
+    text = when + _("%(who)s共开展活动%(count)s项。") % {"who": who, "count": activity_count}
+    if not result.progress:
+        return text + _("年度工作要点未设定量化目标任务。")
+    done = sum(1 for p in result.progress if str(p.status) == str(Status.DONE))
+    text += _("年度工作要点确定目标任务%(total)s项，已完成%(done)s项") % {
+        "total": len(result.progress),
+        "done": done,
+    }
+    overall = result.overall_completion
+    if overall is not None:
+        text += _("，总体完成率为%(percent)s%%") % {"percent": percent(overall)}
+    return text + "。"
+
+
+def build_summary(federation: Federation, year: int, as_of: date | None = None) -> Summary:
+    """The summary draft of a federation's year, from its roll-up (as of a date, the year's end by default).
+
+    Queries: the roll-up's own, plus the plan's work points, the done activities of the subtree and
+    their count per work point, whatever the size of the plan or the tree.
+    """
+    result = rollup(federation, year, as_of)
+    as_of = result.as_of
+    period = _period(year, as_of)
+
+    points = list(
+        WorkPoint.objects.filter(plan__federation=federation, plan__year=year).order_by("order", "pk")
+    )
+    children: dict[int | None, list[WorkPoint]] = defaultdict(list)
+    for point in points:
+        children[point.parent_id].append(point)
+
+    done = Activity.objects.in_subtree(federation).filter(
+        year=year, status=ActivityStatus.DONE, calendar_day__lte=as_of
+    )
+    activity_count = done.count()
+    per_point: dict[int, int] = {}
+    if points:
+        per_point = dict(
+            Activity.work_points.through.objects.filter(
+                workpoint__in=[point.pk for point in points], activity__in=done
+            )
+            .values_list("workpoint_id")
+            .annotate(n=Count("activity_id", distinct=True))
+            .order_by()
+        )
+
+    by_point: dict[int, list[Progress]] = defaultdict(list)
+    for progress in result.progress:
+        by_point[progress.target.work_point_id].append(progress)
+
+    def paragraphs(point: WorkPoint, is_top: bool) -> list[str]:
+        """The point's sentence (prefixed with its label and title below the top) then its sub-points'."""
+        own = by_point.get(point.pk)
+        if own:
+            sentence = work_point_sentence(own, period)
+        elif per_point.get(point.pk):
+            sentence = activities_sentence(per_point[point.pk], period)
+        else:
+            sentence = None
+        found = []
+        if sentence:
+            if not is_top:
+                sentence = f"{_heading(point).rstrip(TRAILING_PUNCTUATION)}。{sentence}"
+            found.append(sentence)
+        for child in children.get(point.pk, []):
+            found.extend(paragraphs(child, is_top=False))
+        return found
+
+    sections = [Section(_heading(point), paragraphs(point, is_top=True)) for point in children.get(None, [])]
+
+    closing = None
+    if result.progress:
+        lagging = [p for p in result.progress if p.is_lagging]
+        if lagging:
+            text = _("需加强：%(items)s。") % {"items": "；".join(_lagging_item(p) for p in lagging)}
+        else:
+            text = _("各项目标任务均已完成或按进度推进。")
+        closing = Section(_("存在的不足"), [text])
+
+    title = _("%(name)s%(year)s年工作总结（草稿）") % {"name": federation.name, "year": year}
+    return Summary(
+        federation=federation,
+        year=year,
+        as_of=as_of,
+        title=title,
+        opening=_opening(result, activity_count),
+        points=sections,
+        closing=closing,
+    )
+
+
+__all__ = ["Section", "Summary", "build_summary", "indicator_phrase", "work_point_sentence"]

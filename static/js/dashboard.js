@@ -1,0 +1,32 @@
+// The dashboard's charts, drawn with the vendored ECharts from the roll-up API.
+(function () {
+  var monthly = document.getElementById("chart-monthly");
+  if (!monthly || typeof echarts === "undefined") return;
+  var childrenChart = document.getElementById("chart-children");
+  fetch(monthly.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) { return response.json(); })
+    .then(function (data) {
+      var months = data.monthly.map(function (m) { return m.month + "月"; });
+      echarts.init(monthly).setOption({
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
+        legend: { data: ["完成进度", "时间进度"] },
+        grid: { left: 40, right: 16, top: 36, bottom: 28 },
+        xAxis: { type: "category", data: months },
+        yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+        series: [
+          { name: "完成进度", type: "bar", data: data.monthly.map(function (m) { return m.completion; }), itemStyle: { color: "#b5172b" } },
+          { name: "时间进度", type: "line", data: data.monthly.map(function (m) { return m.expected; }), lineStyle: { type: "dashed" }, itemStyle: { color: "#6c757d" } }
+        ]
+      });
+      var ranked = data.children.filter(function (c) { return c.score !== null; });
+      if (!childrenChart) return;
+      if (ranked.length === 0) { childrenChart.textContent = "暂无下级分解目标"; childrenChart.classList.add("text-muted", "small"); return; }
+      echarts.init(childrenChart).setOption({
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
+        grid: { left: 90, right: 16, top: 8, bottom: 24 },
+        xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+        yAxis: { type: "category", inverse: true, data: ranked.map(function (c) { return c.name.replace("妇女联合会", "妇联"); }) },
+        series: [{ type: "bar", data: ranked.map(function (c) { return c.score; }), itemStyle: { color: "#0d6efd" }, label: { show: true, position: "right", formatter: "{c}%" } }]
+      });
+    });
+})();

@@ -1,0 +1,148 @@
+"""The leaders' dashboard and the roll-up API, with their permissions."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import jsonschema
+import pytest
+from django.urls import reverse
+
+from activities import services
+from activities.models import Activity, ActivityStatus, ActivityType
+from plans import services as plan_services
+from plans.models import PlanStatus
+from tests import factories
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def city_plan(tree):
+    """长沙市 2013: 500 women to train, split 300 / 200 between 芙蓉区 and 岳麓区; figures recorded below."""
+    trained = factories.indicator("PX02", "培训妇女人数", "人", tree["nation"])
+    plan = factories.plan(tree["changsha"], status=PlanStatus.PUBLISHED)
+    target = factories.target(factories.point(plan, "促进妇女就业", label="一"), trained, 500)
+    plan_services.target_split(
+        target=target, values={tree["furong"].pk: Decimal(300), tree["yuelu"].pk: Decimal(200)}, by=None
+    )
+    for federation, value in [(tree["dingwangtai"], 150), (tree["yuelu"], 40)]:
+        activity = Activity(
+            federation=federation,
+            year=2013,
+            type=ActivityType.objects.first(),
+            title="培训",
+            status=ActivityStatus.DONE,
+            actual_start=datetime(2013, 5, 10, 9, tzinfo=BEIJING),
+        )
+        services.activity_save(activity=activity, figures={trained: Decimal(value)}, by=None)
+    return plan
+
+
+def api_url(code, year=2013):
+    return reverse("api:rollup_view", kwargs={"code": code, "year": year})
+
+
+def test_api_returns_the_rollup(people, login, city_plan):
+    data = login(people["changsha_leader"]).get(api_url("4301"), {"as_of": "2013-12-31"}).json()
+    assert (data["federation"], data["year"], data["as_of"], data["expected_share"]) == (
+        "4301",
+        2013,
+        "2013-12-31",
+        1.0,
+    )
+    assert data["targets"] == [
+        {
+            "indicator": "PX02",
+            "name": "培训妇女人数",
+            "unit": "人",
+            "work_point": "一",
+            "target": 500.0,
+            "achieved": 190.0,
+            "completion": 38.0,
+            "status": "滞后",
+        }
+    ]
+    children = {c["federation"]: c for c in data["children"]}
+    assert (children["430102"]["score"], children["430102"]["rank"]) == (50.0, 1)
+    assert (children["430104"]["score"], children["430104"]["rank"]) == (20.0, 2)
+    assert children["430102"]["targets"][0]["achieved"] == 150.0
+    assert len(data["monthly"]) == 12 and data["monthly"][4]["completion"] == 38.0
+
+
+def test_api_responses_match_the_openapi_schema(people, login, city_plan):
+    client = login(people["changsha_leader"])
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/rollup/{code}/{year}/" in schema["paths"]
+    component = schema["components"]["schemas"]["RollupOut"]
+    resolver = {"components": schema["components"], **component}
+    for code in ["4301", "430102", "430104"]:
+        jsonschema.validate(client.get(api_url(code)).json(), resolver)
+
+
+def test_api_permissions(people, login, client, city_plan):
+    assert client.get(api_url("4301")).status_code == 401  # anonymous
+    furong = login(people["furong_staff"])
+    assert furong.get(api_url("4301")).status_code == 404  # an ancestor is outside a county's reach
+    assert furong.get(api_url("430104")).status_code == 404  # a sibling
+    assert furong.get(api_url("430102")).status_code == 200
+    assert login(people["lixia_staff"]).get(api_url("4301")).status_code == 404
+    assert login(people["changsha_leader"]).get(api_url("4301", 1900)).status_code == 404
+
+
+def test_api_bad_as_of_is_a_client_error(people, login, city_plan):
+    response = login(people["changsha_leader"]).get(api_url("4301"), {"as_of": "not-a-date"})
+    assert 400 <= response.status_code < 500
+
+
+def test_dashboard_shows_targets_children_and_drill_down(people, login, city_plan):
+    client = login(people["changsha_leader"])
+    client.post(reverse("set-year"), {"year": "2013"})
+    response = client.get(reverse("reports:dashboard", args=["4301"]), {"as_of": "2013-12-31"})
+    html = response.content.decode()
+    assert "长沙市妇联 2013年目标完成情况" in html
+    assert "培训妇女人数" in html and "滞后" in html
+    assert reverse("reports:dashboard", args=["430102"]) in html  # drill down
+    assert [c.federation.code for c in response.context["children"]] == ["430102", "430104"]
+    assert response.context["lagging"][0].achieved == 190
+    assert reverse("reports:export", args=["4301"]) in html
+    down = client.get(reverse("reports:dashboard", args=["430102"]), {"as_of": "2013-12-31"})
+    assert [f.code for f in down.context["breadcrumb"]] == ["4301"]  # and back up
+    assert down.context["result"].progress[0].achieved == 150
+
+
+def test_reports_index_goes_to_the_users_federation(people, login):
+    response = login(people["furong_staff"]).get(reverse("reports:index"))
+    assert response.url == reverse("reports:dashboard", args=["430102"])
+
+
+@pytest.mark.parametrize(
+    ("persona", "code"), [("furong_staff", "430104"), ("changsha_leader", "43"), ("lixia_staff", "4301")]
+)
+def test_dashboard_outside_reach_is_404(people, login, persona, code):
+    assert login(people[persona]).get(reverse("reports:dashboard", args=[code])).status_code == 404
+
+
+def test_dashboard_bad_as_of_is_404(people, login):
+    response = login(people["changsha_leader"]).get(
+        reverse("reports:dashboard", args=["4301"]), {"as_of": "2013-13-45"}
+    )
+    assert response.status_code == 404
+
+
+def test_dashboard_lists_overdue_and_upcoming_activities(people, login, tree):
+    kind = ActivityType.objects.first()
+    Activity(
+        federation=tree["furong"], year=2013, type=kind, title="逾期的活动", planned_start=date(2013, 3, 1)
+    ).save()
+    client = login(people["changsha_leader"])
+    client.post(reverse("set-year"), {"year": "2013"})
+    response = client.get(reverse("reports:dashboard", args=["4301"]))
+    assert [a.title for a in response.context["overdue"]] == ["逾期的活动"]
+
+
+def test_dashboard_query_count_is_bounded(people, login, city_plan, django_assert_max_num_queries):
+    client = login(people["changsha_leader"])
+    client.post(reverse("set-year"), {"year": "2013"})
+    with django_assert_max_num_queries(20):
+        client.get(reverse("reports:dashboard", args=["4301"]))
