@@ -57,11 +57,14 @@ def _shares(total: Decimal, weights: list[int], places: int) -> list[Decimal]:
 
 def _split_down(hunan_plan: Plan) -> None:
     staff = User.objects.filter(username="hunan-staff").first()
-    targets = [
-        t
-        for t in hunan_plan.targets.select_related("indicator").order_by("-value")
-        if t.indicator.kind == IndicatorKind.SUM and t.value >= 100
-    ][:SPLIT_TARGETS]
+    # One target per indicator, of a size the demo's activities can reach.
+    targets, seen = [], set()
+    for target in hunan_plan.targets.select_related("indicator").order_by("-value"):
+        reachable = IndicatorKind.SUM == target.indicator.kind and 100 <= target.value <= 100000
+        if reachable and target.indicator_id not in seen:
+            seen.add(target.indicator_id)
+            targets.append(target)
+    targets = targets[:SPLIT_TARGETS]
     for index, target in enumerate(targets):
         cities = list(
             Federation.objects.children_of(hunan_plan.federation).filter(level="city").order_by("code")
