@@ -8,6 +8,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("year/", views.set_year, name="set-year"),
     path("federations/", views.federation_browse, name="federation-browse"),
     path("federations/<str:code>/", views.federation_detail, name="federation-detail"),

@@ -1,9 +1,15 @@
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as django_authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from fedwork.demo import DEFAULT_PASSWORD
 from fedwork.models import Federation, Level, Role, User
+
+
+def authenticate(**credentials):
+    # django-axes needs the request to count failed attempts.
+    return django_authenticate(RequestFactory().post("/accounts/login/"), **credentials)
 
 
 @pytest.fixture
