@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fedwork.concurrency import VersionedFormMixin
 from plans.models import IndicatorKind, Plan, PlanStatus, Target, WorkPoint
 
 from .models import Activity, ActivityStatus, ActivityType
@@ -26,7 +27,7 @@ def work_points_for(federation, year):
     )
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(VersionedFormMixin, forms.ModelForm):
     """The staff's recording form: type, work point, dates, place and the figures, on one phone screen."""
 
     work_point = forms.ModelChoiceField(

@@ -126,6 +126,7 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["calendar_day", "planned_last_day"])
     objects = ActivityQuerySet.as_manager()

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from fedwork.concurrency import claim_version
 from fedwork.models import Federation
 from plans.models import Indicator, IndicatorKind
 
@@ -39,12 +40,21 @@ def figure_error(indicator: Indicator, value: Decimal) -> str | None:
 
 @transaction.atomic
 def activity_save(
-    *, activity: Activity, figures: dict[Indicator, Decimal | None], by, work_points=None, achieves=None
+    *,
+    activity: Activity,
+    figures: dict[Indicator, Decimal | None],
+    by,
+    work_points=None,
+    achieves=None,
+    seen_version: int | None = None,
 ) -> Activity:
     """Save an activity with its figures (None removes a figure) in one transaction.
 
-    The roll-up totals of the federation and its ancestors change in the same transaction.
+    The roll-up totals of the federation and its ancestors change in the same transaction. An edit
+    from a form passes the version it was opened with; a stale one raises StaleEditError.
     """
+    if activity.pk and seen_version is not None:
+        claim_version(activity, seen_version)
     before = totals.stored_contribution(activity.pk) if activity.pk else {}
     if activity.pk is None:
         activity.created_by = by

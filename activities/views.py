@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fedwork import access
+from fedwork.concurrency import StaleEditError
 from fedwork.context_processors import selected_year
 from plans.models import PlannedActivity, PlanStatus
 
@@ -139,13 +140,24 @@ def activity_detail(request, pk):
     return render(request, "activities/activity_detail.html", context)
 
 
-def _save_form(request, form, activity):
+def _save_form(request, form, activity) -> bool:
+    """Save through the one write path; False (with the form error set) when the edit is stale."""
+    try:
+        _save(request, form, activity)
+    except StaleEditError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+def _save(request, form, activity):
     services.activity_save(
         activity=activity,
         figures=form.figures(),
         by=request.user,
         work_points=[form.cleaned_data["work_point"]] if form.cleaned_data.get("work_point") else [],
         achieves=form.cleaned_data.get("achieves") if "achieves" in form.fields else None,
+        seen_version=form.cleaned_data.get("seen_version") if activity.pk else None,
     )
 
 
@@ -160,8 +172,7 @@ def activity_create(request):
     form = ActivityForm(
         request.POST or None, instance=activity, federation=federation, year=year, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        _save_form(request, form, form.instance)
+    if request.method == "POST" and form.is_valid() and _save_form(request, form, form.instance):
         messages.success(request, _("已保存活动“%(title)s”。") % {"title": form.instance.title})
         if "add_another" in request.POST:
             return redirect(f"{reverse('activities:create')}?type={form.instance.type_id}")
@@ -190,8 +201,7 @@ def activity_edit(request, pk):
     form = ActivityForm(
         request.POST or None, instance=activity, federation=activity.federation, year=activity.year
     )
-    if request.method == "POST" and form.is_valid():
-        _save_form(request, form, form.instance)
+    if request.method == "POST" and form.is_valid() and _save_form(request, form, form.instance):
         messages.success(request, _("已保存。"))
         return redirect(activity)
     return _render_form(request, form, federation=activity.federation, year=activity.year, activity=activity)

@@ -4,12 +4,14 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from fedwork.concurrency import VersionedFormMixin
+
 from .models import Comparator, Indicator, IndicatorKind, Plan, PlanStatus, Target, WorkPoint, format_decimal
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Plan
         fields = ["title", "doc_number", "general_idea", "implements"]
@@ -27,7 +29,7 @@ class PlanForm(forms.ModelForm):
         )
 
 
-class WorkPointForm(forms.ModelForm):
+class WorkPointForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = WorkPoint
         fields = ["label", "title", "body", "implements"]
@@ -44,7 +46,7 @@ class WorkPointForm(forms.ModelForm):
             self.fields["implements"].label_from_instance = lambda point: f"{point.label} {point.title}"[:80]
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(VersionedFormMixin, forms.ModelForm):
     value = forms.DecimalField(
         label=_("目标值"), max_digits=18, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from fedwork import access
 from fedwork.models import Federation
@@ -162,7 +163,9 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
+    history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
 
     class Meta:
@@ -260,6 +263,9 @@ class WorkPoint(models.Model):
         blank=True,
         related_name="implementations",
     )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("工作要点")
@@ -331,7 +337,9 @@ class Target(models.Model):
         blank=True,
         related_name="splits",
     )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
+    history = HistoricalRecords()
     objects = TargetQuerySet.as_manager()
 
     class Meta:

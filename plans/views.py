@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fedwork import access
+from fedwork.concurrency import StaleEditError, claim_version
 from fedwork.context_processors import selected_year
 from fedwork.models import Federation
 
@@ -32,6 +33,18 @@ def _plan_for_edit(user, plan: Plan) -> Plan:
 def _locked(request, plan: Plan):
     messages.error(request, _("计划已发布，目标不能再修改；如需修改，请本级领导或管理员重新打开。"))
     return redirect(plan)
+
+
+def _save_versioned(form) -> bool:
+    """Save an edit unless someone saved the record since the form was opened (then say so)."""
+    try:
+        with transaction.atomic():
+            claim_version(form.instance, form.cleaned_data.get("seen_version"))
+            form.save()
+    except StaleEditError as error:
+        form.add_error(None, error)
+        return False
+    return True
 
 
 def _show_errors(request, error: ValidationError) -> None:
@@ -82,9 +95,8 @@ def plan_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_create(
-                federation=federation, year=year, by=request.user, **form.cleaned_data
-            )
+            fields = {name: form.cleaned_data[name] for name in PlanForm.Meta.fields}
+            plan = services.plan_create(federation=federation, year=year, by=request.user, **fields)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -121,8 +133,7 @@ def plan_edit(request, pk):
     if not plan.is_draft:
         return _locked(request, plan)
     form = PlanForm(request.POST or None, instance=plan, federation=plan.federation, year=plan.year)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and _save_versioned(form):
         messages.success(request, _("已保存。"))
         return redirect(plan)
     return render(
@@ -230,8 +241,7 @@ def point_edit(request, pk):
     if not point.plan.is_draft:
         return _locked(request, point.plan)
     form = WorkPointForm(request.POST or None, instance=point, plan=point.plan)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and _save_versioned(form):
         messages.success(request, _("已保存。"))
         return redirect(f"{point.plan.get_absolute_url()}#point-{point.pk}")
     return render(
@@ -304,8 +314,7 @@ def target_edit(request, pk):
     if not plan.is_draft:
         return _locked(request, plan)
     form = TargetForm(request.POST or None, instance=target, federation=plan.federation)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and _save_versioned(form):
         messages.success(request, _("已保存目标：%(target)s") % {"target": target})
         return redirect(f"{plan.get_absolute_url()}#point-{target.work_point_id}")
     return render(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, summary_views, views
+from . import audit, export_views, summary_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("<str:code>/export.xlsx", export_views.annual_export, name="export"),
     path("<str:code>/summary/", summary_views.summary, name="summary"),
     path("<str:code>/summary.docx", summary_views.summary_docx, name="summary-docx"),
+    path("<str:code>/audit/", audit.audit, name="audit"),
 ]

@@ -1,0 +1,90 @@
+"""The audit trail a federation's administrator reads: who changed which plan, target or activity."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity
+from fedwork import access
+from plans.models import Plan, Target, WorkPoint
+
+SHOWN = 200
+ACTIONS = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
+
+
+@dataclass
+class Entry:
+    at: datetime
+    user: object
+    action: str
+    kind: str
+    description: str
+    federation: str
+    changes: list[str]
+
+
+def _changes(record) -> list[str]:
+    previous = record.prev_record
+    if record.history_type != "~" or previous is None:
+        return []
+    delta = record.diff_against(previous)
+    labels = {f.name: str(f.verbose_name) for f in record.instance_type._meta.fields}
+    return [f"{labels.get(c.field, c.field)}：{c.old} → {c.new}" for c in delta.changes]
+
+
+def audit_entries(federation, limit: int = SHOWN) -> list[Entry]:
+    """The latest changes in the federation's subtree, deleted records included (history outlives them)."""
+    prefix = federation.path
+    plans = Plan.history.filter(federation__path__startswith=prefix)
+    plan_ids = plans.values("id")
+    sources = [
+        (_("工作要点（计划）"), plans.select_related("history_user", "federation"), lambda r: r.federation),
+        (
+            _("工作要点条目"),
+            WorkPoint.history.filter(plan_id__in=plan_ids).select_related("history_user"),
+            None,
+        ),
+        (
+            _("目标任务"),
+            Target.history.filter(plan_id__in=plan_ids).select_related("history_user", "indicator"),
+            None,
+        ),
+        (
+            _("活动"),
+            Activity.history.filter(federation__path__startswith=prefix).select_related(
+                "history_user", "federation"
+            ),
+            lambda r: r.federation,
+        ),
+    ]
+    entries = []
+    for kind, records, federation_of in sources:
+        for record in records.order_by("-history_date")[:limit]:
+            owner = federation_of(record) if federation_of else None
+            entries.append(
+                Entry(
+                    at=record.history_date,
+                    user=record.history_user,
+                    action=ACTIONS.get(record.history_type, ""),
+                    kind=kind,
+                    description=str(record.instance) if record.history_type != "-" else str(record.instance),
+                    federation=owner.display_name if owner else "",
+                    changes=_changes(record),
+                )
+            )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+@login_required
+def audit(request, code):
+    federation = access.get_federation_for_user_or_404(request.user, code)
+    if not access.can_manage(request.user, federation):
+        raise Http404
+    return render(
+        request, "reports/audit.html", {"federation": federation, "entries": audit_entries(federation)}
+    )

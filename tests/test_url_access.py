@@ -1,0 +1,437 @@
+"""Every URL of the site, checked for who may reach it; generated from the URL configuration.
+
+Each named URL must be in ``ROUTES`` (how to build it from 芙蓉区's records, and whether it writes), in
+``PUBLIC`` (with the reason it needs no login), or in the admin site (checked as a group): a new URL
+that is in none of them fails :func:`test_every_url_is_covered`. For each route:
+
+- anonymous: a redirect to the login page (401 for the API);
+- 芙蓉区's own staff: reaches it (a control, so the 404s below are not just a bad URL);
+- 岳麓区's staff (a sibling county): 404 on 芙蓉区's records; on pages about their own federation,
+  none of 芙蓉区's titles;
+- 长沙市's leader (who may read 芙蓉区) POSTing to every writing URL: 403 or 404, and nothing changed
+  in the database; 岳麓区's staff, who may write their own records, the same on 芙蓉区's.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern
+from django.utils import timezone
+
+from activities import services as activity_services
+from activities.models import Activity, ActivityStatus, ActivityType, CalendarFeed
+from fedwork.context_processors import SESSION_YEAR_KEY
+from plans.models import PlanStatus
+from tests import factories
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+LOGIN_URL = "/accounts/login/"
+ADMIN_LOGIN_URL = "/admin/login/"
+# Words that appear only in 芙蓉区's records: a sibling's page showing one has leaked them.
+SECRET_PLAN = "芙蓉区机密草稿要点"
+SECRET_PUBLISHED = "芙蓉区机密已发布要点"
+SECRET_POINT = "芙蓉区机密工作要点"
+SECRET_ACTIVITY = "芙蓉区机密培训活动"
+SECRETS = [SECRET_PLAN, SECRET_PUBLISHED, SECRET_POINT, SECRET_ACTIVITY]
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespaces: tuple[str, ...] = ()):
+    """(qualified name or None, route text, pattern) of every URL pattern, nested includes too."""
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern, route, namespaces + ((pattern.namespace,) if pattern.namespace else ()))
+        elif isinstance(pattern, URLPattern):
+            name = ":".join(namespaces + (pattern.name,)) if pattern.name else None
+            yield name, route, pattern
+
+
+ALL_PATTERNS = list(_walk(get_resolver()))
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to reach a URL with 芙蓉区's records, and what it does."""
+
+    # "object": about one of 芙蓉区's records (a sibling gets a 404); "own": about the user's own
+    # federation or account (a sibling gets their own page, which must not show 芙蓉区's records).
+    scope: str
+    kwargs: Callable[[dict], dict[str, Any]] = lambda objects: {}
+    query: Callable[[dict], dict[str, Any]] = lambda objects: {}
+    # Changes records: leaders (and, for objects, a sibling's staff) must be refused.
+    writes: bool = False
+    post_only: bool = False
+    # Data that a permitted user's POST would get saved with.
+    post: Callable[[dict], dict[str, Any]] = lambda objects: {}
+    api: bool = False
+    notes: str = field(default="", compare=False)
+
+
+def _plan(key):
+    return lambda o: {"pk": o[key].pk}
+
+
+def _draft_point(o):
+    return {"pk": o["point"].pk}
+
+
+def _draft_target(o):
+    return {"pk": o["target"].pk}
+
+
+def _activity_data(o):
+    return {
+        "type": o["activity_type"].pk,
+        "title": "被篡改的活动",
+        "status": ActivityStatus.DONE,
+        "actual_start": f"{o['year']}-01-05 09:00",
+        "place": "x",
+    }
+
+
+def _target_data(o):
+    return {"indicator": o["indicator"].pk, "comparator": ">=", "value": "7", "cadence": "year", "weight": "1"}
+
+
+FURONG = "430102"
+
+ROUTES: dict[str, Route] = {
+    # fedwork
+    "home": Route("own"),
+    "set-year": Route("own", post_only=True, post=lambda o: {"year": o["year"], "next": "/"}),
+    "federation-browse": Route("own"),
+    "federation-detail": Route("object", kwargs=lambda o: {"code": FURONG}),
+    "password_change": Route("own"),
+    "password_change_done": Route("own"),
+    # plans
+    "plans:index": Route("own"),
+    "plans:create": Route("own", writes=True, post=lambda o: {"title": "领导新建的计划"}),
+    "plans:import": Route("own", writes=True),
+    "plans:detail": Route("object", kwargs=_plan("draft")),
+    "plans:edit": Route("object", kwargs=_plan("draft"), writes=True, post=lambda o: {"title": "被篡改"}),
+    "plans:delete": Route("object", kwargs=_plan("draft"), writes=True),
+    "plans:publish": Route("object", kwargs=_plan("draft"), writes=True, post_only=True),
+    "plans:reopen": Route(
+        "object", kwargs=_plan("published"), writes=True, post_only=True, post=lambda o: {"reason": "x"}
+    ),
+    "plans:archive": Route("object", kwargs=_plan("published"), writes=True, post_only=True),
+    "plans:point-create": Route(
+        "object",
+        kwargs=lambda o: {"plan_pk": o["draft"].pk},
+        writes=True,
+        post=lambda o: {"label": "9", "title": "被添加的要点"},
+    ),
+    "plans:point-edit": Route(
+        "object", kwargs=_draft_point, writes=True, post=lambda o: {"label": "1", "title": "被篡改"}
+    ),
+    "plans:point-delete": Route("object", kwargs=_draft_point, writes=True),
+    "plans:point-move": Route(
+        "object", kwargs=_draft_point, writes=True, post_only=True, post=lambda o: {"direction": "down"}
+    ),
+    "plans:target-create": Route(
+        "object", kwargs=lambda o: {"point_pk": o["point"].pk}, writes=True, post=_target_data
+    ),
+    "plans:target-edit": Route("object", kwargs=_draft_target, writes=True, post=_target_data),
+    "plans:target-delete": Route("object", kwargs=_draft_target, writes=True),
+    "plans:target-split": Route(
+        "object",
+        kwargs=_draft_target,
+        writes=True,
+        post=lambda o: {f"fed_{o['dingwangtai'].pk}": "5"},
+    ),
+    # activities
+    "activities:index": Route("own"),
+    "activities:calendar": Route("own"),
+    "activities:list": Route("own"),
+    "activities:create": Route("own", writes=True, post=_activity_data),
+    "activities:detail": Route("object", kwargs=lambda o: {"pk": o["activity"].pk}),
+    "activities:edit": Route(
+        "object", kwargs=lambda o: {"pk": o["activity"].pk}, writes=True, post=_activity_data
+    ),
+    "activities:delete": Route("object", kwargs=lambda o: {"pk": o["activity"].pk}, writes=True),
+    # GET shows the private feed address, POST replaces its token.
+    "activities:feed": Route("own", writes=True),
+    "activities:import-template": Route("object", query=lambda o: {"federation": FURONG, "year": o["year"]}),
+    "activities:import": Route("own", writes=True),
+    "activities:import-confirm": Route("own", writes=True, post_only=True),
+    # reports
+    "reports:index": Route("own"),
+    "reports:dashboard": Route("object", kwargs=lambda o: {"code": FURONG}),
+    "reports:export": Route("object", kwargs=lambda o: {"code": FURONG}),
+    "reports:summary": Route("object", kwargs=lambda o: {"code": FURONG}),
+    "reports:summary-docx": Route("object", kwargs=lambda o: {"code": FURONG}),
+    # the JSON API
+    "api:rollup_view": Route("object", kwargs=lambda o: {"code": FURONG, "year": o["year"]}, api=True),
+}
+
+PUBLIC = {
+    "login": "the login page itself",
+    "logout": "logging out needs no login (POST only; it ends whatever session there is)",
+    "activities:ical": "phones cannot log in: the unguessable token in the URL is the key (checked below)",
+    "api:openapi-json": "the API's description only, no data; every operation it lists requires a session",
+    "api:api-root": "django-ninja's root prefix: no view of its own, answers 404 (checked below)",
+}
+
+WRITING = sorted(name for name, route in ROUTES.items() if route.writes)
+WRITING_OBJECTS = sorted(name for name, route in ROUTES.items() if route.writes and route.scope == "object")
+OBJECT_ROUTES = sorted(name for name, route in ROUTES.items() if route.scope == "object")
+OWN_ROUTES = sorted(name for name, route in ROUTES.items() if route.scope == "own")
+
+
+@pytest.fixture
+def furong(tree, people):
+    """芙蓉区's records this year: a draft plan with a point and a target, last year's published plan,
+    an activity with a figure, and the calendar feeds of 芙蓉区 and 长沙市."""
+    year = timezone.localdate().year
+    indicator = factories.indicator("PX02", "培训妇女人数", "人", tree["nation"])
+    draft = factories.plan(tree["furong"], year=year, title=SECRET_PLAN)
+    point = factories.point(draft, SECRET_POINT, label="1")
+    factories.point(draft, "第二个要点", label="2", order=2)
+    target = factories.target(point, indicator, 300)
+    published = factories.plan(tree["furong"], year=year - 1, title=SECRET_PUBLISHED, status=PlanStatus.PUBLISHED)
+    factories.target(factories.point(published, SECRET_POINT, label="1"), indicator, 100)
+    activity_type = ActivityType.objects.filter(is_active=True).first()
+    activity = Activity(
+        federation=tree["furong"],
+        year=year,
+        type=activity_type,
+        title=SECRET_ACTIVITY,
+        status=ActivityStatus.DONE,
+        actual_start=datetime.combine(timezone.localdate(), time(9), tzinfo=BEIJING),
+        is_main=True,
+    )
+    activity_services.activity_save(activity=activity, figures={indicator: Decimal(40)}, by=None)
+    feeds = {code: CalendarFeed.objects.create(federation=tree[code]) for code in ("furong", "changsha", "yuelu")}
+    return {
+        "year": year,
+        "indicator": indicator,
+        "draft": draft,
+        "point": point,
+        "target": target,
+        "published": published,
+        "activity": activity,
+        "activity_type": activity_type,
+        "dingwangtai": tree["dingwangtai"],
+        "feeds": feeds,
+    }
+
+
+def _url(name: str, objects: dict) -> str:
+    route = ROUTES[name]
+    url = reverse(name, kwargs=route.kwargs(objects))
+    query = route.query(objects)
+    if query:
+        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return url
+
+
+def _as(client, user, year):
+    client.force_login(user)
+    session = client.session
+    session[SESSION_YEAR_KEY] = year
+    session.save()
+    return client
+
+
+def _snapshot() -> dict[str, list[dict]]:
+    """Every row of every model of the project's apps (history tables included)."""
+    rows = {}
+    for label in ("fedwork", "plans", "activities", "reports"):
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        for model in config.get_models():
+            rows[model._meta.label] = list(model.objects.order_by("pk").values())
+    return rows
+
+
+def _assert_login_redirect(response, login_url: str) -> None:
+    assert response.status_code == 302, response.status_code
+    assert response.url.startswith(login_url), response.url
+
+
+# --- The table covers the URL configuration ----------------------------------------------------------
+
+
+def test_every_url_is_covered():
+    uncovered = []
+    for name, route, _pattern in ALL_PATTERNS:
+        if route.startswith("admin/"):
+            continue  # the admin site: checked as a group below
+        if name is None or (name not in ROUTES and name not in PUBLIC):
+            uncovered.append(f"{name or '(unnamed)'} {route}")
+    assert not uncovered, "URLs without an access check (add them to ROUTES or PUBLIC): " + ", ".join(
+        uncovered
+    )
+    names = {name for name, _route, _pattern in ALL_PATTERNS}
+    stale = sorted((set(ROUTES) | set(PUBLIC)) - names)
+    assert not stale, f"ROUTES/PUBLIC name URLs that no longer exist: {stale}"
+    assert not set(ROUTES) & set(PUBLIC)
+
+
+# --- Anonymous visitors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_anonymous_is_sent_to_login(name, client, furong):
+    route = ROUTES[name]
+    url = _url(name, furong)
+    before = _snapshot()
+    response = client.post(url, route.post(furong)) if route.post_only else client.get(url)
+    if route.api:
+        assert response.status_code == 401
+    else:
+        _assert_login_redirect(response, LOGIN_URL)
+    if route.writes:
+        response = client.post(url, route.post(furong))
+        _assert_login_redirect(response, LOGIN_URL)
+    assert _snapshot() == before
+
+
+# --- The owner: a control that the table builds working URLs --------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_owner_reaches_it(name, client, people, furong):
+    route = ROUTES[name]
+    client = _as(client, people["furong_staff"], furong["year"])
+    url = _url(name, furong)
+    response = client.post(url, route.post(furong)) if route.post_only else client.get(url)
+    assert response.status_code in (200, 302), response.status_code
+
+
+# --- A sibling county ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", OBJECT_ROUTES)
+def test_sibling_gets_404_on_records(name, client, people, furong):
+    route = ROUTES[name]
+    client = _as(client, people["yuelu_staff"], furong["year"])
+    before = _snapshot()
+    url = _url(name, furong)
+    response = client.post(url, route.post(furong)) if route.post_only else client.get(url)
+    assert response.status_code == 404, response.status_code
+    for secret in SECRETS:
+        assert secret not in response.content.decode(errors="replace")
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("name", OWN_ROUTES)
+def test_sibling_pages_do_not_show_records(name, client, people, furong):
+    route = ROUTES[name]
+    client = _as(client, people["yuelu_staff"], furong["year"])
+    url = _url(name, furong)
+    if route.post_only:
+        response = client.post(url, route.post(furong), follow=True)
+    else:
+        response = client.get(url, follow=True)
+    assert response.status_code == 200, response.status_code
+    content = response.content.decode(errors="replace")
+    leaked = [secret for secret in SECRETS if secret in content]
+    assert not leaked, f"岳麓区's {name} shows 芙蓉区's {leaked}"
+
+
+@pytest.mark.parametrize("name", WRITING_OBJECTS)
+def test_sibling_staff_cannot_write_records(name, client, people, furong):
+    route = ROUTES[name]
+    client = _as(client, people["yuelu_staff"], furong["year"])
+    before = _snapshot()
+    response = client.post(_url(name, furong), route.post(furong))
+    assert response.status_code in (403, 404), response.status_code
+    assert _snapshot() == before
+
+
+# --- A leader above (reads 芙蓉区, edits nothing) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", WRITING)
+def test_leader_cannot_write(name, client, people, furong):
+    route = ROUTES[name]
+    client = _as(client, people["changsha_leader"], furong["year"])
+    if route.scope == "object" and not route.post_only:
+        # The leader may read the record: the refusal below is about writing, not about reach.
+        read = client.get(_url(name, furong))
+        assert read.status_code in (200, 302, 403, 404)
+    before = _snapshot()
+    response = client.post(_url(name, furong), route.post(furong))
+    assert response.status_code in (403, 404), response.status_code
+    assert _snapshot() == before
+
+
+def test_leader_reads_the_county_records(client, people, furong):
+    """The leader's 404s above are refusals to write: reading the same records works."""
+    client = _as(client, people["changsha_leader"], furong["year"])
+    for name in ["plans:detail", "activities:detail", "reports:dashboard", "federation-detail"]:
+        assert client.get(_url(name, furong)).status_code == 200, name
+
+
+# --- Public URLs --------------------------------------------------------------------------------
+
+
+def test_public_urls_need_no_login(client, furong):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    feed = client.get(furong["feeds"]["furong"].get_absolute_url())
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
+    assert SECRET_ACTIVITY in feed.content.decode()
+    assert client.get(reverse("activities:ical", kwargs={"token": "x" * 43})).status_code == 404
+    # The sibling's feed lists its own activities, not 芙蓉区's.
+    assert SECRET_ACTIVITY not in client.get(furong["feeds"]["yuelu"].get_absolute_url()).content.decode()
+    schema = client.get(reverse("api:openapi-json"))
+    assert schema.status_code == 200 and "paths" in schema.json()
+    assert client.get(reverse("api:api-root")).status_code in (401, 404)
+
+
+# --- The admin site -----------------------------------------------------------------------------
+
+# Example paths of the admin's regular-expression patterns, recognised by a telling part of the regex
+# (the list of apps in the app index changes with INSTALLED_APPS); the rest are built from their routes.
+ADMIN_REGEX_EXAMPLES = [
+    ("(?P<app_label>", "/admin/plans/"),
+    ("/history/([^/]+)/$", "/admin/activities/activity/1/history/1/"),
+    ("(?P<url>.*)$", "/admin/no-such-page/"),
+]
+
+
+def _admin_example(route: str, pattern) -> str:
+    if isinstance(pattern.pattern, RegexPattern):
+        for part, example in ADMIN_REGEX_EXAMPLES:
+            if part in route:
+                return example
+        raise AssertionError(f"add an example path for the admin pattern {route!r}")
+    return "/" + re.sub(r"<(?:\w+:)?\w+>", "1", route)
+
+
+ADMIN_PATHS = sorted(
+    {(name or "(unnamed)", _admin_example(route, pattern)) for name, route, pattern in ALL_PATTERNS if route.startswith("admin/")}
+)
+
+
+@pytest.mark.parametrize(("name", "path"), ADMIN_PATHS, ids=[f"{n} {p}" for n, p in ADMIN_PATHS])
+def test_admin_site_is_for_admins_only(name, path, client, people, tree):
+    if name == "admin:login":
+        assert client.get(path).status_code == 200
+        return
+    _assert_login_redirect(client.get(path), ADMIN_LOGIN_URL)
+    for persona in ("changsha_leader", "furong_staff"):
+        client.force_login(people[persona])
+        _assert_login_redirect(client.get(path), ADMIN_LOGIN_URL)
+        client.logout()
+
+
+def test_admin_cannot_open_a_federation_outside_their_subtree(client, people, tree):
+    client.force_login(people["hunan_admin"])
+    url = reverse("admin:fedwork_federation_change", args=[tree["lixia"].pk])
+    response = client.get(url)
+    assert response.status_code == 302 and response.url == reverse("admin:index")
+    own = client.get(reverse("admin:fedwork_federation_change", args=[tree["furong"].pk]))
+    assert own.status_code == 200
