@@ -162,17 +162,22 @@ def plan_delete(request, pk):
     )
 
 
+def _transition(request, plan: Plan, change, success: str, **kwargs):
+    """Run a status change service; its refusal becomes an error message, never a 500."""
+    try:
+        change(plan=plan, by=request.user, **kwargs)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, success)
+    return redirect(plan)
+
+
 @require_POST
 @login_required
 def plan_publish(request, pk):
     plan = _plan_for_edit(request.user, _visible_plan(request.user, pk))
-    try:
-        services.plan_publish(plan=plan, by=request.user)
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("已发布。下级可以看到本计划并贯彻落实。"))
-    return redirect(plan)
+    return _transition(request, plan, services.plan_publish, _("已发布。下级可以看到本计划并贯彻落实。"))
 
 
 @require_POST
@@ -182,27 +187,17 @@ def plan_reopen(request, pk):
     if not plan.may_reopen(request.user):
         raise Http404
     form = ReopenForm(request.POST)
-    try:
-        form.is_valid()
-        services.plan_reopen(plan=plan, by=request.user, reason=form.cleaned_data.get("reason", ""))
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("计划已重新打开为草稿，此操作已记录。"))
-    return redirect(plan)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _transition(
+        request, plan, services.plan_reopen, _("计划已重新打开为草稿，此操作已记录。"), reason=reason
+    )
 
 
 @require_POST
 @login_required
 def plan_archive(request, pk):
     plan = _plan_for_edit(request.user, _visible_plan(request.user, pk))
-    try:
-        services.plan_archive(plan=plan, by=request.user)
-    except ValidationError as error:
-        _show_errors(request, error)
-    else:
-        messages.success(request, _("已归档。"))
-    return redirect(plan)
+    return _transition(request, plan, services.plan_archive, _("已归档。"))
 
 
 def _point_for_edit(request, pk) -> WorkPoint:

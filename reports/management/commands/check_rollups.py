@@ -1,26 +1,17 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from activities import totals
-from fedwork.models import Federation
+from reports.management.scope import RollupScopeCommand
 
 SHOWN = 50
 
 
-class Command(BaseCommand):
+class Command(RollupScopeCommand):
     help = _("核对汇总数与原始活动数据是否一致；不一致时列出差异并以非零状态退出。")
 
-    def add_arguments(self, parser):
-        parser.add_argument("--federation", help=_("妇联代码"))
-        parser.add_argument("--year", type=int)
-
     def handle(self, *args, federation, year, **options):
-        scope = None
-        if federation:
-            scope = Federation.objects.filter(code=federation).first()
-            if scope is None:
-                raise CommandError(_("找不到代码为 %(code)s 的妇联。") % {"code": federation})
-        problems = totals.differences(scope, year)
+        problems = totals.differences(self.scope(federation), year)
         if not problems:
             self.stdout.write(self.style.SUCCESS(_("汇总数与原始数据一致。")))
             return
