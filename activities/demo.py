@@ -36,7 +36,7 @@ def seed() -> None:
     if Activity.objects.filter(year=DEMO_YEAR).exists():
         return
     rng = random.Random(2013)
-    types = {t.name: t for t in ActivityType.objects.all()}
+    types = {t.name: t for t in ActivityType.objects.ensure_defaults()}
     indicators = {i.code: i for i in Indicator.objects.all()}
     users = {u.federation_id: u for u in User.objects.filter(role="staff")}
     federations = list(

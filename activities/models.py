@@ -17,12 +17,36 @@ from fedwork.models import Federation
 from plans.models import Indicator, Target, WorkPoint
 
 
+DEFAULT_ACTIVITY_TYPES = [
+    "会议",
+    "培训",
+    "宣传",
+    "评选表彰",
+    "招聘会",
+    "义诊/健康",
+    "走访慰问",
+    "志愿服务",
+    "调研督导",
+    "其他",
+]
+
+
+class ActivityTypeQuerySet(models.QuerySet):
+    def ensure_defaults(self) -> "ActivityTypeQuerySet":
+        """The standard types (a flushed or restored database may lack them), then all types."""
+        for order, name in enumerate(DEFAULT_ACTIVITY_TYPES):
+            self.model.objects.get_or_create(name=name, defaults={"order": order})
+        return self.all()
+
+
 class ActivityType(models.Model):
     """The managed list of activity types (会议, 培训, 宣传 …)."""
 
     name = models.CharField(_("名称"), max_length=20, unique=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = ActivityTypeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("活动类型")

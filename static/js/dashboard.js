@@ -23,7 +23,7 @@
       if (ranked.length === 0) { childrenChart.textContent = "暂无下级分解目标"; childrenChart.classList.add("text-muted", "small"); return; }
       echarts.init(childrenChart).setOption({
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
-        grid: { left: 90, right: 16, top: 8, bottom: 24 },
+        grid: { left: 90, right: 56, top: 8, bottom: 24 },
         xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
         yAxis: { type: "category", inverse: true, data: ranked.map(function (c) { return c.name.replace("妇女联合会", "妇联"); }) },
         series: [{ type: "bar", data: ranked.map(function (c) { return c.score; }), itemStyle: { color: "#0d6efd" }, label: { show: true, position: "right", formatter: "{c}%" } }]

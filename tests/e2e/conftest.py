@@ -60,13 +60,27 @@ def browser():
 
 
 def _restore_migration_data():
-    """Put back the rows the data migrations create (the activity types).
+    """Put back the rows the data migrations write (the activity types: 0002_activity_types is the
+    project's only data migration).
 
-    A transactional test (this suite, tests/activities/test_concurrency.py) ends with a flush that
-    empties every table, including the rows the migrations wrote; the demo needs the activity types.
+    A transactional test ends with a flush that empties every table, the migrations' rows included:
+    the journeys need them back after an earlier transactional test, and later tests after a journey.
     """
     migration = importlib.import_module("activities.migrations.0002_activity_types")
     migration.add_types(django_apps, None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    # The journey's fixtures are gone, its flush done; unless the session ends here (the test database
+    # is then destroyed), leave the database as the migrations made it for the tests that follow.
+    if nextitem is not None:
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _restore_migration_data()
+    return result
 
 
 @pytest.fixture
@@ -82,6 +96,8 @@ def _new_page(browser, live_server, viewport):
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
         accept_downloads=True,
+        # Bootstrap then skips its transitions (the phone menu opens at once, scrolling is instant).
+        reduced_motion="reduce",
     )
     context.set_default_timeout(TIMEOUT_MS)
     return context, context.new_page()
@@ -121,12 +137,18 @@ def _screenshot_on_failure(request, page):
 
 @pytest.fixture
 def screenshot():
-    """``screenshot(page, "journey-1")`` keeps the page as tests/e2e/screenshots/journey-1.png."""
+    """``screenshot(page, "journey-1")`` keeps the page as tests/e2e/screenshots/journey-1.png.
+
+    With ``focus=locator`` the shot is the screen around that element (a long page's whole length is
+    no use to a person looking); without, the whole page.
+    """
     return save_screenshot
 
 
-def save_screenshot(page, name: str) -> Path:
+def save_screenshot(page, name: str, focus=None) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if focus is not None:
+        focus.first.evaluate("element => element.scrollIntoView({block: 'center', behavior: 'instant'})")
+    page.screenshot(path=str(path), full_page=focus is None)
     return path

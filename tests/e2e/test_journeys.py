@@ -14,31 +14,26 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
+from django.utils import timezone
 
-pytestmark = [
-    pytest.mark.skipif(
-        not Path("/usr/bin/chromium").exists(),
-        reason="end-to-end journeys need Debian's chromium at /usr/bin/chromium "
-        "(apt-get install chromium fonts-noto-cjk)",
-    ),
-]
+from activities.forms import ActivityForm
+from activities.models import Activity, ActivityStatus, ActivityType
+from activities.services import activity_save
+from fedwork.models import Federation, Level, User
+from plans.demo import HUNAN_NOTICE
+from plans.models import Indicator, Plan, PlanStatus, Target
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-expect = sync_api.expect
-
-import openpyxl  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from activities.forms import ActivityForm  # noqa: E402
-from activities.models import Activity, ActivityStatus, ActivityType  # noqa: E402
-from activities.services import activity_save  # noqa: E402
-from fedwork.models import Federation, Level, User  # noqa: E402
-from plans.models import Indicator, Plan, PlanStatus, Target  # noqa: E402
+pytestmark = pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(),
+    reason="end-to-end journeys need Debian's chromium at /usr/bin/chromium "
+    "(apt-get install chromium fonts-noto-cjk)",
+)
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
 YEAR = 2013
 PASSWORD = "demo12345"
-HUNAN_NOTICE = Path(__file__).resolve().parents[2] / "fixtures" / "seeds" / "hunan-2013-work-points-notice.txt"
 HUNAN_TITLE = "关于贯彻全国妇联十届五次执委会议精神切实做好2013年工作的通知"
 
 
@@ -252,6 +247,12 @@ def test_changsha_leader_sees_furong_figure_drills_down_and_exports(desktop, scr
     indicator_col, achieved_col = header.index("指标"), header.index("完成值")
     exported = [row[achieved_col] for row in rows[header_index + 1 :] if row[indicator_col] == indicator_name]
     assert exported == [city_after], exported
+    # The charts are drawn from the API after the page loads, with a one-second animation; let them
+    # settle so the screenshot shows what a person sees.
+    page.wait_for_function(
+        "() => window.echarts && echarts.getInstanceByDom(document.getElementById('chart-children'))"
+    )
+    page.wait_for_timeout(1500)
     screenshot(page, "journey-2-changsha-dashboard")
 
 
@@ -339,7 +340,7 @@ def test_hunan_planner_imports_corrects_publishes_and_splits(desktop, screenshot
 
     page.get_by_role("link", name="返回计划").click()
     expect(stars.locator(".text-success")).to_have_text("已分解 1200")
-    screenshot(page, "journey-3-hunan-plan")
+    screenshot(page, "journey-3-hunan-plan", focus=stars)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -443,4 +444,4 @@ def test_furong_staff_imports_a_workbook_after_fixing_the_bad_row(desktop, scree
         assert [(f.indicator.code, f.value) for f in activity.figures.select_related("indicator")] == [
             ("PX02", Decimal(row[trained_column] if row is good else 5))
         ]
-    screenshot(page, "journey-4-imported-list")
+    screenshot(page, "journey-4-imported-list", focus=township)
