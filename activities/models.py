@@ -16,7 +16,6 @@ from fedwork import access
 from fedwork.models import Federation
 from plans.models import Indicator, Target, WorkPoint
 
-
 DEFAULT_ACTIVITY_TYPES = [
     "会议",
     "培训",
