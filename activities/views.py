@@ -224,9 +224,10 @@ def activity_delete(request, pk):
 @login_required
 def feed_settings(request):
     federation = _home(request)
-    feed, _created = CalendarFeed.objects.get_or_create(federation=federation)
     if request.method == "POST":
         access.require_edit(request.user, federation)
+    feed, _created = CalendarFeed.objects.get_or_create(federation=federation)
+    if request.method == "POST":
         feed.token = CalendarFeed._meta.get_field("token").default()
         feed.save(update_fields=["token"])
         messages.success(request, _("已更换订阅地址，旧地址立即失效。"))

@@ -22,6 +22,8 @@ class SubtreeScopedAdmin(admin.ModelAdmin):
         return access.scope_to_user(queryset, request.user, self.federation_field)
 
     def _manages(self, request, obj=None):
+        if not request.user.is_active:
+            return False  # anonymous visitors on the admin login page, and disabled accounts
         if request.user.is_superuser:
             return True
         if request.user.role != Role.ADMIN or not request.user.federation_id:
