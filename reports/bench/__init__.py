@@ -29,7 +29,7 @@ class Scale:
 
 
 SCALES = {
-    "small": Scale("small", ("43",), 30_000, 2_000, False, (1, 9, 14, 6)),
+    "small": Scale("small", ("43",), 9_000, 1_000, False, (1, 9, 14, 6)),
     "province": Scale("province", ("43",), 1_000_000, 10_000, True, (14, 9, 14, 17)),
     "national": Scale("national", None, 10_000_000, 10_000, True, (11, 9, 14, 15)),
 }

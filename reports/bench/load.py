@@ -1,0 +1,265 @@
+"""HTTP under load: the app served by gunicorn on loopback with DEBUG off, driven by locust.
+
+The simulated people are already logged in: a staff member of the sampled county and a leader of its
+city, with sessions made here (logging 50 users in through PBKDF2 at the start would measure the
+password hasher, not the app). Each locust user sends its own session and CSRF cookies; the activity
+form's POST uses the token from the form it has just fetched, as a browser does.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from activities.models import ActivityType
+from activities.services import enterable_indicators
+
+from . import HTTP_SPAWN_RATE, HTTP_USERS, HTTP_WORKERS
+from .generate import say
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+CSRF_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# Think time between a user's requests (seconds): 50 busy users, not 50 machine guns.
+WAIT = (0.1, 0.5)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _session(user) -> dict:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return {"session": store.session_key, "csrf": get_random_string(32, CSRF_CHARS)}
+
+
+def server_env() -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DEBUG": "False",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "False",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    env.setdefault("SECRET_KEY", "bench-" + get_random_string(40))
+    return env
+
+
+def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer {url} within {timeout:.0f} s")
+
+
+def _warm_up(host: str, config: dict, rounds: int = 3) -> None:
+    """A few requests per page before the clock starts: each worker's first requests load the URLconf,
+    views and templates, which is start-up, not steady state."""
+    pages = [
+        (f"/reports/{config['dashboard_codes'][0]}/", config["leader"][0]),
+        (f"/api/v1/rollup/{config['api_codes'][0]}/{config['year']}/", config["leader"][0]),
+        ("/activities/calendar/", config["staff"][0]),
+        ("/activities/new/", config["staff"][0]),
+    ]
+    for _ in range(rounds * HTTP_WORKERS):
+        for path, session in pages:
+            request = urllib.request.Request(
+                host + path,
+                headers={"Cookie": f"sessionid={session['session']}; csrftoken={session['csrf']}"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    response.read()
+            except urllib.error.URLError:
+                pass  # the load run reports errors; the warm-up only warms
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_stats(prefix: str) -> dict:
+    """The aggregated row and one row per request name of locust's ``<prefix>_stats.csv``."""
+    rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))
+    endpoints, total = {}, None
+    for row in rows:
+        entry = {
+            "requests": int(row["Request Count"]),
+            "errors": int(row["Failure Count"]),
+            "rps": round(_number(row["Requests/s"]) or 0, 1),
+            "p50_ms": _number(row["50%"]),
+            "p95_ms": _number(row["95%"]),
+            "p99_ms": _number(row["99%"]),
+            "max_ms": _number(row["Max Response Time"]),
+        }
+        if row["Name"] == "Aggregated":
+            total = entry
+        else:
+            endpoints[f"{row['Type']} {row['Name']}"] = entry
+    failures = []
+    failures_file = Path(f"{prefix}_failures.csv")
+    if failures_file.exists():
+        for row in csv.DictReader(open(failures_file, encoding="utf-8")):
+            failures.append(
+                f"{row.get('Method')} {row.get('Name')}: {row.get('Error')} ×{row.get('Occurrences')}"
+            )
+    return {"total": total, "endpoints": endpoints, "failures": failures[:10]}
+
+
+def run_http(*, gen, staff, leader, feds, seconds: int, out) -> dict:
+    base_dir = Path(settings.BASE_DIR)
+    env = server_env()
+    workdir = Path(tempfile.mkdtemp(prefix="fedwork-bench-http-"))
+    say(out, "http: collectstatic …\n")
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=base_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if collected.returncode:
+        raise RuntimeError(f"collectstatic failed:\n{collected.stderr[-2000:]}")
+
+    county = feds["county"]
+    indicators = [i.code for i in enterable_indicators(county) if i.decimal_places == 0]
+    config = {
+        "year": gen.year,
+        "today": timezone.localdate().isoformat(),
+        "staff": [_session(staff) for _ in range(HTTP_USERS)],
+        "leader": [_session(leader) for _ in range(HTTP_USERS)],
+        "dashboard_codes": [feds["city"].code, county.code, feds["township"].code],
+        "api_codes": [feds["city"].code, county.code, feds["township"].code],
+        "type_ids": list(ActivityType.objects.filter(is_active=True).values_list("pk", flat=True)),
+        "indicators": indicators,
+        "wait": list(WAIT),
+    }
+    config_file = workdir / "config.json"
+    config_file.write_text(json.dumps(config))
+
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    log = open(workdir / "gunicorn.log", "w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "fedwork.wsgi",
+            "--workers",
+            str(HTTP_WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=base_dir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_ready(f"{host}/accounts/login/", server)
+        _warm_up(host, config)
+        say(
+            out,
+            f"http: gunicorn ({HTTP_WORKERS} workers) on {host}; "
+            f"locust, {HTTP_USERS} users for {seconds} s …\n",
+        )
+        prefix = str(workdir / "locust")
+        locust = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(LOCUSTFILE),
+                "--headless",
+                "--users",
+                str(HTTP_USERS),
+                "--spawn-rate",
+                str(HTTP_SPAWN_RATE),
+                "--run-time",
+                f"{seconds}s",
+                "--host",
+                host,
+                "--csv",
+                prefix,
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--exit-code-on-error",
+                "0",
+            ],
+            cwd=base_dir,
+            env={**env, "BENCH_LOCUST_CONFIG": str(config_file)},
+            capture_output=True,
+            text=True,
+            timeout=seconds + 180,
+        )
+        if locust.returncode or not Path(f"{prefix}_stats.csv").exists():
+            raise RuntimeError(f"locust failed ({locust.returncode}):\n{locust.stderr[-3000:]}")
+        parsed = parse_stats(prefix)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    total = parsed["total"] or {}
+    section = {
+        "users": HTTP_USERS,
+        "workers": HTTP_WORKERS,
+        "seconds": seconds,
+        "think_time_s": list(WAIT),
+        "requests": total.get("requests", 0),
+        "rps": total.get("rps", 0.0),
+        "p50_ms": total.get("p50_ms"),
+        "p95_ms": total.get("p95_ms"),
+        "p99_ms": total.get("p99_ms"),
+        "max_ms": total.get("max_ms"),
+        "errors": total.get("errors", 0),
+        "endpoints": parsed["endpoints"],
+        "failures": parsed["failures"],
+    }
+    say(
+        out,
+        f"http: {section['rps']} req/s, p50 {section['p50_ms']} ms, p95 {section['p95_ms']} ms, "
+        f"p99 {section['p99_ms']} ms, {section['errors']} errors of {section['requests']}\n",
+    )
+    return section

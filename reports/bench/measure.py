@@ -1,0 +1,552 @@
+"""The worker: generates the data, then measures the roll-up, the limit, the write path, the export,
+the import and HTTP under load, on the bench database it was started on (``manage.py bench --worker``).
+
+Results go to a JSON file after every phase, so a failure late in a long run keeps what was measured.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import os
+import random
+import time
+import tracemalloc
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from activities.importing import FIXED_COLUMNS, import_activities, template_columns
+from activities.models import Activity, ActivityStatus, ActivityType, FigureTotal
+from activities.services import activity_save
+from fedwork.models import Federation, Role, User
+from plans.models import Indicator, WorkPoint
+from reports.api import rollup_out
+from reports.export import build_annual_workbook
+from reports.rollup import default_as_of, rollup
+
+from . import GOALS, HEAVY_REPEAT, LEVELS, ROLLUP_MS_GOAL, SAMPLE, SCALES, stats
+from .generate import Generated, generate, say
+from .limit import Limit, compare
+
+PASSWORD = "bench-Pass-7341"
+WRITE_INDICATORS = ["PX02", "JY02", "XC01"]
+
+
+def _ms(seconds: list[float]) -> dict:
+    return stats([s * 1000 for s in seconds])
+
+
+def _run(fn, repeat: int, warmup: int = 1) -> tuple[list[float], object]:
+    result = None
+    for _ in range(warmup):
+        result = fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - started)
+    return samples, result
+
+
+def _run_heavy(fn, runs: int, budget: float = 120.0) -> tuple[list[float], object]:
+    """Up to ``runs`` timed runs, no warm-up, stopping once ``budget`` seconds have gone by (a province
+    export can take minutes per run)."""
+    samples, result, spent = [], None, 0.0
+    while len(samples) < runs and (not samples or spent < budget):
+        started = time.perf_counter()
+        result = fn()
+        samples.append(time.perf_counter() - started)
+        spent += samples[-1]
+    return samples, result
+
+
+def _last_month(year: int) -> int:
+    as_of = default_as_of(year)
+    return 0 if as_of.year < year else (12 if as_of.year > year else as_of.month)
+
+
+def make_user(username: str, federation: Federation, role: str) -> User:
+    user = User(username=username, federation=federation, role=role)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def sample_federations(gen: Generated) -> dict[str, Federation]:
+    codes = {
+        "nation": SAMPLE.nation,
+        "province": SAMPLE.province,
+        "city": SAMPLE.city,
+        "county": SAMPLE.county,
+        "township": gen.township,
+    }
+    by_code = {f.code: f for f in Federation.objects.filter(code__in=codes.values())}
+    return {level: by_code[code] for level, code in codes.items()}
+
+
+# ---------------------------------------------------------------------------------------------------
+# 1. The roll-up and 2. the limit
+
+
+def measure_rollups(gen: Generated, feds: dict[str, Federation], repeat: int, out) -> tuple[dict, dict]:
+    results, rollups = {}, {}
+    for level in LEVELS:
+        federation = feds[level]
+
+        def once(federation=federation):
+            result = rollup(federation, gen.year)
+            rollup_out(result)
+            return result
+
+        with CaptureQueriesContext(connection) as queries:
+            once()
+        samples, result = _run(once, repeat)
+        rollups[level] = result
+        results[level] = {
+            "code": federation.code,
+            "ms": _ms(samples),
+            "queries": len(queries),
+            "targets": len(result.progress),
+            "children": len(result.children),
+        }
+        say(out, f"rollup {level:<9} {results[level]['ms']['median']:>9.2f} ms  {len(queries)} queries\n")
+    return results, rollups
+
+
+def measure_limit(gen: Generated, feds, rollups, rollup_results, repeat: int, out) -> dict:
+    limit = Limit()
+    last_month = _last_month(gen.year)
+    section = {"driver": limit.driver}
+    try:
+        started = time.perf_counter()
+        section["indexes"] = limit.create_indexes()
+        section["index_seconds"] = round(time.perf_counter() - started, 1)
+        for level in LEVELS:
+            result = rollups[level]
+            targets = [p.target for p in result.progress] + [
+                p.target for c in result.children for p in c.progress
+            ]
+            indicator_ids = set()
+            for target in targets:
+                indicator = target.indicator
+                indicator_ids.add(indicator.pk)
+                indicator_ids.update(
+                    i for i in (indicator.numerator_id, indicator.denominator_id, indicator.base_id) if i
+                )
+            ids = sorted(indicator_ids)
+            limit.compute(feds[level], gen.year, last_month, ids)  # warm-up
+            samples, computed = [], None
+            for _ in range(repeat):
+                seconds, computed = limit.timed(feds[level], gen.year, last_month, ids)
+                samples.append(seconds)
+            ms = _ms(samples)
+            rollup_ms = rollup_results[level]["ms"]["median"]
+            check = compare(result, computed)
+            section[level] = {
+                "code": feds[level].code,
+                "ms": ms,
+                "ratio": round(ms["median"] / rollup_ms, 2) if rollup_ms else None,
+                "matches": check["mismatches"] == 0,
+                "checked": check["checked"],
+                "mismatches": check["mismatches"],
+                "examples": check["examples"],
+            }
+            say(
+                out,
+                f"limit  {level:<9} {ms['median']:>9.2f} ms  ratio {section[level]['ratio']}×  "
+                f"{'matches' if check['mismatches'] == 0 else 'MISMATCH'} ({check['checked']} values)\n",
+            )
+    finally:
+        limit.drop_indexes()
+        limit.close()
+    return section
+
+
+# ---------------------------------------------------------------------------------------------------
+# 3. The write path
+
+
+def _ancestor_totals(path_codes: list[str], indicator: Indicator, year: int, last_month: int) -> dict:
+    rows = (
+        FigureTotal.objects.filter(
+            federation__code__in=path_codes, year=year, indicator=indicator, month__lte=last_month
+        )
+        .values_list("federation__code")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    found = dict(rows)
+    return {code: found.get(code, Decimal(0)) for code in path_codes}
+
+
+def measure_write(gen: Generated, feds, repeat: int, out) -> dict:
+    village = Federation.objects.get(code=gen.village)
+    staff = make_user("bench-village-staff", village, Role.STAFF)
+    activity_type = ActivityType.objects.filter(is_active=True).order_by("order", "pk").first()
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=WRITE_INDICATORS)}
+    indicators = [indicators[code] for code in WRITE_INDICATORS]
+    point = WorkPoint.objects.filter(plan__federation=village, plan__year=gen.year).order_by("order").first()
+    today = timezone.localdate()
+    day = today if today.year == gen.year else date(gen.year, 6, 15)
+    start = timezone.make_aware(datetime.combine(day, clock(9, 30)))
+    counter = iter(range(1_000_000))
+
+    def once():
+        number = next(counter)
+        activity = Activity(
+            federation=village,
+            year=gen.year,
+            title=f"基准测试写入活动 {number}",
+            type=activity_type,
+            status=ActivityStatus.DONE,
+            actual_start=start,
+            actual_end=start + timedelta(hours=2),
+        )
+        figures = {indicator: Decimal(10 + index + number % 7) for index, indicator in enumerate(indicators)}
+        # What the activity form does on a valid POST (activities.views._save_form).
+        activity_save(
+            activity=activity, figures=figures, by=staff, work_points=[point] if point else [], achieves=[]
+        )
+        return figures
+
+    # The first save, checked: is the figure in every ancestor's totals on the next read?
+    last_month = _last_month(gen.year)
+    path_codes = village.ancestor_codes + [village.code]
+    watched = indicators[0]
+    before = _ancestor_totals(path_codes, watched, gen.year, last_month)
+    nation_before = _achieved(rollup(feds["nation"], gen.year), watched)
+    with CaptureQueriesContext(connection) as queries:
+        figures = once()
+    value = figures[watched]
+    after = _ancestor_totals(path_codes, watched, gen.year, last_month)
+    nation_after = _achieved(rollup(feds["nation"], gen.year), watched)
+    grew = {code: after[code] - before[code] for code in path_codes}
+    visible = all(delta == value for delta in grew.values()) and (nation_after - nation_before) == value
+    samples, _unused = _run(once, repeat, warmup=0)
+    section = {
+        "ms": _ms(samples),
+        "queries": len(queries),
+        "figures": len(indicators),
+        "federation": village.code,
+        "visible_in_ancestors": visible,
+        "ancestors_checked": len(path_codes),
+        "nation_rollup_delta": float(nation_after - nation_before),
+        "value": float(value),
+    }
+    say(
+        out,
+        f"write path {section['ms']['median']:.2f} ms, {len(queries)} queries; the figure "
+        f"{'is' if visible else 'is NOT'} in all {len(path_codes)} totals on the next read\n",
+    )
+    return section
+
+
+def _achieved(result, indicator: Indicator) -> Decimal:
+    for progress in result.progress:
+        if progress.target.indicator_id == indicator.pk:
+            return progress.achieved or Decimal(0)
+    return Decimal(0)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 4. The export
+
+
+def _peak(fn) -> tuple[float, object]:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = fn()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 1024 / 1024, result
+
+
+def _bare_workbook(sheets: list[tuple[str, list[tuple]]]) -> bytes:
+    """The same cell values with bare openpyxl in write-only mode: no styles, merges or print set-up."""
+    workbook = openpyxl.Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def measure_export(gen: Generated, federation: Federation, repeat: int, out) -> dict:
+    runs = max(1, min(repeat, HEAVY_REPEAT))
+    samples, data = _run_heavy(lambda: build_annual_workbook(federation, gen.year), runs)
+    peak_mb, _unused = _peak(lambda: build_annual_workbook(federation, gen.year))
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    sheets = [(ws.title, list(ws.iter_rows(values_only=True))) for ws in workbook.worksheets]
+    workbook.close()
+    rows = sum(len(r) for _t, r in sheets)
+    cells = sum(1 for _t, r in sheets for row in r for value in row if value is not None)
+    bare_samples, _unused = _run_heavy(lambda: _bare_workbook(sheets), runs)
+    bare_peak_mb, _unused = _peak(lambda: _bare_workbook(sheets))
+    sheets.clear()
+    gc.collect()
+    seconds, bare_seconds = stats(samples), stats(bare_samples)
+    section = {
+        "code": federation.code,
+        "s": seconds,
+        "peak_mb": round(peak_mb, 1),
+        "bare_s": bare_seconds,
+        "bare_peak_mb": round(bare_peak_mb, 1),
+        "ratio": round(seconds["median"] / bare_seconds["median"], 2) if bare_seconds["median"] else None,
+        "rows": rows,
+        "cells": cells,
+        "bytes": len(data),
+    }
+    say(
+        out,
+        f"export {federation.code:<8} {seconds['median']:.2f} s, peak {section['peak_mb']} MB; bare openpyxl "
+        f"{bare_seconds['median']:.2f} s → ratio {section['ratio']} ({rows:,} rows, {cells:,} cells)\n",
+    )
+    return section
+
+
+# ---------------------------------------------------------------------------------------------------
+# 5. The import
+
+
+def build_import_file(county: Federation, year: int, rows: int, rng: random.Random) -> bytes:
+    """An .xlsx in the county's own template columns: rows for the county and its townships."""
+    headers = template_columns(county)
+    integer_columns = []
+    by_header = {f"{i.name}（{i.unit}）": i for i in Indicator.objects.all()}
+    for header in headers:
+        indicator = by_header.get(header)
+        if header not in FIXED_COLUMNS and indicator and indicator.decimal_places == 0:
+            integer_columns.append(header)
+    codes = [county.code] + list(
+        Federation.objects.filter(parent=county).order_by("code").values_list("code", flat=True)
+    )
+    types = list(ActivityType.objects.filter(is_active=True).values_list("name", flat=True))
+    today = timezone.localdate()
+    last = min(today, date(year, 12, 31)) if today.year >= year else date(year, 12, 31)
+    days = [date(year, 1, 1) + timedelta(days=n) for n in range((last - date(year, 1, 1)).days + 1)]
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("活动")
+    sheet.append(headers)
+    position = {header: index for index, header in enumerate(headers)}
+    for number in range(rows):
+        row = [None] * len(headers)
+        row[position["单位代码"]] = rng.choice(codes)
+        row[position["活动名称"]] = f"导入测试活动 {number + 1}"
+        row[position["活动类型"]] = rng.choice(types)
+        row[position["开始日期"]] = rng.choice(days)
+        row[position["地点"]] = "村（社区）妇女之家"
+        for header in rng.sample(integer_columns, 3):
+            row[position[header]] = rng.randint(1, 50)
+        sheet.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def measure_import(gen: Generated, county: Federation, staff: User, rows: int, repeat: int, out) -> dict:
+    runs = max(1, min(repeat, HEAVY_REPEAT))
+    file_bytes = build_import_file(county, gen.year, rows, random.Random(7))
+
+    def once():
+        report = import_activities(file_bytes=file_bytes, user=staff, year=gen.year, dry_run=False)
+        if report.imported != rows:
+            raise RuntimeError(f"import saved {report.imported} of {rows} rows: {report.errors[:3]}")
+
+    samples, _unused = _run_heavy(once, runs)
+    runs = len(samples)
+    seconds = stats(samples)
+    section = {
+        "rows": rows,
+        "s": seconds,
+        "rows_per_s": round(rows / seconds["median"], 1),
+        "file_bytes": len(file_bytes),
+        "kept": True,
+        "note": f"{runs} imports of {rows} rows each are kept (committed) before the HTTP run",
+    }
+    say(out, f"import {rows:,} rows: {seconds['median']:.2f} s → {section['rows_per_s']:,.0f} rows/s\n")
+    return section
+
+
+# ---------------------------------------------------------------------------------------------------
+# Goals and the whole run
+
+
+def goals(results: dict) -> dict:
+    scale = results["scale"]
+    found = {}
+
+    def goal(name, value, target, met):
+        found[name] = {"value": value, "goal": target, "met": bool(met) if value is not None else None}
+
+    rollup_ms = [r["ms"]["median"] for r in results["rollup"].values()]
+    queries = [r["queries"] for r in results["rollup"].values()]
+    limit = results.get("limit") or {}
+    ratios = [limit[level]["ratio"] for level in LEVELS if level in limit and limit[level].get("ratio")]
+    goal_ms = ROLLUP_MS_GOAL[scale]
+    goal("rollup_max_ms", max(rollup_ms), f"<= {goal_ms}", max(rollup_ms) <= goal_ms)
+    goal(
+        "rollup_max_queries",
+        max(queries),
+        f"<= {GOALS['rollup_queries']}",
+        max(queries) <= GOALS["rollup_queries"],
+    )
+    if ratios:
+        goal(
+            "limit_min_ratio", min(ratios), f">= {GOALS['limit_ratio']}", min(ratios) >= GOALS["limit_ratio"]
+        )
+        matches = all(limit[level]["matches"] for level in LEVELS if level in limit)
+        goal("limit_matches_rollup", matches, "true", matches)
+    write = results.get("write")
+    if write:
+        goal(
+            "write_ms",
+            write["ms"]["median"],
+            f"<= {GOALS['write_ms']}",
+            write["ms"]["median"] <= GOALS["write_ms"],
+        )
+        goal(
+            "write_visible_in_ancestors", write["visible_in_ancestors"], "true", write["visible_in_ancestors"]
+        )
+    export = (results.get("export") or {}).get("province")
+    if export:
+        goal(
+            "export_province_s",
+            export["s"]["median"],
+            f"<= {GOALS['export_province_s']}",
+            export["s"]["median"] <= GOALS["export_province_s"],
+        )
+        goal(
+            "export_province_peak_mb",
+            export["peak_mb"],
+            f"<= {GOALS['export_province_peak_mb']}",
+            export["peak_mb"] <= GOALS["export_province_peak_mb"],
+        )
+        goal(
+            "export_province_ratio",
+            export["ratio"],
+            f"<= {GOALS['export_province_ratio']}",
+            export["ratio"] is not None and export["ratio"] <= GOALS["export_province_ratio"],
+        )
+    imported = results.get("import")
+    if imported:
+        goal(
+            "import_rows_per_s",
+            imported["rows_per_s"],
+            f">= {GOALS['import_rows_per_s']}",
+            imported["rows_per_s"] >= GOALS["import_rows_per_s"],
+        )
+    http = results.get("http")
+    if http:
+        goal(
+            "http_errors",
+            http["errors"],
+            f"== {GOALS['http_errors']}",
+            http["errors"] == GOALS["http_errors"],
+        )
+        goal(
+            "http_p99_ms",
+            http["p99_ms"],
+            f"<= {GOALS['http_p99_ms']}",
+            http["p99_ms"] is not None and http["p99_ms"] <= GOALS["http_p99_ms"],
+        )
+        goal("http_rps", http["rps"], f">= {GOALS['http_rps']}", http["rps"] >= GOALS["http_rps"])
+    consistency = results.get("consistency")
+    if consistency:
+        ok = consistency["differences"] == 0 and consistency["nation_matches_raw"]
+        goal("totals_consistent", ok, "true", ok)
+    return found
+
+
+def run(
+    *,
+    scale_name: str,
+    folder: Path | None,
+    repeat: int,
+    load_seconds: int,
+    skip_http: bool,
+    result_file: Path,
+    out,
+) -> dict:
+    scale = SCALES[scale_name]
+    results: dict = {"scale": scale_name, "database": connection.vendor}
+
+    def save():
+        results.setdefault("load_average", []).append([round(x, 2) for x in os.getloadavg()])
+        results["goals"] = goals(results) if "rollup" in results else {}
+        result_file.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            results["database"] = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+        else:
+            import sqlite3
+
+            results["database"] = f"SQLite {sqlite3.sqlite_version}"
+    gen = generate(scale, folder, out)
+    results.update(
+        {
+            "year": gen.year,
+            "as_of": default_as_of(gen.year).isoformat(),
+            "divisions": gen.divisions,
+            "federations": gen.federations,
+            "activities": gen.activities,
+            "figures": gen.figures,
+            "plans": gen.plans,
+            "targets": gen.targets,
+            "figure_totals": gen.totals_rows,
+            "sample": {
+                "nation": SAMPLE.nation,
+                "province": SAMPLE.province,
+                "city": SAMPLE.city,
+                "county": SAMPLE.county,
+                "township": gen.township,
+                "village": gen.village,
+            },
+            "plans_note": "plans for every federation down to county level, the sampled county's townships "
+            "and the sampled township's villages",
+            "repeat": repeat,
+            "generate_seconds": gen.seconds,
+            "consistency": gen.consistency,
+        }
+    )
+    feds = sample_federations(gen)
+    results["rollup"], rollups = measure_rollups(gen, feds, repeat, out)
+    save()
+    results["limit"] = measure_limit(gen, feds, rollups, results["rollup"], repeat, out)
+    del rollups
+    save()
+    results["write"] = measure_write(gen, feds, repeat, out)
+    save()
+    results["export"] = {
+        "province": measure_export(gen, feds["province"], repeat, out),
+        "county": measure_export(gen, feds["county"], repeat, out),
+    }
+    save()
+    county_staff = make_user("bench-county-staff", feds["county"], Role.STAFF)
+    results["import"] = measure_import(gen, feds["county"], county_staff, scale.import_rows, repeat, out)
+    save()
+    if skip_http:
+        results["http"] = None
+    else:
+        from .load import run_http
+
+        city_leader = make_user("bench-city-leader", feds["city"], Role.LEADER)
+        results["http"] = run_http(
+            gen=gen, staff=county_staff, leader=city_leader, feds=feds, seconds=load_seconds, out=out
+        )
+    save()
+    return results

@@ -1,0 +1,108 @@
+"""`manage.py bench --scale small` runs end to end and its figures parse (no time limits asserted).
+
+The command creates, migrates and drops a database of its own (a temporary SQLite file on SQLite, a
+``fedwork_bench_small`` database on the PostgreSQL server of DATABASE_URL), so the test needs no
+database fixture and never touches the test database.
+"""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from numbers import Number
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+LEVELS = ["nation", "province", "city", "county", "township"]
+
+
+def _number(value) -> bool:
+    return isinstance(value, Number) and not isinstance(value, bool)
+
+
+def _spread(entry: dict) -> None:
+    assert all(_number(entry[key]) for key in ("median", "min", "max")), entry
+    assert entry["min"] <= entry["median"] <= entry["max"]
+    assert entry["n"] >= 1
+
+
+def test_bench_small_runs_and_its_figures_parse(tmp_path):
+    output = tmp_path / "bench.json"
+    stdout = StringIO()
+    call_command(
+        "bench",
+        "--scale",
+        "small",
+        "--json",
+        str(output),
+        "--repeat",
+        "2",
+        "--load-seconds",
+        "3",
+        stdout=stdout,
+    )
+    figures = json.loads(output.read_text())
+
+    assert figures["scale"] == "small"
+    assert figures["federations"] > 100 and figures["figures"] > 0 and figures["activities"] > 0
+    assert figures["consistency"]["differences"] == 0
+    assert figures["consistency"]["nation_matches_raw"] is True
+
+    for level in LEVELS:
+        rollup = figures["rollup"][level]
+        _spread(rollup["ms"])
+        assert isinstance(rollup["queries"], int) and rollup["queries"] > 0
+        assert rollup["targets"] > 0
+
+        limit = figures["limit"][level]
+        _spread(limit["ms"])
+        assert _number(limit["ratio"])
+        # The bare SQL computes exactly the roll-up's numbers.
+        assert limit["matches"] is True, limit["examples"]
+        assert limit["checked"] > 0
+
+    write = figures["write"]
+    _spread(write["ms"])
+    assert write["queries"] > 0
+    # A figure saved is in every ancestor's totals on the next read.
+    assert write["visible_in_ancestors"] is True
+
+    for name in ("province", "county"):
+        export = figures["export"][name]
+        _spread(export["s"])
+        _spread(export["bare_s"])
+        assert all(_number(export[key]) for key in ("peak_mb", "bare_peak_mb", "ratio"))
+        assert export["rows"] > 0
+
+    assert _number(figures["import"]["rows_per_s"]) and figures["import"]["rows_per_s"] > 0
+    _spread(figures["import"]["s"])
+
+    http = figures["http"]
+    assert http["requests"] > 0
+    assert all(_number(http[key]) for key in ("rps", "p50_ms", "p95_ms", "p99_ms"))
+    assert isinstance(http["errors"], int)
+    assert {
+        "GET dashboard",
+        "GET calendar",
+        "GET activity form",
+        "POST activity form POST",
+        "GET API rollup",
+    } >= set(http["endpoints"])
+
+    assert figures["goals"]
+    for goal in figures["goals"].values():
+        assert set(goal) == {"value", "goal", "met"}
+
+    table = stdout.getvalue()
+    for label in ("rollup nation", "limit county", "write path", "export province", "import", "http"):
+        assert label in table
+
+
+@pytest.mark.skipif(
+    "sqlite" not in settings.DATABASES["default"]["ENGINE"], reason="the refusal is about SQLite"
+)
+def test_bench_refuses_sqlite_for_large_scales():
+    with pytest.raises(CommandError, match="needs PostgreSQL"):
+        call_command("bench", "--scale", "province", stdout=StringIO())
