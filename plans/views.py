@@ -35,6 +35,15 @@ def _locked(request, plan: Plan):
     return redirect(plan)
 
 
+def _own_federation_for_writing(request):
+    """The user's federation and selected year, for pages creating its records (404 when read-only)."""
+    federation = access.home_federation(request.user)
+    if federation is None:
+        raise Http404
+    access.require_edit(request.user, federation)
+    return federation, selected_year(request)
+
+
 def _save_versioned(form) -> bool:
     """Save an edit unless someone saved the record since the form was opened (then say so)."""
     try:
@@ -82,11 +91,7 @@ def index(request):
 
 @login_required
 def plan_create(request):
-    year = selected_year(request)
-    federation = access.home_federation(request.user)
-    if federation is None:
-        raise Http404
-    access.require_edit(request.user, federation)
+    federation, year = _own_federation_for_writing(request)
     form = PlanForm(
         request.POST or None,
         federation=federation,
@@ -378,11 +383,7 @@ def target_split(request, pk):
 
 @login_required
 def plan_import(request):
-    year = selected_year(request)
-    federation = access.home_federation(request.user)
-    if federation is None:
-        raise Http404
-    access.require_edit(request.user, federation)
+    federation, year = _own_federation_for_writing(request)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["document"]
