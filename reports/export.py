@@ -498,7 +498,12 @@ def _write_activities_sheet(
                 sheet.cell(status_labels.get(activity.status, activity.status), "center"),
                 sheet.cell(activity.place, "text"),
             ]
-            + [sheet.cell(_number(value), "number", fmt) for value, fmt in zip(values, formats, strict=True)]
+            # An activity records a few of the dozens of indicator columns: the empty ones are written bare,
+            # which is most of the sheet's cells and most of its cost on a province's 370,000 rows.
+            + [
+                None if value is None else sheet.cell(_number(value), "number", fmt)
+                for value, fmt in zip(values, formats, strict=True)
+            ]
         )
 
 
