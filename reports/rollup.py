@@ -23,13 +23,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityStatus, FigureTotal
 from fedwork.models import Federation
-from plans.models import Cadence, Comparator, IndicatorKind, Target
+from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target
 
 HUNDRED = Decimal(100)
 
@@ -298,12 +298,24 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
     child_ids = [child.pk for child in children]
     child_targets: dict[int, list[Target]] = defaultdict(list)
     if targets and children:
-        for target in (
+        # Hundreds of split targets at a county: share the upper target's indicator and work point
+        # objects instead of building new ones for every child (the roll-up's main cost is Python).
+        upper_by_id = {target.pk: target for target in targets}
+        split_targets = list(
             Target.objects.filter(parent_target__in=targets, plan__federation_id__in=child_ids)
-            .select_related("indicator", "work_point", "plan")
+            .annotate(child_federation_id=F("plan__federation_id"))
             .order_by("pk")
-        ):
-            child_targets[target.plan.federation_id].append(target)
+        )
+        others = {t.indicator_id for t in split_targets} - {t.indicator_id for t in targets}
+        indicators = {t.indicator_id: t.indicator for t in targets}
+        if others:
+            indicators.update(Indicator.objects.in_bulk(others))
+        for target in split_targets:
+            upper = upper_by_id[target.parent_target_id]
+            target.indicator = indicators[target.indicator_id]
+            # Read-only: cache the upper point for display without changing the target's own work_point_id.
+            target._state.fields_cache["work_point"] = upper.work_point
+            child_targets[target.child_federation_id].append(target)
     all_targets = targets + [t for ts in child_targets.values() for t in ts]
     indicator_ids = _needed_indicators(all_targets)
     totals = _Totals(federation, child_ids, indicator_ids, year, last_month)
