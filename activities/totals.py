@@ -78,8 +78,16 @@ def _increment(rows: dict[tuple[int, int, int, int], Decimal]) -> None:
     )
     # A fixed order, so that two writers touching the same ancestors lock the rows in the same order.
     params = [(*key, value) for key, value in sorted(rows.items()) if value]
+    if not params:
+        return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            # One statement for all rows: psycopg2's executemany sends them one by one.
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor.cursor, sql.replace("(%s, %s, %s, %s, %s)", "%s"), params, page_size=1000)
+        else:
+            cursor.executemany(sql, params)
 
 
 def move_subtree(old_path: str, new_path: str) -> None:
