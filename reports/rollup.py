@@ -229,7 +229,11 @@ def _status(
     if kind in (IndicatorKind.RATE, IndicatorKind.COVERAGE):
         # A rate or a share is not cumulative: it is judged against the target itself, not the calendar.
         return Status.ON_TRACK if completion >= HUNDRED - tolerance else Status.LAGGING
-    if target.cadence == Cadence.MONTH and any(monthly[m] < target.value for m in range(months_done)):
+    if (
+        target.cadence == Cadence.MONTH
+        and monthly
+        and any(monthly[m] < target.value for m in range(months_done))
+    ):
         return Status.LAGGING
     expected = share * HUNDRED
     if completion >= expected:
@@ -257,7 +261,8 @@ def _progress(
         overdue = (target.due_date and target.due_date < as_of) or (not target.due_date and year_over)
         return Progress(target, Decimal(0), Decimal(0), Status.OVERDUE if overdue else Status.NOT_DUE)
     goal = target.annual_value
-    if target.cadence == Cadence.MONTH and indicator.kind == IndicatorKind.SUM:
+    # Children's totals are read summed over the year: their monthly targets are judged on the total.
+    if target.cadence == Cadence.MONTH and indicator.kind == IndicatorKind.SUM and monthly:
         # Each month counts up to its own goal: a busy December cannot make up for an empty March.
         counted = sum((min(value, target.value) for value in monthly), Decimal(0))
         completion = counted / goal * HUNDRED if goal else None

@@ -287,3 +287,16 @@ def test_rollup_equals_naive_recomputation(tree, catalogue, shape, activities, a
             (n.pk for n in nodes if n.parent_id == root.pk), key=lambda pk: Federation.objects.get(pk=pk).code
         )
         transaction.set_rollback(True)
+
+
+def test_a_split_monthly_target_does_not_break_the_parents_rollup(tree, catalogue):
+    from plans import services as plan_services
+
+    info = catalogue["info"]
+    (upper,) = plan_with(tree["changsha"], (info, 2, {"cadence": Cadence.MONTH}))
+    plan_services.target_split(target=upper, values={tree["furong"].pk: Decimal(1)}, by=None)
+    record(tree["furong"], {info: 6}, month=2)
+    result = rollup(tree["changsha"], 2013, date(2013, 6, 30))
+    (child,) = [c for c in result.children if c.progress]
+    assert child.progress[0].achieved == 6
+    assert child.progress[0].completion == Decimal(6) / 12 * 100
