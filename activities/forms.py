@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fedwork.concurrency import VersionedFormMixin
+from fedwork.models import Federation
 from plans.models import IndicatorKind, Plan, PlanStatus, Target, WorkPoint
 
 from .models import Activity, ActivityStatus, ActivityType
@@ -16,7 +17,7 @@ FIGURE_PREFIX = "fig_"
 def work_points_for(federation, year):
     """Points of the federation's own plan for the year and of the published plans above it."""
     plans = Plan.objects.filter(federation=federation, year=year) | Plan.objects.filter(
-        federation__code__in=federation.ancestor_codes,
+        federation_id__in=Federation.objects.ancestor_pks(federation),
         year=year,
         status__in=[PlanStatus.PUBLISHED, PlanStatus.ARCHIVED],
     )

@@ -75,9 +75,8 @@ class ActivityQuerySet(models.QuerySet):
 
     def main_of_ancestors(self, federation: Federation) -> "ActivityQuerySet":
         """The upper federations' main activities (主要活动安排), shown below as 上级活动."""
-        return self.filter(federation__code__in=federation.ancestor_codes, is_main=True).exclude(
-            status=ActivityStatus.CANCELLED
-        )
+        ancestors = Federation.objects.ancestor_pks(federation)
+        return self.filter(federation_id__in=ancestors, is_main=True).exclude(status=ActivityStatus.CANCELLED)
 
     def overdue(self, today: date | None = None) -> "ActivityQuerySet":
         today = today or timezone.localdate()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from fedwork import access
 from fedwork.concurrency import StaleEditError
 from fedwork.context_processors import selected_year
+from fedwork.models import Federation
 from plans.models import PlannedActivity, PlanStatus
 
 from . import services
@@ -50,7 +51,7 @@ def _filtered(request, federation, year):
     planned = PlannedActivity.objects.none()
     if not any(data.get(key) for key in ("type", "work_point", "status")):
         planned = PlannedActivity.objects.filter(
-            plan__federation__code__in=federation.ancestor_codes,
+            plan__federation_id__in=Federation.objects.ancestor_pks(federation),
             plan__year=year,
             plan__status__in=[PlanStatus.PUBLISHED, PlanStatus.ARCHIVED],
         ).select_related("plan__federation")

@@ -62,6 +62,13 @@ class FederationQuerySet(models.QuerySet):
         """The federations above this one, from the top down."""
         return self.filter(code__in=federation.ancestor_codes).order_by("depth")
 
+    def ancestor_pks(self, federation: "Federation") -> "FederationQuerySet":
+        """The ancestors' primary keys as a subquery, for ``federation_id__in=``.
+
+        ``federation__code__in`` joins the whole tree instead: a scan at 665,000 rows when ORed.
+        """
+        return self.filter(code__in=federation.ancestor_codes).values("pk")
+
     def search(self, text: str) -> "FederationQuerySet":
         text = text.strip()
         if not text:
