@@ -65,6 +65,15 @@ class _Postgres:
         finally:
             conn.close()
 
+    def exists(self, name: str) -> bool:
+        conn = self._admin()
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+                return cursor.fetchone() is not None
+        finally:
+            conn.close()
+
     def drop(self, name: str) -> None:
         from psycopg2 import sql
 
@@ -108,6 +117,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
         parser.add_argument("--skip-http", action="store_true", help="skip the HTTP load test")
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="measure again on the database a --keep run left (PostgreSQL; no generation)",
+        )
         # Internal: the worker, run by the command itself against the bench database.
         parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
         parser.add_argument("--synthesise", action="store_true", help=argparse.SUPPRESS)
@@ -143,11 +157,18 @@ class Command(BaseCommand):
             server = _Postgres(database)
             if server.app_database == name:
                 raise CommandError(f"the app's database is called {name}; refusing to drop it")
-            self.stdout.write(f"bench database: {name} (created on the server of DATABASE_URL)")
-            server.create(name)
+            if options["reuse"]:
+                if not server.exists(name):
+                    raise CommandError(f"--reuse: there is no database {name}; run with --keep first")
+                self.stdout.write(f"bench database: {name} (reused)")
+            else:
+                self.stdout.write(f"bench database: {name} (created on the server of DATABASE_URL)")
+                server.create(name)
             url = server.url(name)
             expect = name
         elif "sqlite3" in engine:
+            if options["reuse"]:
+                raise CommandError("--reuse needs PostgreSQL (a SQLite bench database is temporary)")
             if scale.requires_postgres:
                 raise CommandError(
                     f"--scale {scale.name} needs PostgreSQL: set DATABASE_URL=postgres://… "
@@ -176,6 +197,7 @@ class Command(BaseCommand):
         result_file = Path(tempfile.mkstemp(prefix="fedwork-bench-", suffix=".json")[1])
         results = None
         try:
+            # Also on a reused database: it brings a database kept by an older checkout up to date.
             migrate = subprocess.run(
                 [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
                 cwd=settings.BASE_DIR,
@@ -204,6 +226,8 @@ class Command(BaseCommand):
             command += ["--divisions", str(folder)] if folder else ["--synthesise"]
             if options["skip_http"]:
                 command.append("--skip-http")
+            if options["reuse"]:
+                command.append("--reuse")
             worker = subprocess.Popen(
                 command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, text=True, bufsize=1
             )
@@ -258,4 +282,5 @@ class Command(BaseCommand):
             skip_http=options["skip_http"],
             result_file=options["result_file"],
             out=self.stdout,
+            reuse_database=options["reuse"],
         )
