@@ -73,6 +73,30 @@ class ActivityQuerySet(models.QuerySet):
         """Activities of the user's subtree (ancestors' main activities are added by the calendar)."""
         return access.scope_to_user(self, user)
 
+    def counts_by_branch(self, federation: Federation, children) -> dict[tuple[int, int, str], int]:
+        """Activities of the federation's subtree counted by branch, type and status.
+
+        The branch is the child whose subtree holds the activity, or the federation itself for its
+        own activities: {(branch pk, type pk, status): count}. One grouped query; the branches are
+        told apart by path prefix in SQL, so a province's year is counted without loading it.
+        """
+        branch = models.Case(
+            *[
+                models.When(federation__path__startswith=child.path, then=models.Value(child.pk))
+                for child in children
+            ],
+            default=models.Value(federation.pk),
+            output_field=models.IntegerField(),
+        )
+        rows = (
+            self.in_subtree(federation)
+            .annotate(branch=branch)
+            .order_by()
+            .values_list("branch", "type_id", "status")
+            .annotate(count=models.Count("pk"))
+        )
+        return {(branch_id, type_id, status): count for branch_id, type_id, status, count in rows}
+
     def main_of_ancestors(self, federation: Federation) -> "ActivityQuerySet":
         """The upper federations' main activities (主要活动安排), shown below as 上级活动."""
         ancestors = Federation.objects.ancestor_pks(federation)

@@ -6,11 +6,17 @@ bold bordered header rows that stay frozen and repeat on every printed page, A4 
 - 目标完成情况: one row per target of the federation, as the roll-up computes it;
 - 下级完成情况: one row per direct child, a column group (目标 / 完成 / 完成率) per split target,
   then 得分 and 排名, and a 合计 row;
-- 活动明细: every activity of the federation and below in the year, with its figures.
+- 活动统计: the year's activities counted by status and, for those done, by type: one row for the
+  federation's own, one per direct child, a 合计 row;
+- 活动明细 (city level and below): every activity of the federation and below in the year, with its
+  figures. A province's or the nation's year is hundreds of thousands of rows no one reads on
+  paper and a spreadsheet chokes on; there the counts stand in, and each city or county exports its
+  own detail.
 
-Every number comes from :func:`reports.rollup.rollup`, except the activity detail, which is one
-streamed query. The workbook is written in openpyxl's write-only mode, so a province with all its
-counties streams row by row to a temporary file instead of building every cell in memory.
+Every number comes from :func:`reports.rollup.rollup`, except the activity counts (one grouped
+query) and the activity detail (one streamed query). The workbook is written in openpyxl's
+write-only mode, so a city with all its counties streams row by row to a temporary file instead of
+building every cell in memory.
 """
 
 from __future__ import annotations
@@ -34,8 +40,8 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from activities.models import Activity, ActivityStatus, Figure
-from fedwork.models import Federation
+from activities.models import Activity, ActivityStatus, ActivityType, Figure
+from fedwork.models import Federation, Level
 from plans.models import MONEY_UNIT, Comparator, Indicator, IndicatorKind, Target
 
 from .rollup import ChildResult, Progress, Rollup, rollup
@@ -51,6 +57,9 @@ DECIMAL_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
 SCORE_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
+
+# Above these levels the export counts activities instead of listing them (see the module's docstring).
+SUMMARY_ONLY_LEVELS = (Level.NATIONAL, Level.PROVINCE)
 
 TITLE_ROW = 1
 INFO_ROW = 2
@@ -73,6 +82,11 @@ def chinese_date(day: date) -> str:
     return _("%(year)d年%(month)d月%(day)d日") % {"year": day.year, "month": day.month, "day": day.day}
 
 
+def lists_every_activity(federation: Federation) -> bool:
+    """Whether the workbook has the 活动明细 sheet: at city level and below."""
+    return federation.level not in SUMMARY_ONLY_LEVELS
+
+
 def build_annual_workbook(federation: Federation, year: int, as_of: date | None = None) -> bytes:
     """The annual workbook of a federation as .xlsx bytes (see :func:`write_annual_workbook`)."""
     buffer = io.BytesIO()
@@ -87,19 +101,49 @@ def write_annual_workbook(
 
     Returns the roll-up it was built from, so callers can report on it.
     """
+    data = collect_annual(federation, year, as_of)
+    write_collected(data, output)
+    return data.result
+
+
+@dataclass
+class AnnualData:
+    """What the summary sheets show, gathered before the first row is written."""
+
+    federation: Federation
+    year: int
+    result: Rollup
+    children: list[Federation]
+    counts: dict[tuple[int, int, str], int]  # see ActivityQuerySet.counts_by_branch
+    types: list[ActivityType]  # the activity types the year's done activities use
+
+
+def collect_annual(federation: Federation, year: int, as_of: date | None = None) -> AnnualData:
+    """The roll-up and the activity counts: the export's queries, except the streamed detail."""
     result = rollup(federation, year, as_of)
+    children = [child.federation for child in result.children]
+    counts = Activity.objects.for_year(year).counts_by_branch(federation, children)
+    used = {type_id for _branch, type_id, status in counts if status == ActivityStatus.DONE}
+    types = [t for t in ActivityType.objects.order_by("order", "pk") if t.pk in used]
+    return AnnualData(federation, year, result, children, counts, types)
+
+
+def write_collected(data: AnnualData, output: str | IO[bytes]) -> None:
+    """Write the workbook of collected data (the 活动明细 sheet streams its own query)."""
+    federation, year = data.federation, data.year
     workbook = Workbook(write_only=True)
     styles = _Styles()
     title = export_title(federation, year)
     info = (
         _("填报单位：%(name)s") % {"name": federation.name},
-        _("统计截止日期：%(date)s") % {"date": chinese_date(result.as_of)},
+        _("统计截止日期：%(date)s") % {"date": chinese_date(data.result.as_of)},
     )
-    _write_targets_sheet(workbook, styles, title, info, result)
-    _write_children_sheet(workbook, styles, title, info, result)
-    _write_activities_sheet(workbook, styles, title, info, federation, year)
+    _write_targets_sheet(workbook, styles, title, info, data.result)
+    _write_children_sheet(workbook, styles, title, info, data.result)
+    _write_activity_counts_sheet(workbook, styles, title, info, data)
+    if lists_every_activity(federation):
+        _write_activities_sheet(workbook, styles, title, info, federation, year)
     workbook.save(output)
-    return result
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -413,7 +457,63 @@ def _write_children_sheet(
 
 
 # ---------------------------------------------------------------------------------------------------
-# Sheet 3: 活动明细
+# Sheet 3: 活动统计
+
+COUNTED_STATUSES = (ActivityStatus.DONE, ActivityStatus.PLANNED, ActivityStatus.CANCELLED)
+
+
+def _write_activity_counts_sheet(
+    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], data: AnnualData
+) -> None:
+    counts, types, federation = data.counts, data.types, data.federation
+    status_labels = [str(ActivityStatus(status).label) for status in COUNTED_STATUSES]
+
+    widths = [6, 20, 10] + [10] * len(COUNTED_STATUSES) + [10] * len(types)
+    sheet = _Sheet(workbook, styles, _("活动统计"), widths, header_rows=2)
+    sheet.write_frame(title, info)
+    top, sub = HEADER_ROW, HEADER_ROW + 1
+    fixed = [_("序号"), _("单位"), _("活动总数")]
+    upper: list[Any] = [sheet.cell(label, "header") for label in fixed]
+    lower: list[Any] = [sheet.cell(None, "header") for _label in fixed]
+    for column in range(1, len(fixed) + 1):
+        sheet.merge(top, column, sub, column)
+    first = len(fixed) + 1
+    sheet.merge(top, first, top, first + len(COUNTED_STATUSES) - 1)
+    upper += [sheet.cell(_("按状态"), "header")] + [sheet.cell(None, "header")] * (len(COUNTED_STATUSES) - 1)
+    lower += [sheet.cell(label, "header") for label in status_labels]
+    if types:
+        first += len(COUNTED_STATUSES)
+        sheet.merge(top, first, top, first + len(types) - 1)
+        upper += [sheet.cell(_("已完成活动按类型"), "header")] + [sheet.cell(None, "header")] * (
+            len(types) - 1
+        )
+        lower += [sheet.cell(activity_type.name, "header") for activity_type in types]
+    sheet.append(upper)
+    sheet.append(lower)
+
+    branches = [(federation, _("%(name)s（本级）") % {"name": federation.display_name})]
+    branches += [(child, child.display_name) for child in data.children]
+    totals = [0] * (1 + len(COUNTED_STATUSES) + len(types))
+    for number, (branch, name) in enumerate(branches, start=1):
+        by_status = [
+            sum(n for (b, _t, s), n in counts.items() if b == branch.pk and s == status)
+            for status in COUNTED_STATUSES
+        ]
+        by_type = [counts.get((branch.pk, t.pk, ActivityStatus.DONE), 0) for t in types]
+        values = [sum(by_status)] + by_status + by_type
+        totals = [total + value for total, value in zip(totals, values, strict=True)]
+        sheet.append(
+            [sheet.cell(number, "center"), sheet.cell(name, "text")]
+            + [sheet.cell(value, "number", INTEGER_FORMAT) for value in values]
+        )
+    sheet.append(
+        [sheet.cell(None, "total"), sheet.cell(_("合计"), "total")]
+        + [sheet.cell(value, "total_number", INTEGER_FORMAT) for value in totals]
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sheet 4: 活动明细
 
 ACTIVITY_HEADERS = [
     gettext_lazy("序号"),
@@ -510,9 +610,12 @@ def _write_activities_sheet(
 __all__ = [
     "XLSX_CONTENT_TYPE",
     "build_annual_workbook",
+    "collect_annual",
+    "write_collected",
     "write_annual_workbook",
     "export_title",
     "export_filename",
     "children_groups",
+    "lists_every_activity",
     "number_format_for",
 ]

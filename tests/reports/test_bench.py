@@ -73,7 +73,8 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
         export = figures["export"][name]
         _spread(export["s"])
         _spread(export["bare_s"])
-        assert all(_number(export[key]) for key in ("peak_mb", "bare_peak_mb", "ratio"))
+        _spread(export["write_s"])
+        assert all(_number(export[key]) for key in ("peak_mb", "bare_peak_mb", "ratio", "total_ratio"))
         assert export["rows"] > 0
 
     assert _number(figures["import"]["rows_per_s"]) and figures["import"]["rows_per_s"] > 0

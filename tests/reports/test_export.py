@@ -27,7 +27,7 @@ from tests import factories
 BEIJING = ZoneInfo("Asia/Shanghai")
 YEAR = 2013
 YEAR_END = date(YEAR, 12, 31)
-SHEETS = ["目标完成情况", "下级完成情况", "活动明细"]
+SHEETS = ["目标完成情况", "下级完成情况", "活动统计", "活动明细"]
 TITLE = "长沙市妇女联合会2013年工作目标完成情况汇总表"
 
 
@@ -268,12 +268,48 @@ def test_the_cut_off_date_changes_the_numbers_as_the_rollup_does(tree, scenario)
     assert children[2][2:5] == (1000, 450, pytest.approx(0.45))
 
 
-def test_a_federation_without_targets_or_children_still_gets_three_framed_sheets(tree, indicators):
+def test_counts_sheet_counts_the_year_by_branch_status_and_type(tree, scenario):
+    record(tree["yuelu"], {}, status=ActivityStatus.CANCELLED, title="取消的培训")
+    meeting = ActivityType.objects.get(name="会议")
+    Activity.objects.filter(title="街道培训").update(type=meeting)
+    book = workbook_of(build_annual_workbook(tree["changsha"], YEAR, YEAR_END))
+    sheet = book["活动统计"]
+    assert sheet["A1"].value == TITLE
+    assert [c.value for c in sheet[3]][:4] == ["序号", "单位", "活动总数", "按状态"]
+    # Only the types some activity done uses, in the managed list's order.
+    assert [c.value for c in sheet[4]][3:] == ["已完成", "计划中", "已取消", "会议", "培训"]
+    assert {"A3:A4", "D3:F3", "G3:H3"} <= {str(r) for r in sheet.merged_cells.ranges}
+    body = rows(sheet, 5)
+    assert body == [
+        # 本级, then each child by code (with or without activities), then 合计. 湖南's and next
+        # year's activities are outside; 定王台街道 (under 芙蓉区) counts in 芙蓉区's branch.
+        (1, "长沙市妇联（本级）", 1, 1, 0, 0, 0, 1),
+        (2, "芙蓉区妇联", 2, 2, 0, 0, 1, 1),
+        (3, "岳麓区妇联", 3, 1, 1, 1, 0, 1),
+        (None, "合计", 6, 4, 1, 1, 1, 3),
+    ]
+    assert sheet["C5"].number_format == "#,##0"
+    assert sheet["C8"].font.b is True
+
+
+def test_a_province_gets_the_counts_but_not_every_activity(tree, scenario):
+    book = workbook_of(build_annual_workbook(tree["hunan"], YEAR, YEAR_END))
+    assert book.sheetnames == ["目标完成情况", "下级完成情况", "活动统计"]
+    body = rows(book["活动统计"], 5)
+    assert body[0][:3] == (1, "湖南省妇联（本级）", 1)
+    assert body[-1][:3] == (None, "合计", 6)
+
+
+def test_a_federation_without_targets_or_children_still_gets_framed_sheets(tree, indicators):
     book = workbook_of(build_annual_workbook(tree["dingwangtai"], YEAR, YEAR_END))
     assert book.sheetnames == SHEETS
     assert book["目标完成情况"]["A1"].value == "定王台街道妇女联合会2013年工作目标完成情况汇总表"
     assert rows(book["目标完成情况"], 4) == []
     assert rows(book["下级完成情况"], 5) == [(None, "合计", None, None)]
+    assert rows(book["活动统计"], 5) == [
+        (1, "定王台街道妇联（本级）", 0, 0, 0, 0),
+        (None, "合计", 0, 0, 0, 0),
+    ]
     assert rows(book["活动明细"], 4) == []
 
 
@@ -283,7 +319,12 @@ def test_a_federation_without_targets_or_children_still_gets_three_framed_sheets
 
 def test_layout_fonts_borders_formats_frozen_headers_and_print_setup(tree, scenario):
     book = workbook_of(build_annual_workbook(tree["changsha"], YEAR, YEAR_END))
-    for name, header_rows in [("目标完成情况", "$3:$3"), ("下级完成情况", "$3:$4"), ("活动明细", "$3:$3")]:
+    for name, header_rows in [
+        ("目标完成情况", "$3:$3"),
+        ("下级完成情况", "$3:$4"),
+        ("活动统计", "$3:$4"),
+        ("活动明细", "$3:$3"),
+    ]:
         sheet = book[name]
         last_header = int(header_rows.split(":$")[1])
         assert sheet.freeze_panes == f"A{last_header + 1}"
