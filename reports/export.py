@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -161,7 +160,7 @@ class _Styles:
     def __init__(self) -> None:
         thin = Side(style="thin", color="000000")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self._cache: dict[tuple[str, str], Any] = {}
+        self._cache: dict[tuple[str, str], tuple[Any, int]] = {}
         self._looks = {
             "title": (
                 Font(name=FONT_NAME, size=16, bold=True),
@@ -186,8 +185,8 @@ class _Styles:
             ),
         }
 
-    def style_array(self, ws, look: str, number_format: str = "General"):
-        """The style array of a look; style ids are the workbook's, so any of its sheets will do."""
+    def style(self, ws, look: str, number_format: str = "General") -> tuple[Any, int]:
+        """The style array of a look and its id; ids are the workbook's, so any of its sheets will do."""
         key = (look, number_format)
         if key not in self._cache:
             font, alignment = self._looks[look]
@@ -197,8 +196,18 @@ class _Styles:
             if look not in ("title", "info_left", "info_right"):
                 cell.border = self.border
             cell.number_format = number_format
-            self._cache[key] = cell._style
+            self._cache[key] = (cell._style, cell.style_id)
         return self._cache[key]
+
+
+class _StyledCell(Cell):
+    """A cell whose style id is known when it is made.
+
+    openpyxl looks the id up by hashing the style array once per written cell; an export writes
+    the same dozen looks thousands of times.
+    """
+
+    __slots__ = ("style_id",)
 
 
 class _Sheet:
@@ -235,11 +244,23 @@ class _Sheet:
         self.ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
         self.ws.row_dimensions[TITLE_ROW].height = 32
         self.ws.row_dimensions[INFO_ROW].height = 20
+        # openpyxl's write-only append() first tries each value as a plain value and only takes it as
+        # a cell once that raised (formatting the cell's repr into the error): a third of the export's
+        # time. Our rows hold cells or None, so they go to the writer as they are.
+        self.ws._values_to_row = self._placed_cells
+
+    def _placed_cells(self, values: list[Cell | None], row_idx: int):
+        for col_idx, cell in enumerate(values, 1):
+            if cell is not None:
+                cell.row, cell.column = row_idx, col_idx
+                yield cell
 
     def cell(self, value: Any, look: str = "text", number_format: str = "General") -> Cell:
-        style = copy(self.styles.style_array(self.ws, look, number_format))
-        # row and column are placeholders: append() sets the real ones.
-        return Cell(self.ws, row=1, column=1, value=value, style_array=style)
+        # row and column are placeholders: append() sets the real ones. Cells are written as soon as
+        # their row is appended and never changed, so they share one style array per look.
+        cell = _StyledCell(self.ws, row=1, column=1, value=value)
+        cell._style, cell.style_id = self.styles.style(self.ws, look, number_format)
+        return cell
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         if (first_row, first_col) != (last_row, last_col):
@@ -411,14 +432,14 @@ def _write_children_sheet(
     sheet.append(upper)
     sheet.append(lower)
 
+    formats = [number_format_for(group.target.indicator) for group in groups]
     goals = [Decimal(0)] * len(groups)
     done = [Decimal(0)] * len(groups)
     counted = [False] * len(groups)
     for number, child in enumerate(result.children, start=1):
         by_parent = _child_progress(child)
         row = [sheet.cell(number, "center"), sheet.cell(child.federation.display_name, "text")]
-        for index, group in enumerate(groups):
-            fmt = number_format_for(group.target.indicator)
+        for index, (group, fmt) in enumerate(zip(groups, formats, strict=True)):
             progress = by_parent.get(group.target.pk)
             if progress is None:
                 row += [sheet.cell(None, "number") for _unused in range(3)]
@@ -494,11 +515,11 @@ def _write_activity_counts_sheet(
     branches = [(federation, _("%(name)s（本级）") % {"name": federation.display_name})]
     branches += [(child, child.display_name) for child in data.children]
     totals = [0] * (1 + len(COUNTED_STATUSES) + len(types))
+    per_status: Counter = Counter()
+    for (branch_id, _type_id, status), count in counts.items():
+        per_status[(branch_id, status)] += count
     for number, (branch, name) in enumerate(branches, start=1):
-        by_status = [
-            sum(n for (b, _t, s), n in counts.items() if b == branch.pk and s == status)
-            for status in COUNTED_STATUSES
-        ]
+        by_status = [per_status[(branch.pk, status)] for status in COUNTED_STATUSES]
         by_type = [counts.get((branch.pk, t.pk, ActivityStatus.DONE), 0) for t in types]
         values = [sum(by_status)] + by_status + by_type
         totals = [total + value for total, value in zip(totals, values, strict=True)]
