@@ -14,7 +14,7 @@ from ninja.security import django_auth
 
 from fedwork import access
 
-from .rollup import Progress, rollup
+from .rollup import Progress, rollup, status_labels
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -69,7 +69,7 @@ def _number(value: Decimal | None, places: int = 2) -> float | None:
     return None if value is None else round(float(value), places)
 
 
-def target_out(progress: Progress) -> dict:
+def target_out(progress: Progress, labels: dict[str, str]) -> dict:
     target = progress.target
     return {
         "indicator": target.indicator.code,
@@ -79,13 +79,14 @@ def target_out(progress: Progress) -> dict:
         "target": _number(target.annual_value),
         "achieved": _number(progress.achieved),
         "completion": _number(progress.completion, 1),
-        "status": str(progress.status),
+        "status": labels[progress.status],
     }
 
 
 def rollup_out(result) -> dict:
     """The API's shape of a roll-up (also what the dashboard's charts read)."""
     expected = [_expected_at_month_end(result.year, month) for month in range(1, 13)]
+    labels = status_labels()
     return {
         "federation": result.federation.code,
         "name": result.federation.name,
@@ -93,14 +94,14 @@ def rollup_out(result) -> dict:
         "as_of": result.as_of,
         "expected_share": _number(result.expected_share, 4),
         "completion": _number(result.overall_completion, 1),
-        "targets": [target_out(p) for p in result.progress],
+        "targets": [target_out(p, labels) for p in result.progress],
         "children": [
             {
                 "federation": child.federation.code,
                 "name": child.federation.name,
                 "score": _number(child.score, 1),
                 "rank": child.rank,
-                "targets": [target_out(p) for p in child.progress],
+                "targets": [target_out(p, labels) for p in child.progress],
             }
             for child in result.children
         ],

@@ -43,7 +43,7 @@ from activities.models import Activity, ActivityStatus, ActivityType, Figure
 from fedwork.models import Federation, Level
 from plans.models import MONEY_UNIT, Comparator, Indicator, IndicatorKind, Target
 
-from .rollup import ChildResult, Progress, Rollup, rollup
+from .rollup import ChildResult, Progress, Rollup, rollup, status_labels
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT_NAME = "宋体"
@@ -337,6 +337,7 @@ def _write_targets_sheet(
     sheet = _Sheet(workbook, styles, _("目标完成情况"), [6, 44, 24, 8, 12, 12, 10, 10], header_rows=1)
     sheet.write_frame(title, info)
     sheet.append([sheet.cell(str(header), "header") for header in TARGET_HEADERS])
+    labels = status_labels()
     for number, progress in enumerate(result.progress, start=1):
         indicator = progress.target.indicator
         fmt = number_format_for(indicator)
@@ -349,7 +350,7 @@ def _write_targets_sheet(
                 sheet.cell(_number(progress.target_value), "number", fmt),
                 sheet.cell(_number(progress.achieved), "number", fmt),
                 sheet.cell(_fraction(progress.completion), "number", PERCENT_FORMAT),
-                sheet.cell(str(progress.status), "center"),
+                sheet.cell(labels[progress.status], "center"),
             ]
         )
 

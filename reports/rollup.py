@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,26 +35,35 @@ from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target
 HUNDRED = Decimal(100)
 
 
-class Status:
-    """Progress statuses as leaders read them."""
+class Status(models.TextChoices):
+    """Progress statuses as leaders read them.
 
-    DONE = _("已完成")
-    AHEAD = _("超前")
-    ON_TRACK = _("正常")
-    LAGGING = _("滞后")
-    NOT_STARTED = _("未开始")
-    NOT_DUE = _("未到期")
-    OVERDUE = _("已逾期")
+    Codes, not translated strings: a roll-up compares hundreds of them, and the label is translated
+    only where it is shown (``status.label``), in the reader's language.
+    """
+
+    DONE = "done", _("已完成")
+    AHEAD = "ahead", _("超前")
+    ON_TRACK = "on_track", _("正常")
+    LAGGING = "lagging", _("滞后")
+    NOT_STARTED = "not_started", _("未开始")
+    NOT_DUE = "not_due", _("未到期")
+    OVERDUE = "overdue", _("已逾期")
 
 
-LAGGING_STATUSES = {str(Status.LAGGING), str(Status.OVERDUE), str(Status.NOT_STARTED)}
+def status_labels() -> dict[str, str]:
+    """Each status's label in the active language, for writing many of them (API, export)."""
+    return {status: str(status.label) for status in Status}
+
+
+LAGGING_STATUSES = {Status.LAGGING, Status.OVERDUE, Status.NOT_STARTED}
 STATUS_COLOURS = {
-    str(Status.DONE): "success",
-    str(Status.AHEAD): "primary",
-    str(Status.ON_TRACK): "info",
-    str(Status.LAGGING): "danger",
-    str(Status.OVERDUE): "danger",
-    str(Status.NOT_STARTED): "warning",
+    Status.DONE: "success",
+    Status.AHEAD: "primary",
+    Status.ON_TRACK: "info",
+    Status.LAGGING: "danger",
+    Status.OVERDUE: "danger",
+    Status.NOT_STARTED: "warning",
 }
 
 
@@ -94,7 +104,7 @@ class Progress:
     target: Target
     achieved: Decimal | None
     completion: Decimal | None  # a percentage, 120 meaning 120 %
-    status: str
+    status: Status
     monthly: list[Decimal] = field(default_factory=list)  # achieved per month (sums only)
 
     @property
@@ -111,12 +121,12 @@ class Progress:
 
     @property
     def is_lagging(self) -> bool:
-        return str(self.status) in LAGGING_STATUSES
+        return self.status in LAGGING_STATUSES
 
     @property
     def colour(self) -> str:
         """The Bootstrap colour of the status, so the dashboard reads at a glance."""
-        return STATUS_COLOURS.get(str(self.status), "secondary")
+        return STATUS_COLOURS.get(self.status, "secondary")
 
 
 @dataclass

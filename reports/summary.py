@@ -136,7 +136,7 @@ def _clause(progress: Progress) -> str | None:
     kind = progress.target.indicator.kind
     if kind == IndicatorKind.MILESTONE:
         # Done or not is the whole result: a "完成目标的100%" after it would only repeat it.
-        if str(progress.status) == str(Status.DONE) or (progress.completion or 0) >= 100:
+        if progress.status == Status.DONE or (progress.completion or 0) >= 100:
             return _("已完成%(what)s") % {"what": _milestone_text(progress)}
         return _("%(what)s尚未完成") % {"what": _milestone_text(progress)}
     if progress.achieved is None:
@@ -185,7 +185,7 @@ def _heading(point: WorkPoint) -> str:
 
 def _lagging_item(progress: Progress) -> str:
     target = progress.target
-    status = str(progress.status)
+    status = str(progress.status.label)
     if target.indicator.kind == IndicatorKind.MILESTONE:
         return _("%(what)s（%(status)s）") % {"what": _milestone_text(progress), "status": status}
     details = [_("目标%(value)s") % {"value": target.describe_value()}]
@@ -216,7 +216,7 @@ def _opening(result: Rollup, activity_count: int) -> str:
     text = when + _("%(who)s共开展活动%(count)s项。") % {"who": who, "count": activity_count}
     if not result.progress:
         return text + _("年度工作要点未设定量化目标任务。")
-    done = sum(1 for p in result.progress if str(p.status) == str(Status.DONE))
+    done = sum(1 for p in result.progress if p.status == Status.DONE)
     text += _("年度工作要点确定目标任务%(total)s项，已完成%(done)s项") % {
         "total": len(result.progress),
         "done": done,

@@ -158,7 +158,7 @@ def test_targets_sheet_reads_back_equal_to_the_rollup(tree, scenario):
             approx_number(progress.target_value),
             approx_number(progress.achieved),
             approx_fraction(progress.completion),
-            str(progress.status),
+            str(progress.status.label),
         )
     # And the roll-up's numbers are the ones recorded: 150 + 300 + 500 + 50 trained, 37.34 万元 lent.
     assert body[0][1:7] == ("1．加强就业技能培训", "培训妇女人数", "人", 1000, 1000, 1)
