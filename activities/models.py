@@ -181,7 +181,20 @@ class Activity(models.Model):
         verbose_name = _("活动")
         verbose_name_plural = _("活动")
         ordering = ["calendar_day", "planned_month", "pk"]
-        indexes = [models.Index(fields=["federation", "year"], name="activities_fed_year")]
+        indexes = [
+            models.Index(fields=["federation", "year"], name="activities_fed_year"),
+            # The dashboards' upcoming and overdue lists: planned activities are few, done ones many.
+            models.Index(
+                fields=["federation", "calendar_day"],
+                condition=Q(status="planned"),
+                name="activities_planned_day",
+            ),
+            models.Index(
+                fields=["federation", "planned_last_day"],
+                condition=Q(status="planned"),
+                name="activities_planned_last_day",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(planned_month__isnull=True) | Q(planned_month__gte=1, planned_month__lte=12),

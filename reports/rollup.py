@@ -138,6 +138,15 @@ class ChildResult:
     score: Decimal | None
     rank: int | None = None
 
+    @property
+    def done_count(self) -> int:
+        return sum(1 for p in self.progress if p.status == Status.DONE)
+
+    @property
+    def lagging_count(self) -> int:
+        """Targets lagging, overdue or not started: what a leader follows up (see LAGGING_STATUSES)."""
+        return sum(1 for p in self.progress if p.is_lagging)
+
 
 @dataclass
 class Rollup:
@@ -208,10 +217,10 @@ class _Totals:
         return self.by_child.get((federation_id, indicator_id), Decimal(0))
 
 
-def _needed_indicators(targets) -> set[int]:
+def _needed_indicators(indicators) -> set[int]:
+    """The indicators whose totals the targets' indicators read (a rate reads two, coverage its base)."""
     ids = set()
-    for target in targets:
-        indicator = target.indicator
+    for indicator in indicators:
         ids.add(indicator.pk)
         ids.update(i for i in (indicator.numerator_id, indicator.denominator_id, indicator.base_id) if i)
     return ids
@@ -332,7 +341,8 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
             target._state.fields_cache["work_point"] = upper.work_point
             child_targets[target.child_federation_id].append(target)
     all_targets = targets + [t for ts in child_targets.values() for t in ts]
-    indicator_ids = _needed_indicators(all_targets)
+    # Split targets share the upper targets' indicator objects: one pass over the distinct ones.
+    indicator_ids = _needed_indicators({id(t.indicator): t.indicator for t in all_targets}.values())
     totals = _Totals(federation, child_ids, indicator_ids, year, last_month)
 
     milestone_ids = [t.pk for t in all_targets if t.indicator.kind == IndicatorKind.MILESTONE]

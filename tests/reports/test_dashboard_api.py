@@ -1,5 +1,6 @@
 """The leaders' dashboard and the roll-up API, with their permissions."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -104,6 +105,11 @@ def test_dashboard_shows_targets_children_and_drill_down(people, login, city_pla
     assert "培训妇女人数" in html
     assert '<span class="badge status-badge status-lagging">滞后</span>' in html
     assert reverse("reports:dashboard", args=["430102"]) in html  # drill down
+    # Each child's row: its split targets, how many are done, how many lag (here 150 of 300 at year end).
+    furong_row = re.search(r"芙蓉区妇联</a></td>(.*?)</tr>", html, re.S).group(1)
+    cells = re.findall(r'<td class="text-end[^"]*">(\d+)</td>', furong_row)
+    assert cells == ["1", "0", "1"]
+    assert "text-danger" in furong_row
     assert [c.federation.code for c in response.context["children"]] == ["430102", "430104"]
     assert response.context["lagging"][0].achieved == 190
     assert reverse("reports:export", args=["4301"]) in html
