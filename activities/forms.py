@@ -1,10 +1,13 @@
 from datetime import date
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from fedwork.concurrency import VersionedFormMixin
 from fedwork.models import Federation
+from fedwork.widgets import DIRECT_RENDERER
 from plans.models import IndicatorKind, Plan, PlanStatus, Target, WorkPoint
 
 from .models import Activity, ActivityStatus, ActivityType
@@ -28,10 +31,57 @@ def work_points_for(federation, year):
     )
 
 
+class _LoadedChoiceIterator(ModelChoiceIterator):
+    """Offers the objects the field has loaded; Django's iterator queries again on every pass."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.objects():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.objects()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.objects())
+
+
+class LoadOnceMixin:
+    """A model choice field that reads its options once per form, for the page and for the form's own use.
+
+    Validation still looks the submitted value up in the queryset, as Django's fields do.
+    """
+
+    iterator = _LoadedChoiceIterator
+    _objects = None
+
+    def objects(self) -> list:
+        if self._objects is None:
+            self._objects = list(self.queryset)
+        return self._objects
+
+    def _set_queryset(self, queryset):
+        self._objects = None
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+
+class LoadedModelChoiceField(LoadOnceMixin, forms.ModelChoiceField):
+    pass
+
+
+class LoadedModelMultipleChoiceField(LoadOnceMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
 class ActivityForm(VersionedFormMixin, forms.ModelForm):
     """The staff's recording form: type, work point, dates, place and the figures, on one phone screen."""
 
-    work_point = forms.ModelChoiceField(
+    default_renderer = DIRECT_RENDERER  # some sixty widgets a page
+
+    work_point = LoadedModelChoiceField(
         label=_("服务的工作要点"), queryset=WorkPoint.objects.none(), required=False
     )
     actual_start = forms.DateTimeField(
@@ -72,13 +122,13 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "achieves": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"type": LoadedModelChoiceField, "achieves": LoadedModelMultipleChoiceField}
 
     def __init__(self, *args, federation, year: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.federation, self.year = federation, year
         self.fields["type"].queryset = ActivityType.objects.filter(is_active=True)
-        points = work_points_for(federation, year)
-        self.fields["work_point"].queryset = points
+        self.fields["work_point"].queryset = work_points_for(federation, year)
         self.fields["work_point"].label_from_instance = self._point_label
         self.fields["work_point"].error_messages["invalid_choice"] = _("请选择本级或上级计划中的工作要点。")
         if self.instance.pk and not self.is_bound:
@@ -86,7 +136,7 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
         self.fields["achieves"].queryset = Target.objects.filter(
             plan__federation=federation, plan__year=year, indicator__kind=IndicatorKind.MILESTONE
         ).select_related("indicator")
-        if not self.fields["achieves"].queryset.exists():
+        if not self.fields["achieves"].objects():
             del self.fields["achieves"]
         self.indicators = list(enterable_indicators(federation))
         existing = {f.indicator_id: f.value for f in self.instance.figures.all()} if self.instance.pk else {}
@@ -108,17 +158,30 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
                     }
                 ),
             )
-        # Which indicators each work point's targets use, so the page shows those figures first.
-        self.point_indicators = {}
-        for target in Target.objects.filter(work_point__in=points, indicator__isnull=False).select_related(
-            "indicator"
-        ):
-            self.point_indicators.setdefault(target.work_point_id, set()).add(target.indicator.code)
-            if target.indicator.numerator_id:
-                self.point_indicators[target.work_point_id] |= {
-                    target.indicator.numerator.code,
-                    target.indicator.denominator.code,
-                }
+
+    @cached_property
+    def point_indicators(self) -> dict[int, set[str]]:
+        """Which indicators each work point's targets use, so the page shows those figures first."""
+        # One query of codes: loading Target models and their ratio parts one by one cost a query each.
+        points = [point.pk for point in self.fields["work_point"].objects()]
+        rows = (
+            Target.objects.filter(work_point__in=points, indicator__isnull=False)
+            .order_by("work_point_id")
+            .values_list(
+                "work_point_id",
+                "indicator__code",
+                "indicator__numerator__code",
+                "indicator__denominator__code",
+            )
+            .distinct()
+        )
+        by_point = {}
+        for point_id, code, numerator, denominator in rows:
+            codes = by_point.setdefault(point_id, set())
+            codes.add(code)
+            if numerator:
+                codes |= {numerator, denominator}
+        return by_point
 
     @staticmethod
     def _point_label(point) -> str:
@@ -170,7 +233,9 @@ def _local_date(moment) -> date:
 
 
 class CalendarFilterForm(forms.Form):
-    type = forms.ModelChoiceField(
+    default_renderer = DIRECT_RENDERER
+
+    type = LoadedModelChoiceField(
         label=_("类型"), queryset=ActivityType.objects.all(), required=False, empty_label=_("全部类型")
     )
     status = forms.ChoiceField(
@@ -178,7 +243,7 @@ class CalendarFilterForm(forms.Form):
         required=False,
         choices=[("", _("全部状态")), *ActivityStatus.choices, ("overdue", _("已逾期"))],
     )
-    work_point = forms.ModelChoiceField(
+    work_point = LoadedModelChoiceField(
         label=_("工作要点"), queryset=WorkPoint.objects.none(), required=False, empty_label=_("全部要点")
     )
     below = forms.BooleanField(label=_("含下级"), required=False)

@@ -1,0 +1,200 @@
+"""The activity form and the calendar: the same markup as Django's widget templates, in few queries."""
+
+from datetime import date
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.test import SimpleTestCase
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from activities.models import Activity, ActivityType
+from fedwork.widgets import DIRECT_RENDERER
+from plans.models import PlanStatus
+from tests import factories
+
+TEMPLATES = DjangoTemplates()  # Django's own renderer, to compare with
+
+
+def both(bound_field, **attrs) -> tuple[str, str]:
+    """A bound field as the direct renderer writes it, and as Django's templates do."""
+    form = bound_field.form
+    form.renderer = DIRECT_RENDERER
+    direct = bound_field.as_widget(attrs=attrs or None)
+    form.renderer = TEMPLATES
+    templated = bound_field.as_widget(attrs=attrs or None)
+    return direct, templated
+
+
+class Everything(forms.Form):
+    text = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": '"引号" & <尖括号>'}))
+    number = forms.DecimalField(required=False, widget=forms.NumberInput(attrs={"step": "0.01", "min": 0}))
+    hidden = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    when = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    flag = forms.BooleanField(required=False)
+    off = forms.CharField(disabled=True, required=False, widget=forms.TextInput(attrs={"autofocus": False}))
+    choice = forms.ChoiceField(
+        choices=[
+            ("", "—"),
+            ("a", gettext_lazy("甲 & 乙")),
+            (gettext_lazy("分组 <1>"), [("b", "<b>"), ("c", mark_safe("<i>c</i>"))]),
+            ("d", date(2013, 5, 1)),
+            (7, 7000),
+        ]
+    )
+    many = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y"), ("z", "Z")], required=False)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    radio = forms.ChoiceField(choices=[("r", "R"), ("s", "S")], widget=forms.RadioSelect)
+
+
+EVERYTHING_DATA = {
+    "text": "<script>\"x\" & 'y'</script>",
+    "number": "1.50",
+    "hidden": "3",
+    "when": "2013-05-10",
+    "flag": "on",
+    "off": "ignored",
+    "choice": "c",
+    "many": ["x", "z"],
+    "body": "第一行\n<第二行> & more",
+    "radio": "s",
+}
+
+
+class DirectRendererTests(SimpleTestCase):
+    def test_every_widget_is_written_as_django_writes_it(self):
+        for form in [Everything(), Everything(EVERYTHING_DATA), Everything({"choice": "7", "when": "bad"})]:
+            form.is_bound and form.is_valid()
+            for bound_field in form:
+                for attrs in [{}, {"class": "form-control is-invalid"}, {"required": False, "data-x": None}]:
+                    direct, templated = both(bound_field, **attrs)
+                    self.assertEqual(direct, templated, (bound_field.name, attrs))
+
+    def test_the_markup_holds_the_values_escaped_and_the_selection(self):
+        form = Everything(EVERYTHING_DATA)
+        form.renderer = DIRECT_RENDERER
+        self.assertIn("&lt;script&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/script&gt;", str(form["text"]))
+        choice = str(form["choice"])
+        self.assertInHTML('<option value="c" selected><i>c</i></option>', choice)
+        self.assertIn('<optgroup label="分组 &lt;1&gt;">', choice)
+        self.assertInHTML('<option value="b">&lt;b&gt;</option>', choice)
+        self.assertInHTML('<option value="7">7000</option>', choice)
+        many = str(form["many"])
+        self.assertInHTML('<option value="x" selected>X</option>', many)
+        self.assertInHTML('<option value="y">Y</option>', many)
+        self.assertIn(" multiple", many)
+        self.assertInHTML('<input type="checkbox" name="flag" id="id_flag" checked>', str(form["flag"]))
+
+
+@pytest.fixture
+def year_2013(people, login):
+    client = login(people["furong_staff"])
+    client.post(reverse("set-year"), {"year": "2013"})
+    return client
+
+
+@pytest.fixture
+def planned(tree, activity_indicators):
+    """Furong's own points and the city's published ones, with targets on sums and on a rate."""
+    nation = tree["nation"]
+    rate = factories.indicator(
+        "PXL1",
+        "培训覆盖率",
+        "%",
+        nation,
+        kind="rate",
+        numerator=activity_indicators["trained"],
+        denominator=activity_indicators["sessions"],
+    )
+    own = factories.plan(tree["furong"])
+    city = factories.plan(tree["changsha"], status=PlanStatus.PUBLISHED)
+    points = [factories.point(own, f"本级要点{n}", str(n)) for n in range(1, 6)]
+    points += [factories.point(city, f"市级要点{n}", str(n)) for n in range(1, 6)]
+    for point in points:
+        factories.target(point, activity_indicators["loans"], "10", plan=point.plan)
+        factories.target(point, rate, "80", plan=point.plan)
+    factories.target(points[0], activity_indicators["sessions"], "3", plan=own)
+    return points
+
+
+def test_the_form_page_is_written_as_django_would(year_2013, tree, planned):
+    activity = Activity.objects.create(
+        federation=tree["furong"], year=2013, type=ActivityType.objects.get(name="培训"), title="培训班"
+    )
+    activity.work_points.set([planned[6]])
+    forms_ = [
+        year_2013.get(reverse("activities:create")).context["form"],
+        year_2013.get(reverse("activities:edit", args=[activity.pk])).context["form"],
+        year_2013.post(reverse("activities:create"), {"title": "<坏>", "fig_PX02": "-1"}).context["form"],
+    ]
+    for form in forms_:
+        for bound_field in form:
+            direct, templated = both(bound_field, **{"class": "form-control"})
+            assert direct == templated, bound_field.name
+
+
+def test_the_form_page_shows_each_figure_and_the_choices(year_2013, planned, activity_indicators):
+    page = year_2013.get(reverse("activities:create"), {"type": ActivityType.objects.get(name="会议").pk})
+    html = page.content.decode()
+    for code, step, mode in [("PX01", "1", "numeric"), ("PX02", "1", "numeric"), ("DK01", "0.01", "decimal")]:
+        expected = (
+            f'<input type="number" name="fig_{code}" step="{step}" min="0" inputmode="{mode}"'
+            f' data-indicator="{code}" class="form-control" id="id_fig_{code}">'
+        )
+        assert expected in html
+    meeting = ActivityType.objects.get(name="会议").pk
+    assert f'<option value="{meeting}" selected>会议</option>' in html
+    assert '<option value="done" selected>已完成</option>' in html
+    assert f'<option value="{planned[0].pk}">芙蓉区妇联 1 本级要点1</option>' in html
+    assert f'<option value="{planned[5].pk}">长沙市妇联 1 市级要点1</option>' in html
+    # The figures a point's targets use, with a rate's parts, for the page's script.
+    assert page.context["point_indicators"][str(planned[0].pk)] == ["DK01", "PX01", "PX02", "PXL1"]
+    assert page.context["point_indicators"][str(planned[9].pk)] == ["DK01", "PX01", "PX02", "PXL1"]
+
+
+def test_the_form_page_shows_a_bad_figure_and_the_chosen_point(year_2013, planned, activity_indicators):
+    training = ActivityType.objects.get(name="培训")
+    data = {
+        "type": training.pk,
+        "title": "培训班",
+        "status": "done",
+        "fig_PX02": "-3",
+        "work_point": planned[2].pk,
+    }
+    html = year_2013.post(reverse("activities:create"), data).content.decode()
+    assert (
+        '<input type="number" name="fig_PX02" value="-3" step="1" min="0" inputmode="numeric"'
+        ' data-indicator="PX02" class="form-control is-invalid" aria-invalid="true"'
+        ' aria-describedby="id_fig_PX02_error" id="id_fig_PX02">'
+    ) in html
+    assert f'<option value="{planned[2].pk}" selected>芙蓉区妇联 3 本级要点3</option>' in html
+
+
+def test_the_form_page_reads_the_plans_in_a_fixed_number_of_queries(
+    year_2013, planned, django_assert_max_num_queries
+):
+    # Session, user, federation, types, points, their targets' codes, milestones, indicators, and the
+    # year switch: the same however many points, targets and indicators there are.
+    with django_assert_max_num_queries(8):
+        year_2013.get(reverse("activities:create"))
+
+
+def test_the_calendar_reads_a_busy_month_in_a_fixed_number_of_queries(
+    year_2013, tree, planned, django_assert_max_num_queries
+):
+    training = ActivityType.objects.get(name="培训")
+    for day in range(1, 29):
+        for federation in [tree["furong"], tree["changsha"]]:
+            Activity.objects.create(
+                federation=federation,
+                year=2013,
+                type=training,
+                title=f"活动{day}",
+                planned_start=date(2013, 5, day),
+                is_main=True,
+            )
+    with django_assert_max_num_queries(8):
+        page = year_2013.get(reverse("activities:calendar"), {"m": 5})
+    assert page.content.decode().count("activity-chip status-planned") == 56 + 1  # and the legend's
