@@ -352,8 +352,11 @@ def build_import_file(county: Federation, year: int, rows: int, rng: random.Rand
     today = timezone.localdate()
     last = min(today, date(year, 12, 31)) if today.year >= year else date(year, 12, 31)
     days = [date(year, 1, 1) + timedelta(days=n) for n in range((last - date(year, 1, 1)).days + 1)]
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("活动")
+    # A normal workbook, as Excel or WPS saves one: it records the sheet's dimension up front. (openpyxl's
+    # write-only mode leaves it out, and a reader then parses the whole sheet once more to find it.)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "活动"
     sheet.append(headers)
     position = {header: index for index, header in enumerate(headers)}
     for number in range(rows):

@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from activities import totals
 from activities.importing import (
+    CHANGE_REASON,
     FIXED_COLUMNS,
     ImportFileError,
     ImportRowsError,
@@ -20,7 +22,7 @@ from activities.importing import (
     build_template,
     import_activities,
 )
-from activities.models import Activity, ActivityStatus, Figure
+from activities.models import Activity, ActivityStatus, Figure, FigureTotal
 from plans.models import PlanStatus
 from tests import factories
 
@@ -153,7 +155,16 @@ def test_good_file_imports_done_activities_with_figures_and_work_points(tree, pe
     assert furong.place == "芙蓉区妇女儿童之家"
     assert list(furong.work_points.all()) == [plans["leaf"]]
     assert {f.indicator.code: f.value for f in furong.figures.all()} == {"PX01": 1, "PX02": 150}
-    assert furong.history.get().history_user == people["furong_staff"]
+    # One audit entry per imported activity (who, when, "导入"); its figures are created with it.
+    entry = furong.history.get()
+    assert (entry.history_user, entry.history_type) == (people["furong_staff"], "+")
+    assert entry.history_change_reason == CHANGE_REASON
+    assert not Figure.history.filter(activity_id=furong.pk).exists()
+    # The roll-up totals took the figures in (applied once, at the end of the import).
+    assert FigureTotal.objects.get(
+        federation=tree["changsha"], year=2013, month=5, indicator__code="PX02"
+    ).value == Decimal(150)
+    assert totals.differences(tree["changsha"], 2013) == []
 
     street = Activity.objects.get(federation=tree["dingwangtai"])
     assert street.type.name == "义诊/健康"
