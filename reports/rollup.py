@@ -21,16 +21,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, ActivityStatus, FigureTotal
 from fedwork.models import Federation
-from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target
+from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target, WorkPoint
 
 HUNDRED = Decimal(100)
 
@@ -173,6 +174,44 @@ def weighted_score(progress: list[Progress]) -> Decimal:
     if not weights:
         return Decimal(0)
     return sum((p.capped_completion * p.target.weight for p in progress), Decimal(0)) / weights
+
+
+@dataclass(slots=True, eq=False)
+class SplitTarget:
+    """A child's share of an upper target, as the roll-up reads it: the child's Target row, with the
+    upper target's indicator and work point objects shared rather than loaded again per child.
+
+    Not a model instance: a county's roll-up reads hundreds of these per request, and building model
+    instances was a fifth of its time. ``annual_value`` follows the model's rule.
+    """
+
+    FIELDS: ClassVar = (
+        "pk",
+        "parent_target_id",
+        "comparator",
+        "value",
+        "max_value",
+        "cadence",
+        "due_date",
+        "weight",
+    )
+
+    pk: int
+    parent_target_id: int
+    comparator: str
+    value: Decimal
+    max_value: Decimal | None
+    cadence: str
+    due_date: date | None
+    weight: Decimal
+    indicator: Indicator
+    work_point: WorkPoint
+
+    annual_value = Target.annual_value
+
+    @property
+    def indicator_id(self) -> int:
+        return self.indicator.pk
 
 
 class _Totals:
@@ -320,26 +359,23 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
     )
     children = list(Federation.objects.children_of(federation).order_by("code"))
     child_ids = [child.pk for child in children]
-    child_targets: dict[int, list[Target]] = defaultdict(list)
+    child_targets: dict[int, list[SplitTarget]] = defaultdict(list)
     if targets and children:
         # Hundreds of split targets at a county: share the upper target's indicator and work point
         # objects instead of building new ones for every child (the roll-up's main cost is Python).
         upper_by_id = {target.pk: target for target in targets}
-        split_targets = list(
+        rows = list(
             Target.objects.filter(parent_target__in=targets, plan__federation_id__in=child_ids)
-            .annotate(child_federation_id=F("plan__federation_id"))
             .order_by("pk")
+            .values_list("plan__federation_id", "indicator_id", *SplitTarget.FIELDS)
         )
-        others = {t.indicator_id for t in split_targets} - {t.indicator_id for t in targets}
+        others = {row[1] for row in rows} - {t.indicator_id for t in targets}
         indicators = {t.indicator_id: t.indicator for t in targets}
         if others:
             indicators.update(Indicator.objects.in_bulk(others))
-        for target in split_targets:
-            upper = upper_by_id[target.parent_target_id]
-            target.indicator = indicators[target.indicator_id]
-            # Read-only: cache the upper point for display without changing the target's own work_point_id.
-            target._state.fields_cache["work_point"] = upper.work_point
-            child_targets[target.child_federation_id].append(target)
+        for child_id, indicator_id, *fields in rows:
+            upper = upper_by_id[fields[1]]
+            child_targets[child_id].append(SplitTarget(*fields, indicators[indicator_id], upper.work_point))
     all_targets = targets + [t for ts in child_targets.values() for t in ts]
     # Split targets share the upper targets' indicator objects: one pass over the distinct ones.
     indicator_ids = _needed_indicators({id(t.indicator): t.indicator for t in all_targets}.values())
