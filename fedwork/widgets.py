@@ -33,7 +33,7 @@ def _string(value) -> str:
     return str(value) if isinstance(value, SafeData) else escape(str(value))
 
 
-def _value(value) -> str:
+def html_value(value) -> str:
     """{{ value }}: localised and escaped like the template engine does."""
     if type(value) is str:  # the common case; localising a string changes nothing
         return escape(value)
@@ -45,31 +45,31 @@ def _attrs(attrs: dict) -> str:
     out = []
     for name, value in attrs.items():
         if value is True:
-            out.append(f" {_value(name)}")
+            out.append(f" {html_value(name)}")
         elif value is not False:
-            out.append(f' {_value(name)}="{_string(value)}"')
+            out.append(f' {html_value(name)}="{_string(value)}"')
     return "".join(out)
 
 
 def _input(widget: dict) -> str:
     value = "" if widget["value"] is None else f' value="{_string(widget["value"])}"'
     attrs = _attrs(widget["attrs"])
-    return f'<input type="{_value(widget["type"])}" name="{_value(widget["name"])}"{value}{attrs}>'
+    return f'<input type="{html_value(widget["type"])}" name="{html_value(widget["name"])}"{value}{attrs}>'
 
 
 def _option(option: dict) -> str:
     if option["template_name"] != SELECT_OPTION:
         raise _Unsupported
-    label = _value(option["label"])
+    label = html_value(option["label"])
     return f'<option value="{_string(option["value"])}"{_attrs(option["attrs"])}>{label}</option>'
 
 
 def _select(widget: dict) -> str:
     # The whitespace is the template's: each option on its own line, then the included file's newline.
-    out = [f'<select name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>']
+    out = [f'<select name="{html_value(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            out.append(f'\n  <optgroup label="{_value(group_name)}">')
+            out.append(f'\n  <optgroup label="{html_value(group_name)}">')
         out.extend(f"\n  {_option(option)}\n" for option in options)
         if group_name:
             out.append("\n  </optgroup>")
@@ -78,8 +78,8 @@ def _select(widget: dict) -> str:
 
 
 def _textarea(widget: dict) -> str:
-    value = _value(widget["value"]) if widget["value"] else ""
-    return f'<textarea name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+    value = html_value(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{html_value(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
 # Only templates that are exactly Django's input.html, select.html or textarea.html.

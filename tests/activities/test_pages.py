@@ -5,12 +5,14 @@ from datetime import date
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.template import Context, Template
 from django.test import SimpleTestCase
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from activities.models import Activity, ActivityType
+from fedwork.templatetags.fedwork_tags import field_row
 from fedwork.widgets import DIRECT_RENDERER
 from plans.models import PlanStatus
 from tests import factories
@@ -116,6 +118,12 @@ def planned(tree, activity_indicators):
         factories.target(point, activity_indicators["loans"], "10", plan=point.plan)
         factories.target(point, rate, "80", plan=point.plan)
     factories.target(points[0], activity_indicators["sessions"], "3", plan=own)
+    milestone = factories.indicator("HY01", "召开妇女代表大会", "项", nation, kind="milestone")
+    factories.target(points[1], milestone, "1", plan=own)
+    # Not on offer: the province's draft, a sibling county's plan, the city's plan of another year.
+    factories.point(factories.plan(tree["hunan"]), "省级草稿要点")
+    factories.point(factories.plan(tree["yuelu"], status=PlanStatus.PUBLISHED), "岳麓要点")
+    factories.point(factories.plan(tree["changsha"], year=2014, status=PlanStatus.PUBLISHED), "明年要点")
     return points
 
 
@@ -144,6 +152,7 @@ def test_the_form_page_shows_each_figure_and_the_choices(year_2013, planned, act
             f' data-indicator="{code}" class="form-control" id="id_fig_{code}">'
         )
         assert expected in html
+        assert f'<div class="col-6 col-md-4 figure-field" data-indicator="{code}"><div class="mb-2">' in html
     meeting = ActivityType.objects.get(name="会议").pk
     assert f'<option value="{meeting}" selected>会议</option>' in html
     assert '<option value="done" selected>已完成</option>' in html
@@ -175,9 +184,9 @@ def test_the_form_page_shows_a_bad_figure_and_the_chosen_point(year_2013, planne
 def test_the_form_page_reads_the_plans_in_a_fixed_number_of_queries(
     year_2013, planned, django_assert_max_num_queries
 ):
-    # Session, user, federation, types, points, their targets' codes, milestones, indicators, and the
-    # year switch: the same however many points, targets and indicators there are.
-    with django_assert_max_num_queries(8):
+    # Session, user, federation; milestones, indicators, activity types, and the points with their
+    # targets' codes: the same however many points, targets and indicators there are.
+    with django_assert_max_num_queries(7):
         year_2013.get(reverse("activities:create"))
 
 
@@ -195,6 +204,38 @@ def test_the_calendar_reads_a_busy_month_in_a_fixed_number_of_queries(
                 planned_start=date(2013, 5, day),
                 is_main=True,
             )
+    # Session, user, federation; own and upper activities, upper plans' items, and the filter's
+    # types and points: the same however many activities the month holds.
     with django_assert_max_num_queries(8):
         page = year_2013.get(reverse("activities:calendar"), {"m": 5})
     assert page.content.decode().count("activity-chip status-planned") == 56 + 1  # and the legend's
+
+
+def test_the_form_offers_the_own_plan_and_the_published_plans_above(year_2013, planned):
+    form = year_2013.get(reverse("activities:create")).context["form"]
+    offered = [label for value, label in form.fields["work_point"].choices if value]
+    assert offered == [f"芙蓉区妇联 {n} 本级要点{n}" for n in range(1, 6)] + [
+        f"长沙市妇联 {n} 市级要点{n}" for n in range(1, 6)
+    ]
+    assert [str(target) for target in form.fields["achieves"].queryset] == ["召开妇女代表大会 不少于1项"]
+
+
+# The markup the pages had as templates: the Python versions must write the same bytes.
+FIELD_ROW_TEMPLATE = """{% load fedwork_tags %}<div class="mb-2">
+  <label class="form-label small mb-0" for="{{ field.id_for_label }}">{{ field.label }}{% if field.field.required %} <span class="text-danger">*</span>{% endif %}</label>
+  {{ field|bootstrap }}
+  {% if field.help_text %}<div class="form-text">{{ field.help_text }}</div>{% endif %}
+  {% for error in field.errors %}<div class="invalid-feedback d-block">{{ error }}</div>{% endfor %}
+</div>
+"""  # noqa: E501
+
+
+def test_field_rows_are_written_as_the_template_wrote_them(year_2013, planned):
+    bad = {"title": '<"坏">', "fig_PX02": "-1", "planned_month": "13", "work_point": planned[0].pk}
+    row = Template(FIELD_ROW_TEMPLATE)
+    for form in [
+        year_2013.get(reverse("activities:create")).context["form"],
+        year_2013.post(reverse("activities:create"), bad).context["form"],
+    ]:
+        for bound_field in form:
+            assert field_row(bound_field) == row.render(Context({"field": bound_field})), bound_field.name
