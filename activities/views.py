@@ -64,6 +64,36 @@ def index(request):
     return redirect("activities:calendar")
 
 
+class CalendarEntry:
+    """One of the federation's own activities as the month shows it, built from a plain row.
+
+    A busy month holds hundreds of them, and a model instance costs several times a plain object to
+    build. The overdue rule and the detail URL are the model's own methods.
+    """
+
+    FIELDS = (
+        "pk",
+        "federation_id",
+        "year",
+        "title",
+        "status",
+        "calendar_day",
+        "planned_month",
+        "planned_start",
+        "planned_end",
+        "planned_last_day",
+    )
+    __slots__ = FIELDS
+    is_upper = False
+    is_overdue = Activity.is_overdue
+    compute_planned_last_day = Activity.compute_planned_last_day
+    get_absolute_url = Activity.get_absolute_url
+
+    def __init__(self, row):
+        for name, value in zip(self.FIELDS, row, strict=True):
+            setattr(self, name, value)
+
+
 @login_required
 def calendar_month(request):
     federation, year = _home(request), selected_year(request)
@@ -74,10 +104,12 @@ def calendar_month(request):
         month = 1
     month = min(max(month, 1), 12)
     own, upper, planned, form = _filtered(request, federation, year)
-    own, upper = list(own.in_month(year, month)), list(upper.in_month(year, month))
+    own = [CalendarEntry(row) for row in own.in_month(year, month).values_list(*CalendarEntry.FIELDS)]
+    upper = list(upper.select_related(None).select_related("federation").in_month(year, month))
+    for activity in upper:
+        activity.is_upper = True  # ancestors' main activities: never the federation's own
     by_day, month_only = {}, []
     for activity in own + upper:
-        activity.is_upper = activity.federation_id != federation.pk and activity in upper
         (by_day.setdefault(activity.calendar_day, []) if activity.calendar_day else month_only).append(
             activity
         )

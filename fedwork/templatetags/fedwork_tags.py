@@ -1,5 +1,7 @@
 from django import forms, template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from fedwork.widgets import html_value
 
@@ -44,3 +46,32 @@ def field_row(bound_field):
         f"  {errors}\n"
         "</div>\n"
     )
+
+
+@register.simple_tag
+def activity_chips(activities):
+    """A calendar day's activity links, each on its own line.
+
+    Written here rather than as a template loop: a busy month shows hundreds of them, and the loop's
+    lookups and a reverse() per link cost some fifty microseconds each.
+    """
+    if not activities:
+        return ""
+    # The detail URLs differ only by the pk: reverse once, then fill each one in.
+    marker = 2**31 - 1
+    url = reverse("activities:detail", kwargs={"pk": marker}).replace(str(marker), "{}")
+    upper_mark = f"[{html_value(gettext('上级'))}] "
+    chips = []
+    for activity in activities:
+        title = html_value(activity.title)
+        css = f"activity-chip status-{html_value(activity.status)}"
+        if activity.is_upper:
+            css += " upper"
+        if activity.is_overdue:
+            css += " overdue"
+        href = html_value(url.format(activity.pk))
+        chips.append(
+            f'\n          <a class="d-block small text-truncate {css}" href="{href}" title="{title}">'
+            f"{upper_mark if activity.is_upper else ''}{title}</a>\n        "
+        )
+    return mark_safe("".join(chips))

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from activities.models import Activity, ActivityType
-from fedwork.templatetags.fedwork_tags import field_row
+from fedwork.templatetags.fedwork_tags import activity_chips, field_row
 from fedwork.widgets import DIRECT_RENDERER
 from plans.models import PlanStatus
 from tests import factories
@@ -228,6 +228,9 @@ FIELD_ROW_TEMPLATE = """{% load fedwork_tags %}<div class="mb-2">
   {% for error in field.errors %}<div class="invalid-feedback d-block">{{ error }}</div>{% endfor %}
 </div>
 """  # noqa: E501
+CHIPS_TEMPLATE = """{% load i18n %}{% for activity in items %}
+          <a class="d-block small text-truncate activity-chip status-{{ activity.status }}{% if activity.is_upper %} upper{% endif %}{% if activity.is_overdue %} overdue{% endif %}" href="{{ activity.get_absolute_url }}" title="{{ activity.title }}">{% if activity.is_upper %}[{% translate "上级" %}] {% endif %}{{ activity.title }}</a>
+        {% endfor %}"""  # noqa: E501
 
 
 def test_field_rows_are_written_as_the_template_wrote_them(year_2013, planned):
@@ -239,3 +242,53 @@ def test_field_rows_are_written_as_the_template_wrote_them(year_2013, planned):
     ]:
         for bound_field in form:
             assert field_row(bound_field) == row.render(Context({"field": bound_field})), bound_field.name
+
+
+@pytest.fixture
+def busy_may(tree):
+    """Furong's May: done, planned, overdue, cancelled, month-only, an odd title; the city's main ones."""
+    training = ActivityType.objects.get(name="培训")
+
+    def make(federation, title, **fields):
+        return Activity.objects.create(federation=federation, year=2013, type=training, title=title, **fields)
+
+    make(tree["furong"], "已办", planned_start=date(2013, 5, 2), status="done")
+    make(tree["furong"], "逾期未办", planned_start=date(2013, 5, 2), planned_end=date(2013, 5, 3))
+    make(tree["furong"], "取消了", planned_start=date(2013, 5, 2), status="cancelled")
+    make(tree["furong"], '<b>"标题" & 更多</b>', planned_start=date(2013, 5, 9))
+    make(tree["furong"], "只定月份", planned_month=5)
+    make(tree["changsha"], "全市主要活动", planned_start=date(2013, 5, 2), is_main=True)
+    make(tree["changsha"], "全市月内活动", planned_month=5, is_main=True)
+    make(tree["changsha"], "市级内部活动", planned_start=date(2013, 5, 2))
+    # A row saved before the last day was stored: the overdue rule works it out.
+    legacy = make(tree["furong"], "旧数据", planned_start=date(2013, 5, 20))
+    Activity.objects.filter(pk=legacy.pk).update(planned_last_day=None)
+
+
+def test_calendar_chips_are_written_as_the_template_wrote_them(year_2013, busy_may):
+    page = year_2013.get(reverse("activities:calendar"), {"m": 5})
+    chips = Template(CHIPS_TEMPLATE)
+    cells = [items for week in page.context["weeks"] for _day, _in_month, items in week if items]
+    assert sum(len(items) for items in cells) == 6
+    for items in cells:
+        assert activity_chips(items) == chips.render(Context({"items": items}))
+        for item in items:
+            model = Activity.objects.get(pk=item.pk)
+            assert (item.is_overdue, item.get_absolute_url()) == (model.is_overdue, model.get_absolute_url())
+    html = page.content.decode()
+    overdue = Activity.objects.get(title="逾期未办").get_absolute_url()
+    assert (
+        f'<a class="d-block small text-truncate activity-chip status-planned overdue" href="{overdue}"'
+        ' title="逾期未办">逾期未办</a>'
+    ) in html
+    upper = Activity.objects.get(title="全市主要活动").get_absolute_url()
+    assert (
+        f'<a class="d-block small text-truncate activity-chip status-planned upper overdue" href="{upper}"'
+        ' title="全市主要活动">[上级] 全市主要活动</a>'
+    ) in html
+    assert 'title="&lt;b&gt;&quot;标题&quot; &amp; 更多&lt;/b&gt;">&lt;b&gt;&quot;标题&quot;' in html
+    assert "市级内部活动" not in html
+    assert [a.title for a in page.context["month_only"]] == ["只定月份", "全市月内活动"]
+    assert '全市月内活动</a> <span class="badge text-bg-info">上级活动</span>' in html
+    legacy = Activity.objects.get(title="旧数据")
+    assert f'overdue" href="{legacy.get_absolute_url()}"' in html
