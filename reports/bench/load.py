@@ -1,9 +1,14 @@
-"""HTTP under load: the app served by gunicorn on loopback with DEBUG off, driven by locust.
+"""HTTP under load: the app served by gunicorn on loopback with DEBUG off, driven by wrk or locust.
 
 The simulated people are already logged in: a staff member of the sampled county and a leader of its
 city, with sessions made here (logging 50 users in through PBKDF2 at the start would measure the
-password hasher, not the app). Each locust user sends its own session and CSRF cookies; the activity
-form's POST uses the token from the form it has just fetched, as a browser does.
+password hasher, not the app). Each person sends its own session and CSRF cookies.
+
+wrk (written in C) drives the mix when it is installed (``apt install wrk``): locust, in Python, took
+a good part of the two cores the app is measured on. The mix, think time and checks are the same
+(reports/bench/wrk_mix.lua, reports/bench/locustfile.py); with wrk the form's POST sends the CSRF
+secret itself, which Django accepts as it accepts the masked token of a fetched form. Per page, the
+times are the server's (gunicorn's access log); overall, the generator's.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,6 +40,9 @@ from . import HTTP_SPAWN_RATE, HTTP_USERS, HTTP_WORKERS
 from .generate import say
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+WRK_SCRIPT = Path(__file__).with_name("wrk_mix.lua")
+WRK_THREADS = 2
+ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s"  # method, path, status, microseconds in the worker
 CSRF_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # Think time between a user's requests (seconds): 50 busy users, not 50 machine guns.
 WAIT = (0.1, 0.5)
@@ -139,6 +149,168 @@ def parse_stats(prefix: str) -> dict:
     return {"total": total, "endpoints": endpoints, "failures": failures[:10]}
 
 
+def _run_locust(host: str, config_file: Path, seconds: int, workdir: Path, env: dict) -> dict:
+    prefix = str(workdir / "locust")
+    locust = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(LOCUSTFILE),
+            "--headless",
+            "--users",
+            str(HTTP_USERS),
+            "--spawn-rate",
+            str(HTTP_SPAWN_RATE),
+            "--run-time",
+            f"{seconds}s",
+            "--host",
+            host,
+            "--csv",
+            prefix,
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--exit-code-on-error",
+            "0",
+        ],
+        cwd=settings.BASE_DIR,
+        env={**env, "BENCH_LOCUST_CONFIG": str(config_file)},
+        capture_output=True,
+        text=True,
+        timeout=seconds + 180,
+    )
+    if locust.returncode or not Path(f"{prefix}_stats.csv").exists():
+        raise RuntimeError(f"locust failed ({locust.returncode}):\n{locust.stderr[-3000:]}")
+    return {**parse_stats(prefix), "tool": "locust (client-side times per page)"}
+
+
+def _wrk_config(config: dict) -> str:
+    """The mix's configuration as wrk_mix.lua reads it: ``key=a,b,c`` lines."""
+    values = {
+        "staff_sessions": [s["session"] for s in config["staff"]],
+        "staff_csrf": [config["staff"][0]["csrf"]],
+        "leader_sessions": [s["session"] for s in config["leader"]],
+        "leader_csrf": [config["leader"][0]["csrf"]],
+        "dashboard_codes": config["dashboard_codes"],
+        "api_codes": config["api_codes"],
+        "type_ids": config["type_ids"],
+        "indicators": config["indicators"],
+        "today": [config["today"]],
+        "year": [config["year"]],
+        "wait_ms": [round(WAIT[0] * 1000), round(WAIT[1] * 1000)],
+    }
+    return "".join(f"{key}={','.join(str(v) for v in items)}\n" for key, items in values.items())
+
+
+def _run_wrk(host: str, config: dict, seconds: int, workdir: Path) -> dict:
+    config_file = workdir / "wrk.conf"
+    config_file.write_text(_wrk_config(config))
+    wrk = subprocess.run(
+        [
+            "wrk",
+            "--threads",
+            str(WRK_THREADS),
+            "--connections",
+            str(HTTP_USERS),
+            "--duration",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "--script",
+            str(WRK_SCRIPT),
+            host,
+        ],
+        env={**os.environ, "BENCH_WRK_CONFIG": str(config_file)},
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+    )
+    line = next((x for x in wrk.stdout.splitlines() if x.startswith("BENCH_WRK ")), None)
+    if wrk.returncode or line is None:
+        raise RuntimeError(f"wrk failed ({wrk.returncode}):\n{wrk.stdout[-2000:]}\n{wrk.stderr[-2000:]}")
+    return parse_wrk(json.loads(line.removeprefix("BENCH_WRK ")))
+
+
+def parse_wrk(figures: dict) -> dict:
+    """The overall row from wrk_mix.lua's summary (times in microseconds there, milliseconds here)."""
+    seconds = figures["duration_us"] / 1_000_000
+
+    def ms(key: str) -> float:
+        return round(figures[key] / 1000, 1)
+
+    total = {
+        "requests": figures["requests"],
+        # An unexpected answer (wrong status, the login page) or a socket error or timeout.
+        "errors": figures["unexpected"] + figures["socket_errors"],
+        "rps": round(figures["requests"] / seconds, 1) if seconds else 0.0,
+        "p50_ms": ms("p50_us"),
+        "p95_ms": ms("p95_us"),
+        "p99_ms": ms("p99_us"),
+        "max_ms": ms("max_us"),
+    }
+    failures = []
+    if figures["unexpected"]:
+        failures.append(
+            f"{figures['unexpected']} unexpected answers (status other than 200/302, or the login page)"
+        )
+    if figures["socket_errors"]:
+        failures.append(f"{figures['socket_errors']} socket errors or timeouts")
+    return {
+        "total": total,
+        "failures": failures,
+        "tool": "wrk (server-side times per page)",
+        "sent": figures["per_name"],
+    }
+
+
+ENDPOINTS = [
+    ("POST", re.compile(r"^/activities/new/$"), "POST activity form POST"),
+    ("GET", re.compile(r"^/activities/new/$"), "GET activity form"),
+    ("GET", re.compile(r"^/activities/calendar/$"), "GET calendar"),
+    ("GET", re.compile(r"^/reports/[^/]+/$"), "GET dashboard"),
+    ("GET", re.compile(r"^/api/v1/rollup/"), "GET API rollup"),
+]
+
+
+def _percentile(ordered: list[float], share: float) -> float | None:
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def parse_access_log(path: Path, seconds: int) -> dict:
+    """Per page: requests, errors and the worker's time (p50/p95/p99/max, ms) from gunicorn's access log."""
+    times: dict[str, list[float]] = {name: [] for _method, _pattern, name in ENDPOINTS}
+    errors: dict[str, int] = dict.fromkeys(times, 0)
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) != 4:
+            continue
+        method, url, status, micros = parts
+        name = next((n for m, pattern, n in ENDPOINTS if m == method and pattern.match(url)), None)
+        if name is None:
+            continue
+        times[name].append(int(micros) / 1000)
+        expected = ("302",) if method == "POST" else ("200",)
+        if status not in expected:
+            errors[name] += 1
+    endpoints = {}
+    for name, values in times.items():
+        values.sort()
+        endpoints[name] = {
+            "requests": len(values),
+            "errors": errors[name],
+            "rps": round(len(values) / seconds, 1),
+            "p50_ms": _percentile(values, 0.50),
+            "p95_ms": _percentile(values, 0.95),
+            "p99_ms": _percentile(values, 0.99),
+            "max_ms": values[-1] if values else None,
+        }
+    return endpoints
+
+
 def run_http(*, gen, staff, leader, feds, seconds: int, out) -> dict:
     base_dir = Path(settings.BASE_DIR)
     env = server_env()
@@ -173,6 +345,7 @@ def run_http(*, gen, staff, leader, feds, seconds: int, out) -> dict:
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     log = open(workdir / "gunicorn.log", "w")
+    access_log = workdir / "access.log"
     server = subprocess.Popen(
         [
             sys.executable,
@@ -185,54 +358,31 @@ def run_http(*, gen, staff, leader, feds, seconds: int, out) -> dict:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
         ],
         cwd=base_dir,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    tool = "wrk" if shutil.which("wrk") else "locust"
     try:
         _wait_ready(f"{host}/accounts/login/", server)
         _warm_up(host, config)
+        access_log.write_text("")  # the warm-up's requests are not part of the run
         say(
             out,
-            f"http: gunicorn ({HTTP_WORKERS} workers) on {host}; "
-            f"locust, {HTTP_USERS} users for {seconds} s …\n",
+            f"http: gunicorn ({HTTP_WORKERS} workers) on {host}; {tool}, "
+            f"{HTTP_USERS} users for {seconds} s …\n",
         )
-        prefix = str(workdir / "locust")
-        locust = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "locust",
-                "-f",
-                str(LOCUSTFILE),
-                "--headless",
-                "--users",
-                str(HTTP_USERS),
-                "--spawn-rate",
-                str(HTTP_SPAWN_RATE),
-                "--run-time",
-                f"{seconds}s",
-                "--host",
-                host,
-                "--csv",
-                prefix,
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-                "--exit-code-on-error",
-                "0",
-            ],
-            cwd=base_dir,
-            env={**env, "BENCH_LOCUST_CONFIG": str(config_file)},
-            capture_output=True,
-            text=True,
-            timeout=seconds + 180,
-        )
-        if locust.returncode or not Path(f"{prefix}_stats.csv").exists():
-            raise RuntimeError(f"locust failed ({locust.returncode}):\n{locust.stderr[-3000:]}")
-        parsed = parse_stats(prefix)
+        if tool == "wrk":
+            parsed = _run_wrk(host, config, seconds, workdir)
+            parsed["endpoints"] = parse_access_log(access_log, seconds)
+        else:
+            parsed = _run_locust(host, config_file, seconds, workdir, env)
     finally:
         server.terminate()
         try:
@@ -243,6 +393,7 @@ def run_http(*, gen, staff, leader, feds, seconds: int, out) -> dict:
         log.close()
     total = parsed["total"] or {}
     section = {
+        "tool": parsed["tool"],
         "users": HTTP_USERS,
         "workers": HTTP_WORKERS,
         "seconds": seconds,

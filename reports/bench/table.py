@@ -180,7 +180,8 @@ def render(results: dict) -> str:
         footer.append(f"import: {imported['note']}")
     if http:
         footer.append(
-            f"http: gunicorn {http['workers']} workers, DEBUG off; locust {http['users']} users, think time "
+            f"http: gunicorn {http['workers']} workers, DEBUG off; {http.get('tool', 'locust')}, "
+            f"{http['users']} users, think time "
             f"{http['think_time_s'][0]}–{http['think_time_s'][1]} s, already logged in"
         )
         for failure in http.get("failures") or []:

@@ -107,3 +107,51 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
 def test_bench_refuses_sqlite_for_large_scales():
     with pytest.raises(CommandError, match="needs PostgreSQL"):
         call_command("bench", "--scale", "province", stdout=StringIO())
+
+
+def test_wrk_summary_and_access_log_parse_into_the_http_figures(tmp_path):
+    from reports.bench.load import parse_access_log, parse_wrk
+
+    parsed = parse_wrk(
+        {
+            "requests": 300,
+            "duration_us": 30_000_000,
+            "socket_errors": 1,
+            "status_errors": 2,
+            "unexpected": 2,
+            "saved": 20,
+            "p50_us": 12_345,
+            "p95_us": 80_000,
+            "p99_us": 120_500,
+            "max_us": 300_000,
+            "mean_us": 20_000,
+            "per_name": {"dashboard": 75},
+        }
+    )
+    assert parsed["total"] == {
+        "requests": 300,
+        "errors": 3,  # the wrong answers and the socket error
+        "rps": 10.0,
+        "p50_ms": 12.3,
+        "p95_ms": 80.0,
+        "p99_ms": 120.5,
+        "max_ms": 300.0,
+    }
+    assert len(parsed["failures"]) == 2
+
+    log = tmp_path / "access.log"
+    log.write_text(
+        "GET /reports/4301/ 200 10000\n"
+        "GET /reports/430102/ 200 30000\n"
+        "GET /reports/430102/ 302 5000\n"  # sent to the login page: an error
+        "POST /activities/new/ 302 20000\n"
+        "POST /activities/new/ 200 15000\n"  # the form came back: not saved
+        "GET /static/app.css 200 100\n"  # not a page of the mix
+        "garbage\n"
+    )
+    endpoints = parse_access_log(log, seconds=10)
+    assert endpoints["GET dashboard"]["requests"] == 3 and endpoints["GET dashboard"]["errors"] == 1
+    assert (endpoints["GET dashboard"]["p50_ms"], endpoints["GET dashboard"]["max_ms"]) == (10.0, 30.0)
+    assert endpoints["POST activity form POST"]["requests"] == 2
+    assert endpoints["POST activity form POST"]["errors"] == 1
+    assert endpoints["GET calendar"]["requests"] == 0 and endpoints["GET calendar"]["p50_ms"] is None
