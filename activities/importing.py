@@ -33,6 +33,8 @@ import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.results import Result
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -49,6 +51,8 @@ from .services import enterable_indicators, figure_error
 
 logger = logging.getLogger(__name__)
 
+# Column headers, sheet titles, the history change reason and the date formats are the file format and
+# stored data, not UI: they stay plain strings and must not change with the reader's language.
 COL_FEDERATION = "单位代码"
 COL_TITLE = "活动名称"
 COL_TYPE = "活动类型"
@@ -67,19 +71,20 @@ MAX_DATA_ROWS = 20_000
 MAX_SHEET_ROWS = 50_000
 MAX_COLUMNS = 100
 BATCH_SIZE = 1000
-DATA_SHEET_TITLE = "活动"
-HELP_SHEET_TITLE = "说明"
+DATA_SHEET_TITLE = "活动"  # not translated: imports find the data sheet by this name
+HELP_SHEET_TITLE = "说明"  # not translated: the type list validation refers to the sheet by name
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHANGE_REASON = "Excel导入"
+CHANGE_REASON = "Excel导入"  # not translated: stored in the history rows
 
 # Plans of upper federations whose work points an activity may serve: what they hand down.
 HANDED_DOWN_STATUSES = [PlanStatus.PUBLISHED, PlanStatus.ARCHIVED]
+# Not translated: these are the date texts the file may contain, whatever the reader's language.
 TEXT_DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 TEXT_TIME_FORMATS = ["", " %H:%M", " %H:%M:%S"]
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be imported (not an .xlsx, empty, too large …); message in Chinese."""
+    """The file as a whole cannot be imported (not an .xlsx, empty, too large …); message translated."""
 
 
 @dataclass(frozen=True)
@@ -91,11 +96,13 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return (
-            f"第{self.row}行 {self.column}：{self.reason}"
-            if self.column
-            else f"第{self.row}行：{self.reason}"
-        )
+        if self.column:
+            return _("第%(row)s行 %(column)s：%(reason)s") % {
+                "row": self.row,
+                "column": self.column,
+                "reason": self.reason,
+            }
+        return _("第%(row)s行：%(reason)s") % {"row": self.row, "reason": self.reason}
 
 
 @dataclass
@@ -138,13 +145,13 @@ class ImportRowsError(Exception):
     def __init__(self, report: ImportReport):
         shown = [str(error) for error in report.errors[:5]]
         if len(report.errors) > 5:
-            shown.append(f"……共{len(report.errors)}处错误")
+            shown.append(_("……共%(count)s处错误") % {"count": len(report.errors)})
         super().__init__("\n".join(shown))
         self.report = report
 
 
 def indicator_header(indicator: Indicator) -> str:
-    """The column header of an indicator: 培训妇女人数（人）."""
+    """The column header of an indicator: 培训妇女人数（人）. Not translated: it is the file format."""
     return f"{indicator.name}（{indicator.unit}）"
 
 
@@ -168,23 +175,27 @@ class Sheet:
 
 def _check_xlsx_container(file_bytes: bytes) -> None:
     if not file_bytes:
-        raise ImportFileError("文件为空。")
+        raise ImportFileError(_("文件为空。"))
     if len(file_bytes) > MAX_FILE_BYTES:
-        raise ImportFileError(f"文件过大（不超过 {MAX_FILE_BYTES // (1024 * 1024)} MB）。")
+        raise ImportFileError(
+            _("文件过大（不超过 %(size)s MB）。") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     if file_bytes.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入。")
+        raise ImportFileError(_("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入。"))
     if not file_bytes.startswith(b"PK\x03\x04"):
-        raise ImportFileError("不是 Excel（.xlsx）文件，请使用下载的模板填写。")
+        raise ImportFileError(_("不是 Excel（.xlsx）文件，请使用下载的模板填写。"))
     try:
         with zipfile.ZipFile(BytesIO(file_bytes)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportFileError("文件已损坏，无法作为 Excel（.xlsx）文件打开。") from error
+        raise ImportFileError(_("文件已损坏，无法作为 Excel（.xlsx）文件打开。")) from error
     if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError("文件内容过大，无法导入。")
+        raise ImportFileError(_("文件内容过大，无法导入。"))
     if "xl/workbook.xml" not in names:
-        raise ImportFileError("不是 Excel（.xlsx）文件（可能是改了扩展名的其他文件），请使用下载的模板填写。")
+        raise ImportFileError(
+            _("不是 Excel（.xlsx）文件（可能是改了扩展名的其他文件），请使用下载的模板填写。")
+        )
 
 
 def _header_text(value: Any) -> str:
@@ -204,17 +215,17 @@ def read_sheet(file_bytes: bytes) -> Sheet:
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(BytesIO(file_bytes), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on malformed parts; all mean the same here
-        raise ImportFileError("无法读取该 Excel 文件，文件可能已损坏。") from error
+        raise ImportFileError(_("无法读取该 Excel 文件，文件可能已损坏。")) from error
     try:
         if not workbook.worksheets:
-            raise ImportFileError("工作簿中没有工作表。")
+            raise ImportFileError(_("工作簿中没有工作表。"))
         names = workbook.sheetnames
         worksheet = workbook[DATA_SHEET_TITLE] if DATA_SHEET_TITLE in names else workbook.worksheets[0]
         return _read_rows(worksheet)
     except ImportFileError:
         raise
     except Exception as error:
-        raise ImportFileError("无法读取该 Excel 文件，文件可能已损坏。") from error
+        raise ImportFileError(_("无法读取该 Excel 文件，文件可能已损坏。")) from error
     finally:
         workbook.close()
 
@@ -224,7 +235,7 @@ def _read_rows(worksheet) -> Sheet:
     rows_iter = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1, max_row=MAX_SHEET_ROWS + 1)
     header_row: tuple[Any, ...] | None = next(rows_iter, None)
     if header_row is None or all(_is_blank(value) for value in header_row):
-        raise ImportFileError("工作表为空：第1行应为列名（请使用下载的模板）。")
+        raise ImportFileError(_("工作表为空：第1行应为列名（请使用下载的模板）。"))
     headers = [_header_text(value) for value in _capped(header_row)]
     rows: list[list[Any]] = []
     numbers: list[int] = []
@@ -232,7 +243,8 @@ def _read_rows(worksheet) -> Sheet:
     for number, values in enumerate(rows_iter, start=2):
         if number > MAX_SHEET_ROWS:
             raise ImportFileError(
-                f"工作表超过 {MAX_SHEET_ROWS} 行，请删除多余的行（数据不超过 {MAX_DATA_ROWS} 行）。"
+                _("工作表超过 %(sheet_rows)s 行，请删除多余的行（数据不超过 %(data_rows)s 行）。")
+                % {"sheet_rows": MAX_SHEET_ROWS, "data_rows": MAX_DATA_ROWS}
             )
         values = _capped(values)
         if all(_is_blank(value) for value in values):
@@ -241,9 +253,11 @@ def _read_rows(worksheet) -> Sheet:
         numbers.append(number)
         width = max(width, len(values))
         if len(rows) > MAX_DATA_ROWS:
-            raise ImportFileError(f"数据行数过多（不超过 {MAX_DATA_ROWS} 行），请分成几个文件导入。")
+            raise ImportFileError(
+                _("数据行数过多（不超过 %(count)s 行），请分成几个文件导入。") % {"count": MAX_DATA_ROWS}
+            )
     if not rows:
-        raise ImportFileError("没有数据：第1行是列名，请从第2行开始每行填写一项活动。")
+        raise ImportFileError(_("没有数据：第1行是列名，请从第2行开始每行填写一项活动。"))
     # Columns without a header are dropped when they are empty, reported by the header check otherwise.
     headers += [""] * (width - len(headers))
     while headers and not headers[-1] and all(len(values) < len(headers) for values in rows):
@@ -259,7 +273,7 @@ def _capped(values: Sequence[Any]) -> list[Any]:
     while values and _is_blank(values[-1]):
         values.pop()
     if len(values) > MAX_COLUMNS:
-        raise ImportFileError(f"列数过多（不超过 {MAX_COLUMNS} 列）。")
+        raise ImportFileError(_("列数过多（不超过 %(count)s 列）。") % {"count": MAX_COLUMNS})
     return values
 
 
@@ -281,7 +295,7 @@ def cell_text(value: Any) -> str:
 
 def parse_datetime_cell(value: Any) -> tuple[datetime, bool]:
     """An aware datetime in the current time zone from a date/datetime cell or text, and whether it had
-    a time of day. Raises ValueError with the reason in Chinese."""
+    a time of day. Raises ValueError with the (translated) reason."""
     if isinstance(value, datetime):
         naive, has_time = value.replace(tzinfo=None), value.time() != time()
     elif isinstance(value, date):
@@ -289,7 +303,7 @@ def parse_datetime_cell(value: Any) -> tuple[datetime, bool]:
     elif isinstance(value, str) and value.strip():
         naive, has_time = _parse_date_text(value.strip())
     else:
-        raise ValueError("应为日期，如 2013-05-10")
+        raise ValueError(_("应为日期，如 2013-05-10"))
     return timezone.make_aware(naive), has_time
 
 
@@ -301,13 +315,13 @@ def _parse_date_text(text: str) -> tuple[datetime, bool]:
                 return datetime.strptime(text, date_format + time_format), bool(time_format)
             except ValueError:
                 continue
-    raise ValueError("日期格式不正确，应为如 2013-05-10 的日期")
+    raise ValueError(_("日期格式不正确，应为如 2013-05-10 的日期"))
 
 
 def parse_number_cell(value: Any) -> Decimal:
-    """A Decimal from a number cell or numeric text; ValueError("应为数字") otherwise."""
+    """A Decimal from a number cell or numeric text; ValueError (应为数字) otherwise."""
     if isinstance(value, bool):
-        raise ValueError("应为数字")
+        raise ValueError(_("应为数字"))
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -316,9 +330,9 @@ def parse_number_cell(value: Any) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
-        raise ValueError("应为数字") from None
+        raise ValueError(_("应为数字")) from None
     if not number.is_finite():
-        raise ValueError("应为数字")
+        raise ValueError(_("应为数字"))
     return number
 
 
@@ -428,9 +442,9 @@ class _TextWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs) -> str:
         text = cell_text(value)
         if self.required and not text:
-            raise ValueError("不能为空")
+            raise ValueError(_("不能为空"))
         if len(text) > self.max_length:
-            raise ValueError(f"不能超过{self.max_length}个字")
+            raise ValueError(_("不能超过%(count)s个字") % {"count": self.max_length})
         return text
 
 
@@ -442,13 +456,13 @@ class _FederationWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs) -> Federation:
         code = cell_text(value)
         if not code:
-            raise ValueError("不能为空")
+            raise ValueError(_("不能为空"))
         federation = self.context.federations.get(code)
         if federation is not None:
             return federation
         if code in self.context.known_codes:
-            raise ValueError(f"单位代码“{code}”不在您的管辖范围内")
-        raise ValueError(f"单位代码“{code}”不存在")
+            raise ValueError(_("单位代码“%(code)s”不在您的管辖范围内") % {"code": code})
+        raise ValueError(_("单位代码“%(code)s”不存在") % {"code": code})
 
 
 class _ActivityTypeWidget(widgets.Widget):
@@ -459,10 +473,13 @@ class _ActivityTypeWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs) -> ActivityType:
         name = cell_text(value)
         if not name:
-            raise ValueError("不能为空")
+            raise ValueError(_("不能为空"))
         activity_type = self.context.types.get(name)
         if activity_type is None:
-            raise ValueError(f"活动类型“{name}”不存在或已停用，请从“说明”表列出的类型中选择")
+            raise ValueError(
+                # Translators: “说明” is the name of the template's help sheet, which is not translated.
+                _("活动类型“%(name)s”不存在或已停用，请从“说明”表列出的类型中选择") % {"name": name}
+            )
         return activity_type
 
 
@@ -474,7 +491,7 @@ class _DateTimeWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs) -> datetime | None:
         if _is_blank(value):
             if self.required:
-                raise ValueError("不能为空")
+                raise ValueError(_("不能为空"))
             return None
         moment, _has_time = parse_datetime_cell(value)
         return moment
@@ -523,7 +540,7 @@ class ActivityResource(resources.ModelResource):
         return Activity(year=self.context.year, status=ActivityStatus.DONE, created_by=user, updated_by=user)
 
     def import_instance(self, instance: Activity, row, **kwargs) -> None:
-        """Clean every cell, then the checks across cells; errors are keyed by the Chinese column name."""
+        """Clean every cell, then the checks across cells; errors are keyed by the column header."""
         errors: dict[str, str] = {}
         for resource_field in self.get_import_fields():
             try:
@@ -544,16 +561,16 @@ class ActivityResource(resources.ModelResource):
             return
         start_day = timezone.localtime(start).date()
         if start_day.year != self.context.year:
-            errors[COL_START] = f"日期不在{self.context.year}年内"
+            errors[COL_START] = _("日期不在%(year)s年内") % {"year": self.context.year}
         if COL_END in errors or end is None:
             return
         end_day = timezone.localtime(end).date()
         if end_day < start_day:
-            errors[COL_END] = "结束日期早于开始日期"
+            errors[COL_END] = _("结束日期早于开始日期")
         elif end < start:
-            _, end_has_time = parse_datetime_cell(row[COL_END])
+            end_has_time = parse_datetime_cell(row[COL_END])[1]
             if end_has_time:
-                errors[COL_END] = "结束时间早于开始时间"
+                errors[COL_END] = _("结束时间早于开始时间")
             else:
                 # A bare end date on the day of a timed start means "that same day".
                 instance.actual_end = start
@@ -564,10 +581,10 @@ class ActivityResource(resources.ModelResource):
             return None
         point = self.context.find_work_point(instance.federation, label)
         if point is None:
-            errors[COL_POINT] = (
-                f"在本单位或上级已发布的{self.context.year}年工作要点中找不到编号“{label}”"
+            errors[COL_POINT] = _(
+                "在本单位或上级已发布的%(year)s年工作要点中找不到编号“%(label)s”"
                 "（编号从最上一级写起，如“二（一）1”）"
-            )
+            ) % {"year": self.context.year, "label": label}
         return point
 
     def _clean_figures(
@@ -582,7 +599,7 @@ class ActivityResource(resources.ModelResource):
                 continue
             indicator = allowed.get(column)
             if indicator is None:
-                errors[column] = "该指标不适用于此单位"
+                errors[column] = _("该指标不适用于此单位")
                 continue
             try:
                 number = parse_number_cell(value)
@@ -605,15 +622,23 @@ class ActivityResource(resources.ModelResource):
         if instance.actual_start and COL_START not in errors:
             dates = _format_moment(instance.actual_start)
             if instance.actual_end and COL_END not in errors:
-                dates += f" 至 {_format_moment(instance.actual_end)}"
+                dates += _(" 至 ") + _format_moment(instance.actual_end)
         else:
-            dates = " 至 ".join(t for t in (cell_text(row.get(COL_START)), cell_text(row.get(COL_END))) if t)
+            dates = _(" 至 ").join(
+                t for t in (cell_text(row.get(COL_START)), cell_text(row.get(COL_END))) if t
+            )
         point = instance._import_work_point
         figures = [
-            f"{indicator.name}：{format_decimal(value)}{indicator.unit}"
+            # Translators: a figure in the import preview: indicator name, number, unit (培训妇女人数：150人).
+            _("%(name)s：%(value)s%(unit)s")
+            % {"name": indicator.name, "value": format_decimal(value), "unit": indicator.unit}
             for indicator, value in instance._import_figures
         ]
-        figures += [f"{column}：{cell_text(row[column])}" for column in errors if column not in FIXED_COLUMNS]
+        figures += [
+            _("%(column)s：%(value)s") % {"column": column, "value": cell_text(row[column])}
+            for column in errors
+            if column not in FIXED_COLUMNS
+        ]
         return PreviewRow(
             number=self.row_numbers[row_number - 1],
             federation=shown(COL_FEDERATION, federation.display_name if federation else ""),
@@ -706,18 +731,18 @@ def _header_errors(headers: list[str], sheet: Sheet, context: ImportContext) -> 
     errors = []
     for column in REQUIRED_COLUMNS:
         if column not in headers:
-            errors.append(RowError(1, column, "缺少必填列"))
+            errors.append(RowError(1, column, _("缺少必填列")))
     known = set(FIXED_COLUMNS) | context.known_indicator_headers()
     seen: set[str] = set()
     for index, header in enumerate(headers):
         if not header:
             if any(not _is_blank(values[index]) for values in sheet.rows):
-                errors.append(RowError(1, f"第{index + 1}列", "缺少列名"))
+                errors.append(RowError(1, _("第%(number)s列") % {"number": index + 1}, _("缺少列名")))
             continue
         if header in seen:
-            errors.append(RowError(1, header, "列名重复"))
+            errors.append(RowError(1, header, _("列名重复")))
         elif header not in known:
-            errors.append(RowError(1, header, "未知的列（请使用下载的模板，不要修改列名）"))
+            errors.append(RowError(1, header, _("未知的列（请使用下载的模板，不要修改列名）")))
         seen.add(header)
     return errors
 
@@ -732,7 +757,7 @@ def _row_errors(result: Result, row_numbers: Sequence[int], headers: list[str]) 
     for error_row in result.error_rows:
         for error in error_row.errors:
             logger.error("Activity import: row %s failed", error_row.number, exc_info=error.error)
-        errors.append(RowError(row_numbers[error_row.number - 1], "", "无法处理此行，请检查内容"))
+        errors.append(RowError(row_numbers[error_row.number - 1], "", _("无法处理此行，请检查内容")))
     return errors
 
 
@@ -792,14 +817,19 @@ def import_activities(*, file_bytes: bytes, user: User, year: int, dry_run: bool
 
 HEADER_FILL = PatternFill("solid", fgColor="F8D7DA")
 REQUIRED_FILL = PatternFill("solid", fgColor="F1AEB5")
+# Lazy: the help is translated when a template is built, in the language of whoever downloads it.
 COLUMN_HELP = {
-    COL_FEDERATION: "本单位或下级单位的代码（行政区划代码），如 430102。请按文本填写，以免丢失前导 0。",
-    COL_TITLE: "活动名称，不超过 200 字。",
-    COL_TYPE: "从下方“活动类型”中选择一项。",
-    COL_START: "活动实际开始的日期（如 2013-05-10），须在导入年度内；也可带时间，如 2013-05-10 14:30。",
-    COL_END: "可空。活动结束的日期，不能早于开始日期。",
-    COL_PLACE: "可空。活动地点，不超过 200 字。",
-    COL_POINT: "可空。活动服务的工作要点编号，从最上一级写起，如“二（一）1”；见下方列表。",
+    COL_FEDERATION: gettext_lazy(
+        "本单位或下级单位的代码（行政区划代码），如 430102。请按文本填写，以免丢失前导 0。"
+    ),
+    COL_TITLE: gettext_lazy("活动名称，不超过 200 字。"),
+    COL_TYPE: gettext_lazy("从下方“活动类型”中选择一项。"),
+    COL_START: gettext_lazy(
+        "活动实际开始的日期（如 2013-05-10），须在导入年度内；也可带时间，如 2013-05-10 14:30。"
+    ),
+    COL_END: gettext_lazy("可空。活动结束的日期，不能早于开始日期。"),
+    COL_PLACE: gettext_lazy("可空。活动地点，不超过 200 字。"),
+    COL_POINT: gettext_lazy("可空。活动服务的工作要点编号，从最上一级写起，如“二（一）1”；见下方列表。"),
 }
 
 
@@ -859,19 +889,22 @@ def build_template(federation: Federation, year: int) -> bytes:
     help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
     help_sheet.column_dimensions["A"].width = 28
     help_sheet.column_dimensions["B"].width = 90
-    help_sheet.append([f"{federation.name} {year}年活动导入模板"])
+    help_sheet.append(
+        [_("%(federation)s %(year)s年活动导入模板") % {"federation": federation.name, "year": year}]
+    )
     help_sheet["A1"].font = Font(bold=True, size=14)
     help_sheet.append(
-        ["每行填写一项已完成的活动；标红的列必填。指标列可留空，不用的指标列可以删除，但不要修改列名。"]
+        [_("每行填写一项已完成的活动；标红的列必填。指标列可留空，不用的指标列可以删除，但不要修改列名。")]
     )
     help_sheet.append([])
-    help_sheet.append(["列名", "说明"])
+    help_sheet.append([_("列名"), _("说明")])
     for header in headers:
-        required = "（必填）" if header in REQUIRED_COLUMNS else ""
-        explanation = COLUMN_HELP.get(header, "可空。活动取得的数值，填写数字，不能为负数。")
+        required = _("（必填）") if header in REQUIRED_COLUMNS else ""
+        # str(): openpyxl takes only real strings, not the lazy ones of COLUMN_HELP.
+        explanation = str(COLUMN_HELP.get(header) or _("可空。活动取得的数值，填写数字，不能为负数。"))
         help_sheet.append([header + required, explanation])
     help_sheet.append([])
-    help_sheet.append(["活动类型"])
+    help_sheet.append([_("活动类型")])
     help_sheet.cell(row=help_sheet.max_row, column=1).font = Font(bold=True)
     type_names = list(ActivityType.objects.filter(is_active=True).values_list("name", flat=True))
     first_type_row = help_sheet.max_row + 1
@@ -879,7 +912,7 @@ def build_template(federation: Federation, year: int) -> bytes:
         help_sheet.append([name])
     last_type_row = help_sheet.max_row
     help_sheet.append([])
-    help_sheet.append([f"{year}年工作要点编号", "标题"])
+    help_sheet.append([_("%(year)s年工作要点编号") % {"year": year}, _("标题")])
     help_sheet.cell(row=help_sheet.max_row, column=1).font = Font(bold=True)
     plans = {
         plan.federation.code: plan
@@ -898,7 +931,10 @@ def build_template(federation: Federation, year: int) -> bytes:
             help_sheet.cell(row=help_sheet.max_row, column=1).number_format = "@"
             listed_any = True
     if not listed_any:
-        help_sheet.append([f"本单位及上级尚无{year}年已发布的工作要点，“工作要点编号”列请留空。"])
+        help_sheet.append(
+            # Translators: “工作要点编号” is a column header, which is not translated.
+            [_("本单位及上级尚无%(year)s年已发布的工作要点，“工作要点编号”列请留空。") % {"year": year}]
+        )
     for row in help_sheet.iter_rows(min_row=4):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -910,8 +946,8 @@ def build_template(federation: Federation, year: int) -> bytes:
             formula1=f"'{HELP_SHEET_TITLE}'!$A${first_type_row}:$A${last_type_row}",
             allow_blank=True,
             showErrorMessage=True,
-            errorTitle="活动类型",
-            error="请从列表中选择活动类型。",
+            errorTitle=_("活动类型"),
+            error=_("请从列表中选择活动类型。"),
         )
         sheet.add_data_validation(validation)
         validation.add(f"{type_column}2:{type_column}{MAX_DATA_ROWS + 1}")

@@ -8,6 +8,7 @@ from fedwork.models import Federation
 
 
 class Command(BaseCommand):
+    # gettext, not gettext_lazy: argparse needs a real str (the module is loaded when the command runs).
     help = _("生成某妇联某年度的活动导入模板（.xlsx）。")
 
     def add_arguments(self, parser):

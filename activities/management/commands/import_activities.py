@@ -10,6 +10,7 @@ from activities.importing import ImportFileError, ImportReport, ImportRowsError,
 
 
 class Command(BaseCommand):
+    # gettext, not gettext_lazy: argparse needs a real str (the module is loaded when the command runs).
     help = _("从 Excel（.xlsx，按活动导入模板填写）导入已完成的活动；任何一行有错都不保存。")
 
     def add_arguments(self, parser):
