@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fedwork.concurrency import VersionedFormMixin
 from fedwork.widgets import DIRECT_RENDERER
-from plans.models import IndicatorKind, PlanStatus, Target, WorkPoint
+from plans.models import Indicator, IndicatorKind, PlanStatus, Target, WorkPoint
 
 from .models import Activity, ActivityStatus, ActivityType
 from .services import enterable_indicators, figure_error
@@ -153,21 +153,23 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
         for indicator in self.indicators:
             places = indicator.decimal_places
             initial = existing.get(indicator.pk)
-            self.fields[FIGURE_PREFIX + indicator.code] = forms.DecimalField(
+            field = forms.DecimalField(
                 label=f"{indicator.name}（{indicator.unit}）",
                 required=False,
                 max_digits=18,
                 decimal_places=2,
                 initial=initial if initial is None else (initial if places else int(initial)),
-                widget=forms.NumberInput(
-                    attrs={
-                        "step": "1" if places == 0 else "0.01",
-                        "min": "0",
-                        "inputmode": "numeric" if places == 0 else "decimal",
-                        "data-indicator": indicator.code,
-                    }
-                ),
+                widget=forms.NumberInput,  # a class: a widget instance would be deep-copied, fifty times
             )
+            field.widget.attrs.update(
+                {
+                    "step": "1" if places == 0 else "0.01",
+                    "min": "0",
+                    "inputmode": "numeric" if places == 0 else "decimal",
+                    "data-indicator": indicator.code,
+                }
+            )
+            self.fields[FIGURE_PREFIX + indicator.code] = field
 
     @cached_property
     def _points(self) -> tuple[list[tuple[int, str]], dict[int, set[str]]]:
@@ -175,12 +177,20 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
 
         One row per point and target (points without targets too); the labels come from the columns.
         """
-        rows = work_points_for(self.federation, self.year).values_list(
-            *POINT_COLUMNS,
-            "targets__indicator__code",
-            "targets__indicator__numerator__code",
-            "targets__indicator__denominator__code",
+        rows = list(
+            self.fields["work_point"].queryset.values_list(
+                *POINT_COLUMNS,
+                "targets__indicator__code",
+                "targets__indicator__numerator_id",
+                "targets__indicator__denominator_id",
+            )
         )
+        # A rate's parts are sums, nearly always among the form's own figures: their codes are known
+        # without two more joins (the query's planning cost most of its time); others are looked up.
+        part_codes = {indicator.pk: indicator.code for indicator in self.indicators}
+        missing = {part for row in rows for part in row[-2:] if part and part not in part_codes}
+        if missing:
+            part_codes.update(Indicator.objects.filter(pk__in=missing).values_list("pk", "code"))
         choices, codes_by_point = {}, {}
         for *point, code, numerator, denominator in rows:
             pk = point[0]
@@ -190,7 +200,7 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
                 codes = codes_by_point.setdefault(pk, set())
                 codes.add(code)
                 if numerator:
-                    codes |= {numerator, denominator}
+                    codes |= {part_codes[numerator], part_codes[denominator]}
         return list(choices.values()), codes_by_point
 
     def _point_choices(self):

@@ -3,9 +3,9 @@
 Django renders every widget through its template engine: an <input> costs a template render plus an
 include for its attributes, a <select> one include per option. A form with fifty figure inputs and a
 select of forty work points spent most of its time there. This renderer writes the same markup, byte
-for byte, as Django's own widget templates (input, select, textarea) and leaves every other template
-to Django. It keeps the widgets' get_context(), so attributes, values and selected options come
-from Django's logic; only the string building is done here.
+for byte, as Django's own widget templates (inputs, selects, radio and checkbox lists, textareas)
+and leaves every other template to Django. It keeps the widgets' get_context(), so attributes,
+values and selected options come from Django's logic; only the string building is done here.
 
 Use it on a form with ``default_renderer = DIRECT_RENDERER``.
 """
@@ -19,6 +19,7 @@ from django.utils.safestring import SafeData
 
 WIDGETS = "django/forms/widgets/"
 SELECT_OPTION = WIDGETS + "select_option.html"
+INPUT_OPTIONS = {WIDGETS + "radio_option.html", WIDGETS + "checkbox_option.html"}
 
 # Django's templates print values with autoescape and localisation; the same context does it here.
 _CONTEXT = Context(autoescape=True)
@@ -77,12 +78,43 @@ def _select(widget: dict) -> str:
     return "".join(out)
 
 
+def _input_option(option: dict) -> str:
+    """input_option.html as a radio or checkbox option includes it: each include keeps its newline."""
+    if option["template_name"] not in INPUT_OPTIONS:
+        raise _Unsupported
+    html = _input(option) + "\n"
+    if option["wrap_label"]:
+        id_ = option["attrs"].get("id")
+        label_for = f' for="{html_value(id_)}"' if id_ else ""
+        html = f"<label{label_for}>{html} {html_value(option['label'])}</label>"
+    return html + "\n\n"
+
+
+def _multiple_input(widget: dict) -> str:
+    """multiple_input.html: radio buttons and checkbox lists."""
+    id_, css = widget["attrs"].get("id"), widget["attrs"].get("class")
+    out = [
+        "<div",
+        f' id="{html_value(id_)}"' if id_ else "",
+        f' class="{html_value(css)}"' if css else "",
+        ">",
+    ]
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            out.append(f"\n  <div><label>{html_value(group_name)}</label>")
+        out.extend(f"<div>\n    {_input_option(option)}</div>" for option in options)
+        if group_name:
+            out.append("\n  </div>")
+    out.append("\n</div>")
+    return "".join(out)
+
+
 def _textarea(widget: dict) -> str:
     value = html_value(widget["value"]) if widget["value"] else ""
     return f'<textarea name="{html_value(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
-# Only templates that are exactly Django's input.html, select.html or textarea.html.
+# Only templates that are exactly Django's input.html, select.html, multiple_input.html or textarea.html.
 BUILDERS = {
     **{
         WIDGETS + name + ".html": _input
@@ -101,6 +133,8 @@ BUILDERS = {
         )
     },
     WIDGETS + "select.html": _select,
+    WIDGETS + "radio.html": _multiple_input,
+    WIDGETS + "checkbox_select.html": _multiple_input,
     WIDGETS + "textarea.html": _textarea,
 }
 

@@ -11,6 +11,10 @@ register = template.Library()
 @register.filter
 def bootstrap(bound_field):
     """Render a form field with Bootstrap's classes, marked invalid when it has errors."""
+    return _bootstrap(bound_field, bound_field.errors)
+
+
+def _bootstrap(bound_field, errors):
     widget = bound_field.field.widget
     if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
         css = "form-check-input"
@@ -18,7 +22,7 @@ def bootstrap(bound_field):
         css = "form-select"
     else:
         css = "form-control"
-    if bound_field.errors:
+    if errors:
         css += " is-invalid"
     existing = widget.attrs.get("class", "")
     return bound_field.as_widget(attrs={"class": f"{existing} {css}".strip()})
@@ -34,22 +38,36 @@ def field_row(bound_field):
     star = ' <span class="text-danger">*</span>' if bound_field.field.required else ""
     help_text = bound_field.help_text
     help_html = f'<div class="form-text">{html_value(help_text)}</div>' if help_text else ""
-    errors = "".join(
-        f'<div class="invalid-feedback d-block">{html_value(e)}</div>' for e in bound_field.errors
-    )
+    errors = bound_field.errors  # a new ErrorList on each access: read it once
+    error_html = "".join(f'<div class="invalid-feedback d-block">{html_value(e)}</div>' for e in errors)
     return mark_safe(
         '<div class="mb-2">\n'
         f'  <label class="form-label small mb-0" for="{html_value(bound_field.id_for_label)}">'
         f"{html_value(bound_field.label)}{star}</label>\n"
-        f"  {bootstrap(bound_field)}\n"
+        f"  {_bootstrap(bound_field, errors)}\n"
         f"  {help_html}\n"
-        f"  {errors}\n"
+        f"  {error_html}\n"
         "</div>\n"
     )
 
 
 @register.simple_tag
-def activity_chips(activities):
+def figure_boxes(figure_fields):
+    """The activity form's figure inputs, (indicator code, bound field) pairs, one box each.
+
+    The form shows some fifty; a template loop around field_row cost as much again as the rows.
+    """
+    return mark_safe(
+        "".join(
+            f'\n        <div class="col-6 col-md-4 figure-field" data-indicator="{html_value(code)}">'
+            f"{field_row(bound_field)}</div>\n      "
+            for code, bound_field in figure_fields
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def activity_chips(context, activities):
     """A calendar day's activity links, each on its own line.
 
     Written here rather than as a template loop: a busy month shows hundreds of them, and the loop's
@@ -57,9 +75,12 @@ def activity_chips(activities):
     """
     if not activities:
         return ""
-    # The detail URLs differ only by the pk: reverse once, then fill each one in.
-    marker = 2**31 - 1
-    url = reverse("activities:detail", kwargs={"pk": marker}).replace(str(marker), "{}")
+    # The detail URLs differ only by the pk: reverse once per page, then fill each one in.
+    url = context.render_context.get(activity_chips)
+    if url is None:
+        marker = 2**31 - 1
+        url = reverse("activities:detail", kwargs={"pk": marker}).replace(str(marker), "{}")
+        context.render_context[activity_chips] = url
     upper_mark = f"[{html_value(gettext('上级'))}] "
     chips = []
     for activity in activities:

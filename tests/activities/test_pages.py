@@ -49,6 +49,12 @@ class Everything(forms.Form):
     many = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y"), ("z", "Z")], required=False)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     radio = forms.ChoiceField(choices=[("r", "R"), ("s", "S")], widget=forms.RadioSelect)
+    ticks = forms.MultipleChoiceField(
+        choices=[("t", "<T>"), (gettext_lazy("组"), [("u", "U"), ("v", mark_safe("<i>v</i>"))])],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    bare = forms.ChoiceField(choices=[("b", "B")], widget=forms.RadioSelect(attrs={"class": "x"}))
 
 
 EVERYTHING_DATA = {
@@ -62,6 +68,7 @@ EVERYTHING_DATA = {
     "many": ["x", "z"],
     "body": "第一行\n<第二行> & more",
     "radio": "s",
+    "ticks": ["t", "v"],
 }
 
 
@@ -118,6 +125,17 @@ def planned(tree, activity_indicators):
         factories.target(point, activity_indicators["loans"], "10", plan=point.plan)
         factories.target(point, rate, "80", plan=point.plan)
     factories.target(points[0], activity_indicators["sessions"], "3", plan=own)
+    # A rate whose part is no figure of Furong's form: its code still goes to the page.
+    odd = factories.indicator(
+        "SDL1",
+        "山东特色比率",
+        "%",
+        nation,
+        kind="rate",
+        numerator=activity_indicators["shandong_only"],
+        denominator=activity_indicators["sessions"],
+    )
+    factories.target(points[2], odd, "50", plan=own)
     milestone = factories.indicator("HY01", "召开妇女代表大会", "项", nation, kind="milestone")
     factories.target(points[1], milestone, "1", plan=own)
     # Not on offer: the province's draft, a sibling county's plan, the city's plan of another year.
@@ -161,6 +179,14 @@ def test_the_form_page_shows_each_figure_and_the_choices(year_2013, planned, act
     # The figures a point's targets use, with a rate's parts, for the page's script.
     assert page.context["point_indicators"][str(planned[0].pk)] == ["DK01", "PX01", "PX02", "PXL1"]
     assert page.context["point_indicators"][str(planned[9].pk)] == ["DK01", "PX01", "PX02", "PXL1"]
+    assert page.context["point_indicators"][str(planned[2].pk)] == [
+        "DK01",
+        "PX01",
+        "PX02",
+        "PXL1",
+        "SD01",
+        "SDL1",
+    ]
 
 
 def test_the_form_page_shows_a_bad_figure_and_the_chosen_point(year_2013, planned, activity_indicators):
@@ -184,9 +210,10 @@ def test_the_form_page_shows_a_bad_figure_and_the_chosen_point(year_2013, planne
 def test_the_form_page_reads_the_plans_in_a_fixed_number_of_queries(
     year_2013, planned, django_assert_max_num_queries
 ):
-    # Session, user, federation; milestones, indicators, activity types, and the points with their
-    # targets' codes: the same however many points, targets and indicators there are.
-    with django_assert_max_num_queries(7):
+    # Session, user, federation; milestones, indicators, activity types, the points with their
+    # targets' codes, and (here) the code of a rate's part that is no figure of the form: the same
+    # however many points, targets and indicators there are.
+    with django_assert_max_num_queries(8):
         year_2013.get(reverse("activities:create"))
 
 
@@ -271,7 +298,7 @@ def test_calendar_chips_are_written_as_the_template_wrote_them(year_2013, busy_m
     cells = [items for week in page.context["weeks"] for _day, _in_month, items in week if items]
     assert sum(len(items) for items in cells) == 6
     for items in cells:
-        assert activity_chips(items) == chips.render(Context({"items": items}))
+        assert activity_chips(Context(), items) == chips.render(Context({"items": items}))
         for item in items:
             model = Activity.objects.get(pk=item.pk)
             assert (item.is_overdue, item.get_absolute_url()) == (model.is_overdue, model.get_absolute_url())
