@@ -78,9 +78,11 @@ def activity_chips(context, activities):
     # The detail URLs differ only by the pk: reverse once per page, then fill each one in.
     url = context.render_context.get(activity_chips)
     if url is None:
-        marker = 2**31 - 1
-        url = reverse("activities:detail", kwargs={"pk": marker}).replace(str(marker), "{}")
-        context.render_context[activity_chips] = url
+        marker = str(2**31 - 1)
+        url = context.render_context[activity_chips] = html_value(
+            reverse("activities:detail", kwargs={"pk": marker})
+        ).split(marker)
+    before_pk, after_pk = url
     upper_mark = f"[{html_value(gettext('上级'))}] "
     chips = []
     for activity in activities:
@@ -90,9 +92,9 @@ def activity_chips(context, activities):
             css += " upper"
         if activity.is_overdue:
             css += " overdue"
-        href = html_value(url.format(activity.pk))
-        chips.append(
-            f'\n          <a class="d-block small text-truncate {css}" href="{href}" title="{title}">'
+        chips.append(  # the URL's parts are escaped already, and a pk is digits
+            f'\n          <a class="d-block small text-truncate {css}"'
+            f' href="{before_pk}{activity.pk}{after_pk}" title="{title}">'
             f"{upper_mark if activity.is_upper else ''}{title}</a>\n        "
         )
     return mark_safe("".join(chips))
