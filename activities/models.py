@@ -183,12 +183,9 @@ class Activity(models.Model):
         ordering = ["calendar_day", "planned_month", "pk"]
         indexes = [
             models.Index(fields=["federation", "year"], name="activities_fed_year"),
-            # The dashboards' upcoming and overdue lists: planned activities are few, done ones many.
-            models.Index(
-                fields=["federation", "calendar_day"],
-                condition=Q(status="planned"),
-                name="activities_planned_day",
-            ),
+            # A federation's calendar month, and the dashboards' upcoming list.
+            models.Index(fields=["federation", "calendar_day"], name="activities_fed_day"),
+            # The dashboards' overdue list: planned activities are few, done ones many.
             models.Index(
                 fields=["federation", "planned_last_day"],
                 condition=Q(status="planned"),
