@@ -18,7 +18,6 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from activities.forms import ActivityForm
 from activities.models import Activity, ActivityStatus, ActivityType
 from activities.services import activity_save
 from fedwork.models import Federation, Level, User
@@ -114,7 +113,8 @@ def test_furong_staff_records_a_training_on_a_phone(phone, screenshot):
     page.fill("#id_title", title)
     expect(page.locator("#id_status")).to_have_value(ActivityStatus.DONE)
     # Choosing the work point brings its target's figure (培训妇女人数) first; the others wait.
-    page.select_option("#id_work_point", label=ActivityForm._point_label(point))
+    option = f"{point.plan.federation.display_name} {point.label} {point.title}"[:60]
+    page.select_option("#id_work_point", label=option)
     trained, classes = page.locator("input[name=fig_PX02]"), page.locator("input[name=fig_PX01]")
     expect(trained).to_be_visible()
     expect(classes).to_be_hidden()
