@@ -201,13 +201,22 @@ class _Styles:
 
 
 class _StyledCell(Cell):
-    """A cell whose style id is known when it is made.
+    """The one cell a sheet writes all its cells through: value, style and place set per cell.
 
-    openpyxl looks the id up by hashing the style array once per written cell; an export writes
-    the same dozen looks thousands of times.
+    Its style id is set with the style (openpyxl would look it up by hashing the style array once per
+    written cell; an export writes the same dozen looks thousands of times).
     """
 
     __slots__ = ("style_id",)
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    """A value to write with a look: what rows hold until the sheet writes them."""
+
+    value: Any
+    style: Any  # openpyxl's style array
+    style_id: int
 
 
 class _Sheet:
@@ -227,8 +236,13 @@ class _Sheet:
         self.header_rows = header_rows
         # In write-only mode the column widths, the frozen pane and the print set-up are written
         # before the first row, so they are all settled here.
+        # One <col> per run of equal widths: a province's 下级完成情况 has 150 columns.
+        first = 1
         for index, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = width
+            if index == len(widths) or widths[index] != width:
+                dimension = self.ws.column_dimensions[get_column_letter(first)]
+                dimension.width, dimension.min, dimension.max = width, first, index
+                first = index + 1
         first_data_row = HEADER_ROW + header_rows
         self.ws.freeze_panes = f"A{first_data_row}"
         self.ws.print_title_rows = f"{HEADER_ROW}:{first_data_row - 1}"
@@ -244,23 +258,26 @@ class _Sheet:
         self.ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
         self.ws.row_dimensions[TITLE_ROW].height = 32
         self.ws.row_dimensions[INFO_ROW].height = 20
-        # openpyxl's write-only append() first tries each value as a plain value and only takes it as
-        # a cell once that raised (formatting the cell's repr into the error): a third of the export's
-        # time. Our rows hold cells or None, so they go to the writer as they are.
+        # openpyxl's write-only append() tries each value as a plain value first and takes a styled
+        # cell only once that has raised. Our rows hold styled values (or None), written through one
+        # reused cell, as openpyxl itself writes plain values: each is on disk before the next is set.
+        self._cell = _StyledCell(self.ws, row=1, column=1)
         self.ws._values_to_row = self._placed_cells
 
-    def _placed_cells(self, values: list[Cell | None], row_idx: int):
-        for col_idx, cell in enumerate(values, 1):
-            if cell is not None:
+    def _placed_cells(self, values: list[_Value | None], row_idx: int):
+        cell = self._cell
+        for col_idx, item in enumerate(values, 1):
+            if item is not None:
+                cell._style, cell.style_id = item.style, item.style_id
                 cell.row, cell.column = row_idx, col_idx
+                if item.value is None:
+                    cell._value, cell.data_type = None, "n"
+                else:
+                    cell._bind_value(item.value)  # the style is set first: a date keeps its format
                 yield cell
 
-    def cell(self, value: Any, look: str = "text", number_format: str = "General") -> Cell:
-        # row and column are placeholders: append() sets the real ones. Cells are written as soon as
-        # their row is appended and never changed, so they share one style array per look.
-        cell = _StyledCell(self.ws, row=1, column=1, value=value)
-        cell._style, cell.style_id = self.styles.style(self.ws, look, number_format)
-        return cell
+    def cell(self, value: Any, look: str = "text", number_format: str = "General") -> _Value:
+        return _Value(value, *self.styles.style(self.ws, look, number_format))
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         if (first_row, first_col) != (last_row, last_col):
@@ -410,7 +427,7 @@ def _write_children_sheet(
     workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
 ) -> None:
     groups = children_groups(result)
-    widths = [6, 16] + [12, 12, 10] * len(groups) + [10, 8]
+    widths = [6, 16] + [12, 12, 12] * len(groups) + [10, 8]
     sheet = _Sheet(workbook, styles, _("下级完成情况"), widths, header_rows=2)
     sheet.write_frame(title, info)
 
