@@ -188,7 +188,8 @@ class _Styles:
     def style(self, ws, look: str, number_format: str = "General") -> tuple[Any, int]:
         """The style array of a look and its id; ids are the workbook's, so any of its sheets will do."""
         key = (look, number_format)
-        if key not in self._cache:
+        found = self._cache.get(key)
+        if found is None:
             font, alignment = self._looks[look]
             cell = Cell(ws, row=1, column=1)
             cell.font = font
@@ -196,8 +197,8 @@ class _Styles:
             if look not in ("title", "info_left", "info_right"):
                 cell.border = self.border
             cell.number_format = number_format
-            self._cache[key] = (cell._style, cell.style_id)
-        return self._cache[key]
+            found = self._cache[key] = (cell._style, cell.style_id)
+        return found
 
 
 class _StyledCell(Cell):
@@ -210,13 +211,9 @@ class _StyledCell(Cell):
     __slots__ = ("style_id",)
 
 
-@dataclass(frozen=True, slots=True)
-class _Value:
-    """A value to write with a look: what rows hold until the sheet writes them."""
-
-    value: Any
-    style: Any  # openpyxl's style array
-    style_id: int
+# A value to write with a look, as rows hold it until the sheet writes it: (value, style array, style id).
+# A plain tuple: a province's export makes thousands.
+_Value = tuple
 
 
 class _Sheet:
@@ -268,20 +265,22 @@ class _Sheet:
         cell = self._cell
         for col_idx, item in enumerate(values, 1):
             if item is not None:
-                cell._style, cell.style_id = item.style, item.style_id
+                value, cell._style, cell.style_id = item
                 cell.row, cell.column = row_idx, col_idx
-                if item.value is None:
+                if value is None:
                     cell._value, cell.data_type = None, "n"
                 else:
-                    cell._bind_value(item.value)  # the style is set first: a date keeps its format
+                    cell._bind_value(value)  # the style is set first: a date keeps its format
                 yield cell
 
     def cell(self, value: Any, look: str = "text", number_format: str = "General") -> _Value:
-        return _Value(value, *self.styles.style(self.ws, look, number_format))
+        return (value, *self.styles.style(self.ws, look, number_format))
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         if (first_row, first_col) != (last_row, last_col):
-            self.ws.merged_cells.add(
+            # Straight into the set: MultiCellRange.add() compares each new range with every one
+            # before it, and a province's header merges 50 column groups. Ours never overlap.
+            self.ws.merged_cells.ranges.add(
                 CellRange(min_row=first_row, min_col=first_col, max_row=last_row, max_col=last_col)
             )
 
@@ -451,25 +450,27 @@ def _write_children_sheet(
     sheet.append(lower)
 
     formats = [number_format_for(group.target.indicator) for group in groups]
+    upper_pks = [group.target.pk for group in groups]
     goals = [Decimal(0)] * len(groups)
     done = [Decimal(0)] * len(groups)
     counted = [False] * len(groups)
     for number, child in enumerate(result.children, start=1):
         by_parent = _child_progress(child)
         row = [sheet.cell(number, "center"), sheet.cell(child.federation.display_name, "text")]
-        for index, (group, fmt) in enumerate(zip(groups, formats, strict=True)):
-            progress = by_parent.get(group.target.pk)
+        for index, (upper_pk, fmt) in enumerate(zip(upper_pks, formats, strict=True)):
+            progress = by_parent.get(upper_pk)
             if progress is None:
                 row += [sheet.cell(None, "number") for _unused in range(3)]
                 continue
+            goal, achieved = progress.target_value, progress.achieved
             row += [
-                sheet.cell(_number(progress.target_value), "number", fmt),
-                sheet.cell(_number(progress.achieved), "number", fmt),
+                sheet.cell(_number(goal), "number", fmt),
+                sheet.cell(_number(achieved), "number", fmt),
                 sheet.cell(_fraction(progress.completion), "number", PERCENT_FORMAT),
             ]
             counted[index] = True
-            goals[index] += progress.target_value
-            done[index] += progress.achieved or Decimal(0)
+            goals[index] += goal
+            done[index] += achieved or Decimal(0)
         row += [
             sheet.cell(_number(child.score), "number", SCORE_FORMAT),
             sheet.cell(child.rank, "center"),
