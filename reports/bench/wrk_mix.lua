@@ -8,10 +8,10 @@
 -- (leader, 3). The configuration (sessions, codes, ids) comes from the file named by BENCH_WRK_CONFIG,
 -- one `key=value` per line, lists separated by commas.
 --
--- An answer other than 200 (a page, the API) or a redirect away from the login page (the POST saved)
--- counts as an error, like a socket error or a timeout: a session that lost its login, a form sent
--- back with errors (200 is only right for GETs, but the POST answers 200 only when it did not save,
--- and wrk cannot tell which request an answer belongs to, so saved POSTs are counted separately).
+-- Right answers are a 200 (a page, the API) and a redirect away from the login page (a saved POST).
+-- Anything else counts as an error, like a socket error or a timeout: a lost login, a server error,
+-- or a form sent back with its fields marked invalid (wrk cannot tell which request an answer belongs
+-- to, so a POST that did not save is recognised by the marks on the page it answers with).
 
 local function read_config(path)
   local config = {}
@@ -119,7 +119,7 @@ function response(status, headers, body)
     else
       redirects = redirects + 1  -- a POST saved
     end
-  elseif status ~= 200 then
+  elseif status ~= 200 or body:find("is-invalid", 1, true) then
     bad = bad + 1
   end
 end
