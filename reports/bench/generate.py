@@ -230,27 +230,19 @@ def synthesise_levels(scale: Scale) -> list[list[Division]]:
     provinces = [
         Division(code, f"合成省{code}", "00", Level.PROVINCE) for code in (scale.provinces or PROVINCE_CODES)
     ]
-    cities = [
-        Division(f"{p.code}{i:02d}", f"合成市{p.code}{i:02d}", p.code, Level.CITY)
-        for p in provinces
-        for i in range(1, cities_per + 1)
-    ]
-    counties = [
-        Division(f"{c.code}{i:02d}", f"合成县{c.code}{i:02d}", c.code, Level.COUNTY)
-        for c in cities
-        for i in range(1, counties_per + 1)
-    ]
+
+    def below(parents: list[Division], count: int, digits: int, name: str, level: Level, suffix: str = ""):
+        return [
+            Division(f"{p.code}{i:0{digits}d}", f"{name}{p.code}{i:0{digits}d}{suffix}", p.code, level)
+            for p in parents
+            for i in range(1, count + 1)
+        ]
+
+    cities = below(provinces, cities_per, 2, "合成市", Level.CITY)
+    counties = below(cities, counties_per, 2, "合成县", Level.COUNTY)
     township_parents = [c for c in counties if c.code == SAMPLE.county] if small else counties
-    townships = [
-        Division(f"{c.code}{i:03d}", f"合成镇{c.code}{i:03d}", c.code, Level.TOWNSHIP)
-        for c in township_parents
-        for i in range(1, townships_per + 1)
-    ]
-    villages = [
-        Division(f"{t.code}{i:03d}", f"合成村{t.code}{i:03d}村民委员会", t.code, Level.VILLAGE)
-        for t in townships
-        for i in range(1, villages_per + 1)
-    ]
+    townships = below(township_parents, townships_per, 3, "合成镇", Level.TOWNSHIP)
+    villages = below(townships, villages_per, 3, "合成村", Level.VILLAGE, "村民委员会")
     return [provinces, cities, counties, townships, villages]
 
 

@@ -403,76 +403,47 @@ def measure_import(gen: Generated, county: Federation, staff: User, rows: int, r
 
 
 def goals(results: dict) -> dict:
+    """Each goal of the issue: the measured value, the goal as text, and whether it is met."""
     scale = results["scale"]
     found = {}
 
     def goal(name, value, target, met):
         found[name] = {"value": value, "goal": target, "met": bool(met) if value is not None else None}
 
-    rollup_ms = [r["ms"]["median"] for r in results["rollup"].values()]
-    queries = [r["queries"] for r in results["rollup"].values()]
-    limit = results.get("limit") or {}
-    ratios = [limit[level]["ratio"] for level in LEVELS if level in limit and limit[level].get("ratio")]
-    goal_ms = ROLLUP_MS_GOAL[scale]
-    goal("rollup_max_ms", max(rollup_ms), f"<= {goal_ms}", max(rollup_ms) <= goal_ms)
-    goal(
-        "rollup_max_queries",
-        max(queries),
-        f"<= {GOALS['rollup_queries']}",
-        max(queries) <= GOALS["rollup_queries"],
+    def at_most(name, value, bound):
+        goal(name, value, f"<= {bound}", value is not None and value <= bound)
+
+    def at_least(name, value, bound):
+        goal(name, value, f">= {bound}", value is not None and value >= bound)
+
+    at_most(
+        "rollup_max_ms", max(r["ms"]["median"] for r in results["rollup"].values()), ROLLUP_MS_GOAL[scale]
     )
+    at_most(
+        "rollup_max_queries", max(r["queries"] for r in results["rollup"].values()), GOALS["rollup_queries"]
+    )
+    limit = results.get("limit") or {}
     top = limit.get(LEVELS[0]) or {}
     if top.get("ratio"):
         # The goal is the nation's: the raw scan over every figure of the year against the roll-up.
         # Lower down the raw scan is small and the ratios are reported, not judged.
-        goal(
-            "limit_nation_ratio",
-            top["ratio"],
-            f">= {GOALS['limit_ratio']}",
-            top["ratio"] >= GOALS["limit_ratio"],
-        )
-    if ratios:
+        at_least("limit_nation_ratio", top["ratio"], GOALS["limit_ratio"])
+    if any(level in limit for level in LEVELS):
         matches = all(limit[level]["matches"] for level in LEVELS if level in limit)
         goal("limit_matches_rollup", matches, "true", matches)
     write = results.get("write")
     if write:
-        goal(
-            "write_ms",
-            write["ms"]["median"],
-            f"<= {GOALS['write_ms']}",
-            write["ms"]["median"] <= GOALS["write_ms"],
-        )
-        goal(
-            "write_visible_in_ancestors", write["visible_in_ancestors"], "true", write["visible_in_ancestors"]
-        )
+        at_most("write_ms", write["ms"]["median"], GOALS["write_ms"])
+        visible = write["visible_in_ancestors"]
+        goal("write_visible_in_ancestors", visible, "true", visible)
     export = (results.get("export") or {}).get("province")
     if export:
-        goal(
-            "export_province_s",
-            export["s"]["median"],
-            f"<= {GOALS['export_province_s']}",
-            export["s"]["median"] <= GOALS["export_province_s"],
-        )
-        goal(
-            "export_province_peak_mb",
-            export["peak_mb"],
-            f"<= {GOALS['export_province_peak_mb']}",
-            export["peak_mb"] <= GOALS["export_province_peak_mb"],
-        )
-        goal(
-            "export_province_ratio",
-            export["ratio"],
-            f"<= {GOALS['export_province_ratio']}",
-            export["ratio"] is not None and export["ratio"] <= GOALS["export_province_ratio"],
-        )
+        at_most("export_province_s", export["s"]["median"], GOALS["export_province_s"])
+        at_most("export_province_peak_mb", export["peak_mb"], GOALS["export_province_peak_mb"])
+        at_most("export_province_ratio", export["ratio"], GOALS["export_province_ratio"])
     imported = results.get("import")
     if imported:
-        goal(
-            "import_rows_per_s",
-            imported["rows_per_s"],
-            f">= {GOALS['import_rows_per_s']}",
-            imported["rows_per_s"] >= GOALS["import_rows_per_s"],
-        )
+        at_least("import_rows_per_s", imported["rows_per_s"], GOALS["import_rows_per_s"])
     http = results.get("http")
     if http:
         goal(
@@ -481,13 +452,8 @@ def goals(results: dict) -> dict:
             f"== {GOALS['http_errors']}",
             http["errors"] == GOALS["http_errors"],
         )
-        goal(
-            "http_p99_ms",
-            http["p99_ms"],
-            f"<= {GOALS['http_p99_ms']}",
-            http["p99_ms"] is not None and http["p99_ms"] <= GOALS["http_p99_ms"],
-        )
-        goal("http_rps", http["rps"], f">= {GOALS['http_rps']}", http["rps"] >= GOALS["http_rps"])
+        at_most("http_p99_ms", http["p99_ms"], GOALS["http_p99_ms"])
+        at_least("http_rps", http["rps"], GOALS["http_rps"])
     consistency = results.get("consistency")
     if consistency:
         ok = consistency["differences"] == 0 and consistency["nation_matches_raw"]
