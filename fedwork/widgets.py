@@ -67,14 +67,24 @@ def _option(option: dict) -> str:
 
 def _select(widget: dict) -> str:
     # The whitespace is the template's: each option on its own line, then the included file's newline.
-    out = [f'<select name="{html_value(widget["name"])}"{_attrs(widget["attrs"])}>']
+    options = _grouped(
+        widget,
+        lambda option: f"\n  {_option(option)}\n",
+        lambda name: f'\n  <optgroup label="{html_value(name)}">',
+        "\n  </optgroup>",
+    )
+    return f'<select name="{html_value(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
+
+
+def _grouped(widget: dict, option, group_start, group_end: str) -> str:
+    """The options of a choice widget, each optgroup wrapped as its template wraps it."""
+    out = []
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            out.append(f'\n  <optgroup label="{html_value(group_name)}">')
-        out.extend(f"\n  {_option(option)}\n" for option in options)
+            out.append(group_start(group_name))
+        out.extend(option(each) for each in options)
         if group_name:
-            out.append("\n  </optgroup>")
-    out.append("\n</select>")
+            out.append(group_end)
     return "".join(out)
 
 
@@ -99,12 +109,14 @@ def _multiple_input(widget: dict) -> str:
         f' class="{html_value(css)}"' if css else "",
         ">",
     ]
-    for group_name, options, _index in widget["optgroups"]:
-        if group_name:
-            out.append(f"\n  <div><label>{html_value(group_name)}</label>")
-        out.extend(f"<div>\n    {_input_option(option)}</div>" for option in options)
-        if group_name:
-            out.append("\n  </div>")
+    out.append(
+        _grouped(
+            widget,
+            lambda option: f"<div>\n    {_input_option(option)}</div>",
+            lambda name: f"\n  <div><label>{html_value(name)}</label>",
+            "\n  </div>",
+        )
+    )
     out.append("\n</div>")
     return "".join(out)
 
