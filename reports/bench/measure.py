@@ -13,20 +13,22 @@ import os
 import random
 import time
 import tracemalloc
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-from django.db import connection
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import Q, Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activities.importing import FIXED_COLUMNS, import_activities, template_columns
-from activities.models import Activity, ActivityStatus, ActivityType, FigureTotal
+from activities.models import Activity, ActivityStatus, ActivityType, Figure, FigureTotal
 from activities.services import activity_save
+from activities.totals import Contribution, apply, contribution
 from fedwork.models import Federation, Role, User
 from plans.models import Indicator, WorkPoint
 from reports.api import rollup_out
@@ -38,6 +40,9 @@ from .generate import Generated, generate, reuse, say
 from .limit import Limit, compare
 
 PASSWORD = "bench-Pass-7341"
+IMPORTED_TITLE = "导入测试活动"
+# The titles of what the bench itself records (the import's rows, the load test's saves; see wrk_mix.lua).
+BENCH_TITLES = (IMPORTED_TITLE, "load-")
 WRITE_INDICATORS = ["PX02", "JY02", "XC01"]
 
 
@@ -362,7 +367,7 @@ def build_import_file(county: Federation, year: int, rows: int, rng: random.Rand
     for number in range(rows):
         row = [None] * len(headers)
         row[position["单位代码"]] = rng.choice(codes)
-        row[position["活动名称"]] = f"导入测试活动 {number + 1}"
+        row[position["活动名称"]] = f"{IMPORTED_TITLE} {number + 1}"
         row[position["活动类型"]] = rng.choice(types)
         row[position["开始日期"]] = rng.choice(days)
         row[position["地点"]] = "村（社区）妇女之家"
@@ -391,11 +396,39 @@ def measure_import(gen: Generated, county: Federation, staff: User, rows: int, r
         "s": seconds,
         "rows_per_s": round(rows / seconds["median"], 1),
         "file_bytes": len(file_bytes),
-        "kept": True,
-        "note": f"{runs} imports of {rows} rows each, committed (measured last, after the HTTP run)",
+        "kept": False,
+        "note": f"{runs} imports of {rows} rows each, committed, then removed (measured last)",
     }
+    remove_bench_activities(county, out)
     say(out, f"import {rows:,} rows: {seconds['median']:.2f} s → {section['rows_per_s']:,.0f} rows/s\n")
     return section
+
+
+def remove_bench_activities(county: Federation, out) -> None:
+    """Delete what the bench recorded in the county (imported rows, the load test's saves) and take
+    their figures back out of the totals: a --reuse run then measures the data the first run did,
+    not a county swollen by every earlier run's 10,000 imported activities."""
+    query = Q()
+    for title in BENCH_TITLES:
+        query |= Q(title__startswith=title)
+    activities = Activity.objects.in_subtree(county).filter(query)
+    figures = defaultdict(list)
+    for activity_id, indicator_id, value in Figure.objects.filter(activity__in=activities).values_list(
+        "activity_id", "indicator_id", "value"
+    ):
+        figures[activity_id].append((indicator_id, value))
+    removed: Contribution = defaultdict(Decimal)
+    ids = []
+    for activity in activities.select_related("federation"):
+        ids.append(activity.pk)
+        for key, value in contribution(activity, figures[activity.pk], activity.federation.path).items():
+            removed[key] -= value
+    with transaction.atomic():
+        apply(removed)
+        for start in range(0, len(ids), 5000):
+            Activity.objects.filter(pk__in=ids[start : start + 5000]).delete()
+    if ids:
+        say(out, f"removed the bench's own {len(ids):,} activities from {county.code}\n")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -532,6 +565,7 @@ def run(
     )
     feds = sample_federations(gen)
     if reuse_database:
+        remove_bench_activities(feds["county"], out)
         settle(out)
     results["rollup"], rollups = measure_rollups(gen, feds, repeat, out)
     save()
@@ -556,6 +590,7 @@ def run(
         results["http"] = run_http(
             gen=gen, staff=county_staff, leader=city_leader, feds=feds, seconds=load_seconds, out=out
         )
+        remove_bench_activities(feds["county"], out)
     save()
     # Last: the imported rows stay (thousands of activities on one county would skew the HTTP mix).
     results["import"] = measure_import(gen, feds["county"], county_staff, scale.import_rows, repeat, out)

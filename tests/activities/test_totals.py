@@ -139,3 +139,22 @@ def test_an_excel_import_adds_to_the_totals(tree, people, training, activity_ind
     assert (total(tree["furong"], trained, month=3), total(tree["furong"], trained, month=4)) == (20, 5)
     assert total(tree["nation"], trained) == 25
     assert_consistent()
+
+
+def test_the_benchs_cleanup_takes_its_activities_out_of_the_totals(tree, training, activity_indicators):
+    from reports.bench.measure import remove_bench_activities
+
+    trained = activity_indicators["trained"]
+    kept = record(tree["dingwangtai"], training, {trained: Decimal(7)})
+    for title in ("导入测试活动 1", "load-1-1"):
+        activity = record(tree["dingwangtai"], training, {trained: Decimal(100)})
+        Activity.objects.filter(pk=activity.pk).update(title=title)
+    record(tree["yuelu"], training, {trained: Decimal(100)})  # another county: not the bench's
+    Activity.objects.filter(federation=tree["yuelu"]).update(title="load-2-1")
+    assert total(tree["changsha"], trained) == 307
+
+    remove_bench_activities(tree["furong"], StringIO())
+
+    assert list(Activity.objects.filter(federation=tree["dingwangtai"])) == [kept]
+    assert (total(tree["furong"], trained), total(tree["changsha"], trained)) == (7, 107)
+    assert_consistent()
