@@ -316,7 +316,8 @@ class FigureTotal(models.Model):
     rows instead of scanning the raw figures (see reports.rollup).
     """
 
-    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint's leading column serves lookups by federation.
+    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
@@ -326,6 +327,8 @@ class FigureTotal(models.Model):
         verbose_name = _("汇总数")
         verbose_name_plural = _("汇总数")
         constraints = [
+            # On PostgreSQL its index also carries the value (INCLUDE, migration 0007): a roll-up then
+            # reads its children's totals from the index alone, without visiting the table.
             models.UniqueConstraint(
                 fields=["federation", "year", "indicator", "month"], name="activities_total_unique"
             ),

@@ -24,12 +24,11 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Sum
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, ActivityStatus, FigureTotal
+from activities.models import ActivityStatus, FigureTotal
 from fedwork.models import Federation
 from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target, WorkPoint
 
@@ -185,8 +184,8 @@ class SplitTarget:
     instances was a fifth of its time. ``annual_value`` follows the model's rule.
     """
 
-    FIELDS: ClassVar = (
-        "pk",
+    COLUMNS: ClassVar = (  # plans_target's columns, in the order of the fields below
+        "id",
         "parent_target_id",
         "comparator",
         "value",
@@ -214,6 +213,42 @@ class SplitTarget:
         return self.indicator.pk
 
 
+# ---------------------------------------------------------------------------------------------------
+# Reading the data. Every dashboard and API call runs the roll-up, and building its querysets took
+# more CPU than PostgreSQL spent answering them; so, except for the targets themselves (model
+# instances that pages and exports use), it reads with plain SQL in the ORM's types.
+
+
+def _marks(values) -> str:
+    """Placeholders for ``IN (…)``: one per value (callers skip empty lists)."""
+    return ", ".join(["%s"] * len(values))
+
+
+def _select(sql: str, params: list, fields: tuple = ()) -> list[tuple]:
+    """The rows of a SELECT, each column converted as the ORM converts its model field (``fields``,
+    None where nothing needs converting). On PostgreSQL nothing does: psycopg2 returns Decimal and
+    date; SQLite returns numbers and dates as float and text."""
+    converters = [
+        (position, converter)
+        for position, field in enumerate(fields)
+        if field is not None
+        for converter in connection.ops.get_db_converters(field.cached_col)
+        + field.get_db_converters(connection)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for position, converter in converters:
+            row[position] = converter(row[position], fields[position].cached_col, connection)
+        converted.append(tuple(row))
+    return converted
+
+
 class _Totals:
     """Per-federation, per-indicator sums read from FigureTotal (for F: also per month)."""
 
@@ -229,22 +264,24 @@ class _Totals:
         self.by_child: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
         if not indicator_ids or last_month == 0:
             return
-        rows = FigureTotal.objects.filter(
-            federation=federation, year=year, indicator_id__in=indicator_ids, month__lte=last_month
+        indicators = sorted(indicator_ids)
+        rows = _select(
+            "SELECT indicator_id, month, value FROM activities_figuretotal"
+            f" WHERE federation_id = %s AND year = %s AND indicator_id IN ({_marks(indicators)})"
+            " AND month <= %s",
+            [federation.pk, year, *indicators, last_month],
+            (None, None, FigureTotal._meta.get_field("value")),
         )
-        for indicator_id, month, value in rows.values_list("indicator_id", "month", "value"):
+        for indicator_id, month, value in rows:
             self.monthly[indicator_id][month - 1] += value
         if child_ids:
-            child_rows = (
-                FigureTotal.objects.filter(
-                    federation_id__in=child_ids,
-                    year=year,
-                    indicator_id__in=indicator_ids,
-                    month__lte=last_month,
-                )
-                .values_list("federation_id", "indicator_id")
-                .annotate(total=Sum("value"))
-                .order_by()
+            child_rows = _select(
+                "SELECT federation_id, indicator_id, SUM(value) FROM activities_figuretotal"
+                f" WHERE federation_id IN ({_marks(child_ids)}) AND year = %s"
+                f" AND indicator_id IN ({_marks(indicators)}) AND month <= %s"
+                " GROUP BY federation_id, indicator_id",
+                [*child_ids, year, *indicators, last_month],
+                (None, None, FigureTotal._meta.get_field("value")),
             )
             for federation_id, indicator_id, value in child_rows:
                 self.by_child[(federation_id, indicator_id)] = value
@@ -254,6 +291,51 @@ class _Totals:
 
     def child(self, federation_id: int, indicator_id: int) -> Decimal:
         return self.by_child.get((federation_id, indicator_id), Decimal(0))
+
+
+def _split_target_rows(upper_ids: list[int], child_ids: list[int]) -> list[tuple]:
+    """The children's shares of F's targets: (child id, indicator id, *SplitTarget.COLUMNS) per row."""
+    columns = ("indicator_id", *SplitTarget.COLUMNS)
+    return _select(
+        f"SELECT p.federation_id, {', '.join('t.' + column for column in columns)}"
+        " FROM plans_target t JOIN plans_plan p ON p.id = t.plan_id"
+        f" WHERE t.parent_target_id IN ({_marks(upper_ids)}) AND p.federation_id IN ({_marks(child_ids)})"
+        " ORDER BY t.id",
+        [*upper_ids, *child_ids],
+        (None, *(Target._meta.get_field(column) for column in columns)),
+    )
+
+
+def _milestones_met(target_ids: list[int], as_of: date) -> set[int]:
+    """The milestone targets a done activity on or before as_of is marked as achieving."""
+    if not target_ids:
+        return set()
+    rows = _select(
+        "SELECT DISTINCT aa.target_id FROM activities_activity_achieves aa"
+        " JOIN activities_activity a ON a.id = aa.activity_id"
+        f" WHERE aa.target_id IN ({_marks(target_ids)}) AND a.status = %s AND a.calendar_day <= %s",
+        [*target_ids, ActivityStatus.DONE.value, connection.ops.adapt_datefield_value(as_of)],
+    )
+    return {target_id for (target_id,) in rows}
+
+
+def _grandchildren_reached(child_ids: list[int], bases: set[int], year: int, last_month: int):
+    """For coverage: per (child, base indicator), how many of the child's own children report the
+    base indicator > 0; and per child, how many children it has."""
+    bases = sorted(bases)
+    reached = _select(
+        "SELECT f.parent_id, t.indicator_id, COUNT(DISTINCT t.federation_id) FROM activities_figuretotal t"
+        " JOIN fedwork_federation f ON f.id = t.federation_id"
+        f" WHERE f.parent_id IN ({_marks(child_ids)}) AND t.year = %s AND t.month <= %s"
+        f" AND t.indicator_id IN ({_marks(bases)}) AND t.value > 0 GROUP BY f.parent_id, t.indicator_id",
+        [*child_ids, year, last_month, *bases],
+    )
+    counts = _select(
+        f"SELECT parent_id, COUNT(*) FROM fedwork_federation WHERE parent_id IN ({_marks(child_ids)})"
+        " GROUP BY parent_id",
+        child_ids,
+    )
+    return {(parent, indicator): n for parent, indicator, n in reached}, dict(counts)
 
 
 def _needed_indicators(indicators) -> set[int]:
@@ -359,11 +441,7 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
         # Hundreds of split targets at a county: share the upper target's indicator and work point
         # objects instead of building new ones for every child (the roll-up's main cost is Python).
         upper_by_id = {target.pk: target for target in targets}
-        rows = list(
-            Target.objects.filter(parent_target__in=targets, plan__federation_id__in=child_ids)
-            .order_by("pk")
-            .values_list("plan__federation_id", "indicator_id", *SplitTarget.FIELDS)
-        )
+        rows = _split_target_rows(list(upper_by_id), child_ids)
         others = {row[1] for row in rows} - {t.indicator_id for t in targets}
         indicators = {t.indicator_id: t.indicator for t in targets}
         if others:
@@ -376,40 +454,14 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
     indicator_ids = _needed_indicators({id(t.indicator): t.indicator for t in all_targets}.values())
     totals = _Totals(federation, child_ids, indicator_ids, year, last_month)
 
-    milestone_ids = [t.pk for t in all_targets if t.indicator.kind == IndicatorKind.MILESTONE]
-    milestones_met = set()
-    if milestone_ids:
-        milestones_met = set(
-            Activity.achieves.through.objects.filter(
-                target_id__in=milestone_ids,
-                activity__status=ActivityStatus.DONE,
-                activity__calendar_day__lte=as_of,
-            ).values_list("target_id", flat=True)
-        )
-
+    milestones_met = _milestones_met(
+        [t.pk for t in all_targets if t.indicator.kind == IndicatorKind.MILESTONE], as_of
+    )
     coverage_bases = {t.indicator.base_id for t in all_targets if t.indicator.kind == IndicatorKind.COVERAGE}
     grandchildren_with, grandchildren_all = {}, {}
     if coverage_bases and children:
-        reached = (
-            FigureTotal.objects.filter(
-                federation__parent_id__in=child_ids,
-                year=year,
-                month__lte=last_month,
-                indicator_id__in=coverage_bases,
-                value__gt=0,
-            )
-            .values("federation__parent_id", "indicator_id")
-            .annotate(n=Count("federation_id", distinct=True))
-            .order_by()
-        )
-        grandchildren_with = {
-            (row["federation__parent_id"], row["indicator_id"]): row["n"] for row in reached
-        }
-        grandchildren_all = dict(
-            Federation.objects.filter(parent_id__in=child_ids)
-            .values_list("parent_id")
-            .annotate(n=Count("pk"))
-            .order_by()
+        grandchildren_with, grandchildren_all = _grandchildren_reached(
+            child_ids, coverage_bases, year, last_month
         )
 
     def achieved_for(target: Target, value_of, coverage) -> tuple[Decimal | None, list[Decimal]]:

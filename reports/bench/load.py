@@ -204,6 +204,51 @@ def _wrk_config(config: dict) -> str:
     return "".join(f"{key}={','.join(str(v) for v in items)}\n" for key, items in values.items())
 
 
+class CpuMeter:
+    """CPU time spent during the run: by the app (gunicorn's processes) and by the whole machine
+    (PostgreSQL, the load generator and the kernel included), read from /proc. Divided by the
+    requests served, it says what a request costs, which the throughput on two cores follows from."""
+
+    def __init__(self, server_pid: int):
+        self.pids = [server_pid, *_children(server_pid)]
+        self.start = (_process_seconds(self.pids), _machine_busy_seconds())
+
+    def per_request_ms(self, requests: int) -> dict | None:
+        if not requests or self.start[1] is None:
+            return None
+        app = _process_seconds(self.pids) - self.start[0]
+        machine = _machine_busy_seconds() - self.start[1]
+        return {"app": round(app / requests * 1000, 1), "machine": round(machine / requests * 1000, 1)}
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in path.read_text().split()]
+    return found
+
+
+def _process_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy_seconds() -> float | None:
+    try:
+        line = Path("/proc/stat").read_text().splitlines()[0]
+    except OSError:
+        return None
+    values = [int(v) for v in line.split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def _run_wrk(host: str, config: dict, seconds: int, workdir: Path) -> dict:
     config_file = workdir / "wrk.conf"
     config_file.write_text(_wrk_config(config))
@@ -378,11 +423,13 @@ def run_http(*, gen, staff, leader, feds, seconds: int, out) -> dict:
             f"http: gunicorn ({HTTP_WORKERS} workers) on {host}; {tool}, "
             f"{HTTP_USERS} users for {seconds} s …\n",
         )
+        meter = CpuMeter(server.pid) if Path("/proc/stat").exists() else None
         if tool == "wrk":
             parsed = _run_wrk(host, config, seconds, workdir)
             parsed["endpoints"] = parse_access_log(access_log, seconds)
         else:
             parsed = _run_locust(host, config_file, seconds, workdir, env)
+        cpu = meter.per_request_ms((parsed["total"] or {}).get("requests", 0)) if meter else None
     finally:
         server.terminate()
         try:
@@ -407,10 +454,13 @@ def run_http(*, gen, staff, leader, feds, seconds: int, out) -> dict:
         "errors": total.get("errors", 0),
         "endpoints": parsed["endpoints"],
         "failures": parsed["failures"],
+        "cpu_ms_per_request": cpu,
     }
     say(
         out,
         f"http: {section['rps']} req/s, p50 {section['p50_ms']} ms, p95 {section['p95_ms']} ms, "
-        f"p99 {section['p99_ms']} ms, {section['errors']} errors of {section['requests']}\n",
+        f"p99 {section['p99_ms']} ms, {section['errors']} errors of {section['requests']}"
+        + (f"; CPU per request: app {cpu['app']} ms, machine {cpu['machine']} ms" if cpu else "")
+        + "\n",
     )
     return section
