@@ -88,6 +88,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Sessions are read on every request. With a shared cache (Redis), from the cache, written through to
+# the database; with a cache of each process's own, only from the database, or a session ended in one
+# process would live on in the others.
+SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if SHARED_CACHE else 'db'}"
 
 AUTH_USER_MODEL = "fedwork.User"
 AUTHENTICATION_BACKENDS = [

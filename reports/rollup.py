@@ -33,6 +33,7 @@ from fedwork.models import Federation
 from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target, WorkPoint
 
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
 
 
 class Status(models.TextChoices):
@@ -97,7 +98,7 @@ def completed_months(year: int, as_of: date) -> int:
     return as_of.month if as_of.day == last_day else as_of.month - 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Progress:
     """One target's result: what was to be done, what was done, and how it stands."""
 
@@ -464,15 +465,16 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
             child_ids, coverage_bases, year, last_month
         )
 
-    def achieved_for(target: Target, value_of, coverage) -> tuple[Decimal | None, list[Decimal]]:
+    def achieved_for(target: Target, value_of, coverage) -> Decimal | None:
         indicator = target.indicator
-        if indicator.kind == IndicatorKind.RATE:
-            return _rate(value_of(indicator.numerator_id), value_of(indicator.denominator_id)), []
-        if indicator.kind == IndicatorKind.COVERAGE:
-            return coverage(indicator.base_id), []
-        if indicator.kind == IndicatorKind.MILESTONE:
-            return None, []
-        return value_of(indicator.pk), []
+        kind = indicator.kind
+        if kind == IndicatorKind.SUM:
+            return value_of(indicator.pk)
+        if kind == IndicatorKind.RATE:
+            return _rate(value_of(indicator.numerator_id), value_of(indicator.denominator_id))
+        if kind == IndicatorKind.COVERAGE:
+            return coverage(indicator.base_id)
+        return None  # a milestone: judged by the activities marked as achieving it
 
     def own_coverage(base_id: int) -> Decimal | None:
         if not children:
@@ -486,29 +488,30 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
     progress = []
     monthly_by_indicator = totals.monthly
     for target in targets:
-        achieved, _unused = achieved_for(target, totals.own, own_coverage)
         monthly = (
             list(monthly_by_indicator[target.indicator_id])
             if target.indicator.kind == IndicatorKind.SUM
             else []
         )
-        progress.append(judge.progress(target, achieved, monthly))
+        progress.append(judge.progress(target, achieved_for(target, totals.own, own_coverage), monthly))
 
+    # The children's part is the roll-up's inner loop (a county: 14 children × 50 targets).
     results = []
+    by_child = totals.by_child
     for child in children:
+        child_pk = child.pk
+        grandchildren = grandchildren_all.get(child_pk, 0)
 
-        def value_of(indicator_id, child=child):
-            return totals.child(child.pk, indicator_id)
+        def value_of(indicator_id, child_pk=child_pk):
+            return by_child.get((child_pk, indicator_id), ZERO)
 
-        def coverage(base_id, child=child):
-            count = grandchildren_all.get(child.pk, 0)
-            return (
-                Decimal(grandchildren_with.get((child.pk, base_id), 0)) / count * HUNDRED if count else None
-            )
+        def coverage(base_id, child_pk=child_pk, grandchildren=grandchildren):
+            reached = grandchildren_with.get((child_pk, base_id), 0)
+            return Decimal(reached) / grandchildren * HUNDRED if grandchildren else None
 
         child_progress = [
-            judge.progress(target, achieved_for(target, value_of, coverage)[0], [])
-            for target in child_targets.get(child.pk, [])
+            judge.progress(target, achieved_for(target, value_of, coverage), [])
+            for target in child_targets.get(child_pk, ())
         ]
         score = weighted_score(child_progress) if child_progress else None
         results.append(ChildResult(child, child_progress, score))

@@ -44,6 +44,7 @@ WRK_SCRIPT = Path(__file__).with_name("wrk_mix.lua")
 WRK_THREADS = 2
 ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s"  # method, path, status, microseconds in the worker
 CSRF_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+LOCAL_REDIS = ("127.0.0.1", 6379)
 # Think time between a user's requests (seconds): 50 busy users, not 50 machine guns.
 WAIT = (0.1, 0.5)
 
@@ -74,7 +75,18 @@ def server_env() -> dict:
         }
     )
     env.setdefault("SECRET_KEY", "bench-" + get_random_string(40))
+    if "CACHE_URL" not in env and _answers(*LOCAL_REDIS):
+        # As production runs it (docs/operations.md): cache and sessions in Redis.
+        env["CACHE_URL"] = f"redis://{LOCAL_REDIS[0]}:{LOCAL_REDIS[1]}/15"
     return env
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -455,6 +467,7 @@ def run_http(*, gen, staff, leader, feds, seconds: int, out) -> dict:
         "endpoints": parsed["endpoints"],
         "failures": parsed["failures"],
         "cpu_ms_per_request": cpu,
+        "cache": env.get("CACHE_URL", "locmemcache:// (sessions in the database)"),
     }
     say(
         out,

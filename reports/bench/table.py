@@ -184,8 +184,12 @@ def render(results: dict) -> str:
         footer.append(
             f"http: gunicorn {http['workers']} workers, DEBUG off; {http.get('tool', 'locust')}, "
             f"{http['users']} users, think time "
-            f"{http['think_time_s'][0]}–{http['think_time_s'][1]} s, already logged in"
+            f"{http['think_time_s'][0]}–{http['think_time_s'][1]} s, already logged in; "
+            f"cache {http.get('cache', 'locmemcache://')}"
         )
+        cpu = http.get("cpu_ms_per_request")
+        if cpu:
+            footer.append(f"http: CPU per request: app {cpu['app']} ms, whole machine {cpu['machine']} ms")
         for failure in http.get("failures") or []:
             footer.append(f"  failure: {failure}")
     missed = [name for name, goal in goals.items() if goal["met"] is False]
