@@ -98,7 +98,7 @@ AUTH_USER_MODEL = "fedwork.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes counts failed logins and locks the account/address pair after AXES_FAILURE_LIMIT.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "fedwork.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours

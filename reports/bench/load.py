@@ -58,7 +58,7 @@ def free_port() -> int:
 def _session(user) -> dict:
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return {"session": store.session_key, "csrf": get_random_string(32, CSRF_CHARS)}
