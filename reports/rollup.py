@@ -294,6 +294,39 @@ class _Totals:
         return self.by_child.get((federation_id, indicator_id), Decimal(0))
 
 
+def _targets(federation: Federation, year: int) -> list[Target]:
+    """F's targets that have an indicator, in work-point order, with their indicator and work point
+    (one object per indicator and per work point, shared by the targets)."""
+    models = (Target, Indicator, WorkPoint)
+    fields = [model._meta.concrete_fields for model in models]
+    columns = ", ".join(
+        f'{alias}."{field.column}"'
+        for alias, model_fields in zip("tiw", fields, strict=True)
+        for field in model_fields
+    )
+    rows = _select(
+        f"SELECT {columns} FROM plans_target t JOIN plans_plan p ON p.id = t.plan_id"
+        " JOIN plans_indicator i ON i.id = t.indicator_id JOIN plans_workpoint w ON w.id = t.work_point_id"
+        ' WHERE p.federation_id = %s AND p.year = %s ORDER BY w."order", w.id, t.id',
+        [federation.pk, year],
+        tuple(field for model_fields in fields for field in model_fields),
+    )
+    db = connection.alias
+    ends = [len(fields[0]), len(fields[0]) + len(fields[1])]
+    indicators, points, targets = {}, {}, []
+    for row in rows:
+        target = Target.from_db(db, None, row[: ends[0]])
+        indicator_row, point_row = row[ends[0] : ends[1]], row[ends[1] :]
+        target.indicator = indicators.get(indicator_row[0]) or indicators.setdefault(
+            indicator_row[0], Indicator.from_db(db, None, indicator_row)
+        )
+        target.work_point = points.get(point_row[0]) or points.setdefault(
+            point_row[0], WorkPoint.from_db(db, None, point_row)
+        )
+        targets.append(target)
+    return targets
+
+
 def _split_target_rows(upper_ids: list[int], child_ids: list[int]) -> list[tuple]:
     """The children's shares of F's targets: (child id, indicator id, *SplitTarget.COLUMNS) per row."""
     columns = ("indicator_id", *SplitTarget.COLUMNS)
@@ -430,11 +463,7 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
     last_month = 0 if as_of.year < year else (12 if as_of.year > year else as_of.month)
     year_over = as_of >= date(year, 12, 31)
 
-    targets = list(
-        Target.objects.filter(plan__federation=federation, plan__year=year, indicator__isnull=False)
-        .select_related("indicator", "work_point")
-        .order_by("work_point__order", "work_point_id", "pk")
-    )
+    targets = _targets(federation, year)
     children = list(Federation.objects.children_of(federation).order_by("code"))
     child_ids = [child.pk for child in children]
     child_targets: dict[int, list[SplitTarget]] = defaultdict(list)
