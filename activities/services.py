@@ -38,6 +38,11 @@ def figure_error(indicator: Indicator, value: Decimal) -> str | None:
     return None
 
 
+def _stored_exactly(value: Decimal) -> bool:
+    """Whether Figure.value (two decimal places) holds this value without rounding it."""
+    return value.is_finite() and value.as_tuple().exponent >= -2
+
+
 @transaction.atomic
 def activity_save(
     *,
@@ -55,16 +60,18 @@ def activity_save(
     """
     if activity.pk and seen_version is not None:
         claim_version(activity, seen_version)
-    before = totals.stored_contribution(activity.pk) if activity.pk else {}
-    if activity.pk is None:
+    new = activity.pk is None
+    before = {} if new else totals.stored_contribution(activity.pk)
+    if new:
         activity.created_by = by
     activity.updated_by = by
     activity.save()
-    if work_points is not None:
+    # A new activity has no relations or figures yet: nothing to read back, nothing to clear.
+    if work_points is not None and (work_points or not new):
         activity.work_points.set(work_points)
-    if achieves is not None:
+    if achieves is not None and (achieves or not new):
         activity.achieves.set(achieves)
-    existing = {figure.indicator_id: figure for figure in activity.figures.all()}
+    existing = {} if new else {figure.indicator_id: figure for figure in activity.figures.all()}
     for indicator, value in figures.items():
         figure = existing.get(indicator.pk)
         if value is None:
@@ -75,9 +82,12 @@ def activity_save(
         elif figure.value != value:
             figure.value = value
             figure.save(update_fields=["value"])
-    after = totals.contribution(
-        activity, activity.figures.values_list("indicator_id", "value"), activity.federation.path
-    )
+    written = [(indicator.pk, value) for indicator, value in figures.items() if value is not None]
+    if new and all(_stored_exactly(value) for _pk, value in written):
+        saved = written  # a new activity's figures are the ones just written, as the database keeps them
+    else:  # an edit keeps figures it did not touch; the database rounds beyond two places
+        saved = activity.figures.values_list("indicator_id", "value")
+    after = totals.contribution(activity, saved, activity.federation.path)
     totals.apply(totals.difference(after, before))
     return activity
 

@@ -80,7 +80,9 @@ def _increment(rows: dict[tuple[int, int, int, int], Decimal]) -> None:
     params = [(*key, value) for key, value in sorted(rows.items()) if value]
     if not params:
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Its own transaction when called alone; inside a caller's, no savepoint (two more round trips per
+    # save): a failed increment fails the whole write anyway.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement for all rows: psycopg2's executemany sends them one by one.
             from psycopg2.extras import execute_values

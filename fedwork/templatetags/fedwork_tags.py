@@ -98,3 +98,27 @@ def activity_chips(context, activities):
             f"{upper_mark if activity.is_upper else ''}{title}</a>\n        "
         )
     return mark_safe("".join(chips))
+
+
+@register.simple_tag(takes_context=True)
+def calendar_weeks(context, weeks, today):
+    """The month grid's rows: weeks of (day, in the month, activities), each day a cell with its chips.
+
+    Written here rather than as two nested template loops: their tags and lookups, six weeks of seven
+    days, cost as much as the chips of a busy month.
+    """
+    today_badge = f' <span class="badge text-bg-danger">{html_value(gettext("今天"))}</span>'
+    rows = []
+    for week in weeks:
+        cells = []
+        for day, in_month, items in week:
+            is_today = day == today
+            css = ("" if in_month else "text-muted bg-light") + (" today" if is_today else "")
+            current = ' aria-current="date"' if is_today else ""
+            cells.append(
+                f'\n      <td class="{css}"{current}>\n'
+                f'        <div class="day-number">{day.day}{today_badge if is_today else ""}</div>\n'
+                f"        {activity_chips(context, items)}\n      </td>\n    "
+            )
+        rows.append(f"\n    <tr>\n    {''.join(cells)}\n    </tr>\n  ")
+    return mark_safe("".join(rows))

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from activities.models import Activity, ActivityType
-from fedwork.templatetags.fedwork_tags import activity_chips, field_row
+from fedwork.templatetags.fedwork_tags import activity_chips, calendar_weeks, field_row
 from fedwork.widgets import DIRECT_RENDERER
 from plans.models import PlanStatus
 from tests import factories
@@ -258,6 +258,16 @@ FIELD_ROW_TEMPLATE = """{% load fedwork_tags %}<div class="mb-2">
 CHIPS_TEMPLATE = """{% load i18n %}{% for activity in items %}
           <a class="d-block small text-truncate activity-chip status-{{ activity.status }}{% if activity.is_upper %} upper{% endif %}{% if activity.is_overdue %} overdue{% endif %}" href="{{ activity.get_absolute_url }}" title="{{ activity.title }}">{% if activity.is_upper %}[{% translate "上级" %}] {% endif %}{{ activity.title }}</a>
         {% endfor %}"""  # noqa: E501
+WEEKS_TEMPLATE = """{% load i18n fedwork_tags %}{% for week in weeks %}
+    <tr>
+    {% for day, in_month, items in week %}
+      <td class="{% if not in_month %}text-muted bg-light{% endif %}{% if day == today %} today{% endif %}"{% if day == today %} aria-current="date"{% endif %}>
+        <div class="day-number">{{ day.day }}{% if day == today %} <span class="badge text-bg-danger">{% translate "今天" %}</span>{% endif %}</div>
+        {% activity_chips items %}
+      </td>
+    {% endfor %}
+    </tr>
+  {% endfor %}"""  # noqa: E501
 
 
 def test_field_rows_are_written_as_the_template_wrote_them(year_2013, planned):
@@ -319,3 +329,12 @@ def test_calendar_chips_are_written_as_the_template_wrote_them(year_2013, busy_m
     assert '全市月内活动</a> <span class="badge text-bg-info">上级活动</span>' in html
     legacy = Activity.objects.get(title="旧数据")
     assert f'overdue" href="{legacy.get_absolute_url()}"' in html
+
+
+def test_the_calendar_grid_is_written_as_the_template_wrote_it(year_2013, busy_may):
+    page = year_2013.get(reverse("activities:calendar"), {"m": 5})
+    weeks = page.context["weeks"]
+    for today in [date(2013, 5, 2), date(2013, 4, 29), date(2013, 7, 1)]:  # in the month, before it, neither
+        expected = Template(WEEKS_TEMPLATE).render(Context({"weeks": weeks, "today": today}))
+        assert calendar_weeks(Context(), weeks, today) == expected
+    assert calendar_weeks(Context(), weeks, date(2013, 5, 2)).count('aria-current="date"') == 1
