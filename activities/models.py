@@ -102,6 +102,13 @@ class ActivityQuerySet(models.QuerySet):
         ancestors = Federation.objects.ancestor_pks(federation)
         return self.filter(federation_id__in=ancestors, is_main=True).exclude(status=ActivityStatus.CANCELLED)
 
+    def planned_in_subtree(self, federation: Federation, year: int) -> "ActivityQuerySet":
+        """The year's planned activities of a federation and everything below it (the dashboards'
+        upcoming and overdue lists), in one filter: each chained filter() costs a queryset clone."""
+        return self.filter(
+            federation__path__startswith=federation.path, year=year, status=ActivityStatus.PLANNED
+        )
+
     def overdue(self, today: date | None = None) -> "ActivityQuerySet":
         today = today or timezone.localdate()
         return self.filter(status=ActivityStatus.PLANNED, planned_last_day__lt=today)

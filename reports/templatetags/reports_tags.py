@@ -1,19 +1,30 @@
-"""The dashboard's small pieces (a progress bar, a status badge, a fixed-point number), in Python.
+"""The dashboard's repeated pieces (targets tables, the children's table, with their progress bars
+and status badges; fixed-point numbers), in Python.
 
-They appear once per target on every dashboard. Django's floatformat looks the active language's
-number format up on every call, which was a third of the page's rendering time; our locales all
+They appear once per target or child on every dashboard, and were most of its rendering time as
+template loops, includes and format_html calls. Here the HTML is written with f-strings: every text
+that comes from users (names, units) goes through html.escape (what Django's escape does, without
+its SafeString wrapping per value), and each tag returns one SafeString. Numbers formatted here from
+Decimals are digits, a sign and a point only, so they are not escaped.
+
+Django's floatformat looks the active language's number format up on every call; our locales all
 write 12.5, so ``fixed`` writes it directly.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from plans.models import Cadence, IndicatorKind, format_decimal
 
 register = template.Library()
+
+HUNDRED = Decimal(100)
+_QUANTA = {count: Decimal(1).scaleb(-count) for count in range(4)}
 
 
 @register.filter
@@ -23,56 +34,101 @@ def fixed(value, places: int = 1) -> str:
     if value is None or value == "":
         return ""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    count = abs(int(places))
-    if int(places) < 0 and number == number.to_integral_value():
+    places = int(places)
+    count = abs(places)
+    if places < 0 and number == number.to_integral_value():
         count = 0
-    return f"{number.quantize(Decimal(1).scaleb(-count), rounding=ROUND_HALF_UP):f}"
+    quantum = _QUANTA.get(count) or Decimal(1).scaleb(-count)
+    return f"{number.quantize(quantum, rounding=ROUND_HALF_UP):f}"
 
 
-@register.simple_tag
-def progress_bar(value: Decimal, colour: str) -> str:
+def _bar(value: Decimal, colour: str) -> str:
     """A Bootstrap progress bar of a percentage (capped at full width), with the figure on it."""
-    width = min(value, Decimal(100))
-    return format_html(
-        '<div class="progress position-relative" role="progressbar" aria-valuenow="{}" aria-valuemin="0" '
-        'aria-valuemax="100" style="height: 1.1rem"><div class="progress-bar bg-{}" style="width: {}%"></div>'
-        '<span class="position-absolute w-100 text-center small fw-semibold">{}%</span></div>',
-        fixed(value, 0),
-        colour,
-        fixed(width, 0),
-        fixed(value, 1),
+    whole = fixed(value, 0)
+    width = whole if value < HUNDRED else "100"  # the bar is capped at full width, the figure is not
+    return (
+        f'<div class="progress position-relative" role="progressbar" aria-valuenow="{whole}" '
+        'aria-valuemin="0" aria-valuemax="100" style="height: 1.1rem">'
+        f'<div class="progress-bar bg-{escape(colour)}" style="width: {width}%"></div>'
+        f'<span class="position-absolute w-100 text-center small fw-semibold">{fixed(value, 1)}%</span></div>'
     )
 
 
-@register.simple_tag
-def status_badge(status) -> str:
+def _badge(status) -> str:
     """A roll-up status (reports.rollup.Status) as a coloured badge with its label."""
-    return format_html('<span class="badge status-badge status-{}">{}</span>', status.value, status.label)
+    return (
+        f'<span class="badge status-badge status-{escape(status.value)}">{escape(str(status.label))}</span>'
+    )
+
+
+def _page_texts(context) -> dict:
+    """What every targets table of a page repeats (its header, the monthly badge, status badges),
+    translated once per page: gettext costs microseconds and a dashboard has a dozen tables."""
+    texts = context.render_context.get(_page_texts)
+    if texts is None:
+        texts = context.render_context[_page_texts] = {
+            "head": (
+                f'<thead class="small text-muted"><tr><th>{escape(_("指标"))}</th>'
+                f'<th class="text-end">{escape(_("目标"))}</th><th class="text-end">{escape(_("完成"))}</th>'
+                f'<th style="min-width: 8rem">{escape(_("完成率"))}</th><th>{escape(_("状态"))}</th>'
+                "</tr></thead>"
+            ),
+            "monthly": f' <span class="badge text-bg-light">{escape(_("每月"))}</span>',
+            "badges": {},  # filled in as statuses are met
+        }
+    return texts
+
+
+def _target_rows(items, texts: dict) -> str:
+    """The rows of a targets table: indicator, target, result, bar, status."""
+    monthly, badges = texts["monthly"], texts["badges"]
+    rows = []
+    for p in items:
+        target, indicator = p.target, p.indicator
+        unit = escape(indicator.unit)
+        badge = badges.get(p.status)
+        if badge is None:
+            badge = badges[p.status] = _badge(p.status)
+        rows.append(
+            f"<tr><td>{escape(indicator.name)}{monthly if target.cadence == Cadence.MONTH else ''}</td>"
+            f'<td class="text-end text-nowrap">{format_decimal(p.target_value)}{unit}</td>'
+            f'<td class="text-end text-nowrap">{"—" if p.achieved is None else fixed(p.achieved, -2)}'
+            f"{'' if indicator.kind == IndicatorKind.MILESTONE else unit}</td>"
+            f"<td>{'—' if p.completion is None else _bar(p.completion, p.colour)}</td><td>{badge}</td></tr>"
+        )
+    return "\n".join(rows)
+
+
+@register.simple_tag(takes_context=True)
+def targets_table(context, items) -> SafeString:
+    """A table of targets (a work point's, or the lagging ones).
+
+    A dashboard has one per work point: as an included template, its header's translations and the
+    include itself cost as much as the rows.
+    """
+    texts = _page_texts(context)
+    return mark_safe(
+        '<div class="table-responsive"><table class="table table-sm mb-0 align-middle targets-table">\n'
+        f"  {texts['head']}\n  <tbody>\n  {_target_rows(items, texts)}\n  </tbody>\n</table></div>"
+    )
 
 
 @register.simple_tag
-def target_rows(items) -> str:
-    """The rows of a targets table (reports/_targets.html): indicator, target, result, bar, status.
-
-    One Python function instead of a dozen template lookups per row: a dashboard shows every target
-    once, the lagging ones twice.
-    """
-    monthly = format_html(' <span class="badge text-bg-light">{}</span>', _("每月"))
-    return format_html_join(
-        "\n",
-        '<tr><td>{}{}</td><td class="text-end text-nowrap">{}{}</td>'
-        '<td class="text-end text-nowrap">{}{}</td><td>{}</td><td>{}</td></tr>',
-        (
-            (
-                p.indicator.name,
-                monthly if p.target.cadence == Cadence.MONTH else "",
-                format_decimal(p.target_value),
-                p.indicator.unit,
-                "—" if p.achieved is None else fixed(p.achieved, -2),
-                "" if p.indicator.kind == IndicatorKind.MILESTONE else p.indicator.unit,
-                "—" if p.completion is None else progress_bar(p.completion, p.colour),
-                status_badge(p.status),
-            )
-            for p in items
-        ),
-    )
+def child_rows(children, as_of: str | None = None) -> SafeString:
+    """The rows of the children's table: rank, name (a link to its dashboard, at the same as-of
+    date), score bar, and how many of its targets there are, are done and lag."""
+    query = f"?as_of={escape(as_of)}" if as_of else ""
+    no_targets = f'<span class="text-muted small">{escape(_("无分解目标"))}</span>'
+    rows = []
+    for child in children:
+        federation = child.federation
+        url = escape(reverse("reports:dashboard", args=[federation.code]))
+        lagging = child.lagging_count
+        rows.append(
+            f"<tr><td>{child.rank or '—'}</td>"
+            f'<td><a href="{url}{query}">{escape(federation.display_name)}</a></td>'
+            f"<td>{no_targets if child.score is None else _bar(child.score, 'primary')}</td>"
+            f'<td class="text-end">{len(child.progress)}</td><td class="text-end">{child.done_count}</td>'
+            f'<td class="text-end{" text-danger fw-semibold" if lagging else ""}">{lagging}</td></tr>'
+        )
+    return mark_safe("\n".join(rows))

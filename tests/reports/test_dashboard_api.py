@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities import services
@@ -153,3 +155,65 @@ def test_dashboard_query_count_is_bounded(people, login, city_plan, django_asser
     client.post(reverse("set-year"), {"year": "2013"})
     with django_assert_max_num_queries(20):
         client.get(reverse("reports:dashboard", args=["4301"]))
+
+
+@pytest.mark.parametrize(
+    ("persona", "code", "expected"),
+    [
+        ("changsha_leader", "4301", []),  # one's own federation: nothing above it is within reach
+        ("changsha_leader", "430102", ["4301"]),
+        ("changsha_leader", "430102001", ["4301", "430102"]),
+        ("hunan_leader", "430102", ["43", "4301"]),
+        ("superuser", "430102", ["00", "43", "4301"]),
+    ],
+)
+def test_dashboard_breadcrumb_shows_the_visible_ancestors(people, login, persona, code, expected):
+    response = login(people[persona]).get(reverse("reports:dashboard", args=[code]))
+    assert [f.code for f in response.context["breadcrumb"]] == expected
+    assert response.context["federation"].code == code
+
+
+def test_own_dashboard_and_api_need_no_federation_lookup(people, login, city_plan):
+    """The user's own federation is loaded with the user: neither it nor (there is none within
+    reach) its ancestors are read again."""
+    client = login(people["changsha_leader"])
+    client.post(reverse("set-year"), {"year": "2013"})
+    for url in [reverse("reports:dashboard", args=["4301"]), api_url("4301")]:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        lookups = [
+            q["sql"]
+            for q in queries.captured_queries
+            if re.search(r'"fedwork_federation"\."code" (=|IN)', q["sql"])
+        ]
+        assert lookups == [], url
+
+
+def test_dashboard_escapes_names_from_users(people, login, city_plan, tree):
+    from plans.models import Indicator
+
+    Indicator.objects.filter(code="PX02").update(name="培训<script>x</script>", unit="<b>人")
+    tree["furong"].short_name = '芙蓉"区<i>'
+    tree["furong"].save()
+    client = login(people["changsha_leader"])
+    client.post(reverse("set-year"), {"year": "2013"})
+    html = client.get(reverse("reports:dashboard", args=["4301"]), {"as_of": "2013-12-31"}).content.decode()
+    assert "<script>x" not in html and "<b>人" not in html and "<i>" not in html
+    assert "培训&lt;script&gt;x&lt;/script&gt;" in html
+    assert "&lt;b&gt;人" in html
+    assert (
+        f'{reverse("reports:dashboard", args=["430102"])}?as_of=2013-12-31">芙蓉&quot;区&lt;i&gt;</a>' in html
+    )
+
+
+@pytest.mark.parametrize("places", [1, 2, 4])
+def test_api_numbers_round_as_round_does(places):
+    from reports.api import _number
+
+    values = ["0", "-0", "150", "150.00", "2.675", "0.125", "12.5", "99.95", "1E+3", "123456789.005"]
+    values += [str(Decimal(n) / Decimal(7)) for n in range(-20, 200, 3)]
+    for text in values:
+        value = Decimal(text)
+        assert repr(_number(value, places)) == repr(round(float(value), places)), text
+    assert _number(None) is None
