@@ -198,6 +198,11 @@ class Activity(models.Model):
                 condition=Q(status="planned"),
                 name="activities_planned_last_day",
             ),
+            # The upcoming list of a large subtree (a city and up): the next planned days across it,
+            # rather than every activity from today on.
+            models.Index(
+                fields=["calendar_day"], condition=Q(status="planned"), name="activities_planned_day"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
