@@ -87,7 +87,23 @@ def scope_to_user(queryset: QuerySet, user: User, federation_field: str | None =
 
 
 def get_federation_for_user_or_404(user: User, code: str) -> Federation:
+    # One's own federation is loaded with the user (fedwork.backends) and always within reach.
+    if user.is_authenticated and user.federation_id and user.federation.code == code:
+        return user.federation
     return get_object_or_404(visible_federations(user), code=code)
+
+
+def visible_ancestors(user: User, federation: Federation) -> list[Federation]:
+    """The federations above this one that the user may see, from the top down (a breadcrumb).
+
+    Most pages show one's own federation or a child of it: those need no query.
+    """
+    home = user.federation if user.federation_id and not user.is_superuser else None
+    if home is not None and federation.pk == home.pk:
+        return []  # nothing above one's own federation is within reach
+    if home is not None and federation.parent_id == home.pk:
+        return [home]
+    return list(visible_federations(user).ancestors_of(federation))
 
 
 def get_object_for_user_or_404(

@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .access import can_manage, get_federation_for_user_or_404, home_federation, visible_federations
+from .access import (
+    can_manage,
+    get_federation_for_user_or_404,
+    home_federation,
+    visible_ancestors,
+    visible_federations,
+)
 from .context_processors import SESSION_YEAR_KEY
 from .forms import FederationSearchForm, YearForm
 from .models import Federation, Level
@@ -53,7 +59,7 @@ def federation_detail(request, code):
     may_manage = can_manage(request.user, federation)
     context = {
         "federation": federation,
-        "breadcrumb": list(visible.ancestors_of(federation)),
+        "breadcrumb": visible_ancestors(request.user, federation),
         "children": children,
         "search_form": search_form,
         "results": results[:SEARCH_LIMIT] if results is not None else None,

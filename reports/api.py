@@ -13,8 +13,9 @@ from django.http import Http404, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
+from fedwork import access
+
 from .rollup import Progress, rollup, status_labels
-from .views import federation_or_404
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -131,7 +132,7 @@ def rollup_view(request, code: str, year: int, as_of: date | None = None):
     """A federation's targets and results for a year, and each direct child's; 404 outside one's reach."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404
-    federation = federation_or_404(request.user, code)
+    federation = access.get_federation_for_user_or_404(request.user, code)
     # Returned as JSON directly: the dict already has RollupOut's shape (the schema documents it, and
     # the schemathesis test holds the two together); validating every child's every target through
     # pydantic again cost more than the roll-up itself on a county with a dozen townships.

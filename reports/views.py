@@ -33,30 +33,9 @@ def index(request):
     return redirect("reports:dashboard", code=federation.code)
 
 
-def federation_or_404(user, code: str):
-    """The federation of that code if the user may see it. Their own is already loaded with the
-    user (and always within reach): no query for it."""
-    if user.federation_id and user.federation.code == code:
-        return user.federation
-    return access.get_federation_for_user_or_404(user, code)
-
-
-def breadcrumb(user, federation) -> list:
-    """The federations above this one that the user may see, from the top down.
-
-    A leader mostly looks at their own federation or one of its children: those need no query.
-    """
-    home = user.federation if user.federation_id and not user.is_superuser else None
-    if home is not None and federation.pk == home.pk:
-        return []  # nothing above one's own federation is within reach
-    if home is not None and federation.parent_id == home.pk:
-        return [home]
-    return list(access.visible_federations(user).ancestors_of(federation))
-
-
 @login_required
 def dashboard(request, code):
-    federation = federation_or_404(request.user, code)
+    federation = access.get_federation_for_user_or_404(request.user, code)
     year = selected_year(request)
     result = rollup(federation, year, parse_as_of(request))
     today = timezone.localdate()
@@ -73,7 +52,7 @@ def dashboard(request, code):
         "groups": list(groups.values()),
         "lagging": [p for p in result.progress if p.is_lagging],
         "children": sorted(result.children, key=lambda c: (c.rank is None, c.rank or 0, c.federation.code)),
-        "breadcrumb": breadcrumb(request.user, federation),
+        "breadcrumb": access.visible_ancestors(request.user, federation),
         "upcoming": planned.filter(calendar_day__gte=today).order_by("calendar_day")[:SHOWN_ACTIVITIES],
         "overdue": planned.filter(planned_last_day__lt=today).order_by("-planned_last_day")[
             :SHOWN_ACTIVITIES
