@@ -33,7 +33,6 @@ from fedwork.models import Federation
 from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target, WorkPoint
 
 HUNDRED = Decimal(100)
-ZERO = Decimal(0)
 
 
 class Status(models.TextChoices):
@@ -312,17 +311,19 @@ def _targets(federation: Federation, year: int) -> list[Target]:
         tuple(field for model_fields in fields for field in model_fields),
     )
     db = connection.alias
-    ends = [len(fields[0]), len(fields[0]) + len(fields[1])]
-    indicators, points, targets = {}, {}, []
+    loaded = {Indicator: {}, WorkPoint: {}}
+
+    def shared(model, values):  # one object per row id (the first column)
+        if values[0] not in loaded[model]:
+            loaded[model][values[0]] = model.from_db(db, None, values)
+        return loaded[model][values[0]]
+
+    first, second = len(fields[0]), len(fields[0]) + len(fields[1])
+    targets = []
     for row in rows:
-        target = Target.from_db(db, None, row[: ends[0]])
-        indicator_row, point_row = row[ends[0] : ends[1]], row[ends[1] :]
-        target.indicator = indicators.get(indicator_row[0]) or indicators.setdefault(
-            indicator_row[0], Indicator.from_db(db, None, indicator_row)
-        )
-        target.work_point = points.get(point_row[0]) or points.setdefault(
-            point_row[0], WorkPoint.from_db(db, None, point_row)
-        )
+        target = Target.from_db(db, None, row[:first])
+        target.indicator = shared(Indicator, row[first:second])
+        target.work_point = shared(WorkPoint, row[second:])
         targets.append(target)
     return targets
 
@@ -526,13 +527,12 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
 
     # The children's part is the roll-up's inner loop (a county: 14 children × 50 targets).
     results = []
-    by_child = totals.by_child
     for child in children:
         child_pk = child.pk
         grandchildren = grandchildren_all.get(child_pk, 0)
 
         def value_of(indicator_id, child_pk=child_pk):
-            return by_child.get((child_pk, indicator_id), ZERO)
+            return totals.child(child_pk, indicator_id)
 
         def coverage(base_id, child_pk=child_pk, grandchildren=grandchildren):
             reached = grandchildren_with.get((child_pk, base_id), 0)

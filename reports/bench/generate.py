@@ -737,8 +737,8 @@ def generate(scale: Scale, folder: Path | None, out) -> Generated:
 def reuse(out) -> Generated:
     """The data of a database kept by an earlier run (``--keep``), for measuring again (``--reuse``).
 
-    Whatever that run wrote after generating (the write path's activities, imported rows, the HTTP
-    run's activities) is still there.
+    The write path's activities of earlier runs are still there; the imported rows and the HTTP run's
+    saves were removed (measure.remove_bench_activities).
     """
     tree = Tree.load()
     year = Plan.objects.order_by("-year").values_list("year", flat=True).first()
