@@ -3,22 +3,22 @@ and status badges; fixed-point numbers), in Python.
 
 They appear once per target or child on every dashboard, and were most of its rendering time as
 template loops, includes and format_html calls. Here the HTML is written with f-strings: every text
-that comes from users (names, units) goes through html.escape (what Django's escape does, without
-its SafeString wrapping per value), and each tag returns one SafeString. Numbers formatted here from
-Decimals are digits, a sign and a point only, so they are not escaped.
+that comes from users (names, units) goes through fedwork.widgets.html_value (what the template
+engine does, without Django's lazy-string check per value), and each tag returns one SafeString.
+Numbers formatted here from Decimals are digits, a sign and a point only, so they are not escaped.
 
 Django's floatformat looks the active language's number format up on every call; our locales all
 write 12.5, so ``fixed`` writes it directly.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
-from html import escape
 
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from fedwork.widgets import html_value
 from plans.models import Cadence, IndicatorKind, format_decimal
 
 register = template.Library()
@@ -49,16 +49,15 @@ def _bar(value: Decimal, colour: str) -> str:
     return (
         f'<div class="progress position-relative" role="progressbar" aria-valuenow="{whole}" '
         'aria-valuemin="0" aria-valuemax="100" style="height: 1.1rem">'
-        f'<div class="progress-bar bg-{escape(colour)}" style="width: {width}%"></div>'
+        f'<div class="progress-bar bg-{html_value(colour)}" style="width: {width}%"></div>'
         f'<span class="position-absolute w-100 text-center small fw-semibold">{fixed(value, 1)}%</span></div>'
     )
 
 
 def _badge(status) -> str:
     """A roll-up status (reports.rollup.Status) as a coloured badge with its label."""
-    return (
-        f'<span class="badge status-badge status-{escape(status.value)}">{escape(str(status.label))}</span>'
-    )
+    label = html_value(str(status.label))
+    return f'<span class="badge status-badge status-{html_value(status.value)}">{label}</span>'
 
 
 def _page_texts(context) -> dict:
@@ -68,12 +67,13 @@ def _page_texts(context) -> dict:
     if texts is None:
         texts = context.render_context[_page_texts] = {
             "head": (
-                f'<thead class="small text-muted"><tr><th>{escape(_("指标"))}</th>'
-                f'<th class="text-end">{escape(_("目标"))}</th><th class="text-end">{escape(_("完成"))}</th>'
-                f'<th style="min-width: 8rem">{escape(_("完成率"))}</th><th>{escape(_("状态"))}</th>'
+                f'<thead class="small text-muted"><tr><th>{html_value(_("指标"))}</th>'
+                f'<th class="text-end">{html_value(_("目标"))}</th>'
+                f'<th class="text-end">{html_value(_("完成"))}</th>'
+                f'<th style="min-width: 8rem">{html_value(_("完成率"))}</th><th>{html_value(_("状态"))}</th>'
                 "</tr></thead>"
             ),
-            "monthly": f' <span class="badge text-bg-light">{escape(_("每月"))}</span>',
+            "monthly": f' <span class="badge text-bg-light">{html_value(_("每月"))}</span>',
             "badges": {},  # filled in as statuses are met
         }
     return texts
@@ -85,12 +85,12 @@ def _target_rows(items, texts: dict) -> str:
     rows = []
     for p in items:
         target, indicator = p.target, p.indicator
-        unit = escape(indicator.unit)
+        unit = html_value(indicator.unit)
         badge = badges.get(p.status)
         if badge is None:
             badge = badges[p.status] = _badge(p.status)
         rows.append(
-            f"<tr><td>{escape(indicator.name)}{monthly if target.cadence == Cadence.MONTH else ''}</td>"
+            f"<tr><td>{html_value(indicator.name)}{monthly if target.cadence == Cadence.MONTH else ''}</td>"
             f'<td class="text-end text-nowrap">{format_decimal(p.target_value)}{unit}</td>'
             f'<td class="text-end text-nowrap">{"—" if p.achieved is None else fixed(p.achieved, -2)}'
             f"{'' if indicator.kind == IndicatorKind.MILESTONE else unit}</td>"
@@ -117,16 +117,16 @@ def targets_table(context, items) -> SafeString:
 def child_rows(children, as_of: str | None = None) -> SafeString:
     """The rows of the children's table: rank, name (a link to its dashboard, at the same as-of
     date), score bar, and how many of its targets there are, are done and lag."""
-    query = f"?as_of={escape(as_of)}" if as_of else ""
-    no_targets = f'<span class="text-muted small">{escape(_("无分解目标"))}</span>'
+    query = f"?as_of={html_value(as_of)}" if as_of else ""
+    no_targets = f'<span class="text-muted small">{html_value(_("无分解目标"))}</span>'
     rows = []
     for child in children:
         federation = child.federation
-        url = escape(reverse("reports:dashboard", args=[federation.code]))
+        url = html_value(reverse("reports:dashboard", args=[federation.code]))
         lagging = child.lagging_count
         rows.append(
             f"<tr><td>{child.rank or '—'}</td>"
-            f'<td><a href="{url}{query}">{escape(federation.display_name)}</a></td>'
+            f'<td><a href="{url}{query}">{html_value(federation.display_name)}</a></td>'
             f"<td>{no_targets if child.score is None else _bar(child.score, 'primary')}</td>"
             f'<td class="text-end">{len(child.progress)}</td><td class="text-end">{child.done_count}</td>'
             f'<td class="text-end{" text-danger fw-semibold" if lagging else ""}">{lagging}</td></tr>'
