@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -132,6 +132,15 @@ class PlanQuerySet(models.QuerySet):
 
     def for_year(self, year: int) -> "PlanQuerySet":
         return self.filter(year=year)
+
+    def latest_year_of(self, federation, other_than: int) -> int | None:
+        """The latest other year this federation has a plan for: where to point a page that is
+        empty for the year chosen (the demo's plans are 2013's, for instance)."""
+        return (
+            self.filter(federation=federation)
+            .exclude(year=other_than)
+            .aggregate(latest=Max("year"))["latest"]
+        )
 
 
 class Plan(models.Model):

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -79,12 +79,7 @@ def index(request):
         "upper": upper,
         "child_rows": [(child, child_plans.get(child.pk)) for child in children],
         "may_create": own is None and access.can_edit_records(request.user, federation),
-        "latest_year": None
-        if own
-        else Plan.objects.for_user(request.user)
-        .filter(federation=federation)
-        .exclude(year=year)
-        .aggregate(latest=Max("year"))["latest"],
+        "latest_year": None if own else Plan.objects.for_user(request.user).latest_year_of(federation, year),
     }
     return render(request, "plans/plan_list.html", context)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from activities.models import Activity
 from fedwork import access
 from fedwork.context_processors import selected_year
+from plans.models import Plan
 
 from .rollup import rollup
 
@@ -58,5 +59,9 @@ def dashboard(request, code):
             :SHOWN_ACTIVITIES
         ],
         "expected_percent": result.expected_share * 100,
+        # An empty year: offer the latest year that has a plan (one query, only then).
+        "latest_year": None
+        if result.progress
+        else Plan.objects.for_user(request.user).latest_year_of(federation, year),
     }
     return render(request, "reports/dashboard.html", context)

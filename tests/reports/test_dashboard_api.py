@@ -120,6 +120,17 @@ def test_dashboard_shows_targets_children_and_drill_down(people, login, city_pla
     assert down.context["result"].progress[0].achieved == 150
 
 
+def test_an_empty_year_offers_the_latest_year_with_a_plan(people, login, city_plan):
+    client = login(people["changsha_leader"])
+    client.post(reverse("set-year"), {"year": "2014"})
+    html = client.get(reverse("reports:dashboard", args=["4301"])).content.decode()
+    assert "长沙市妇联2014年度没有已设定指标的目标任务。" in html
+    assert '<input type="hidden" name="year" value="2013">' in html
+    assert "查看2013年度" in html
+    client.post(reverse("set-year"), {"year": "2013"})
+    assert "查看2013年度" not in client.get(reverse("reports:dashboard", args=["4301"])).content.decode()
+
+
 def test_reports_index_goes_to_the_users_federation(people, login):
     response = login(people["furong_staff"]).get(reverse("reports:index"))
     assert response.url == reverse("reports:dashboard", args=["430102"])
