@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.urls import reverse
 
 
 def manage(*args, **env):
@@ -44,3 +45,13 @@ def test_locale_and_time_zone():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_I18N and settings.USE_TZ
+
+
+def test_an_english_browser_still_gets_chinese_messages(client):
+    """No English catalogue yet: every message, Django's own included, stays Chinese."""
+    response = client.post(
+        reverse("login"), {"username": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="en-US,en"
+    )
+    html = response.content.decode()
+    assert "这个字段是必填项。" in html
+    assert "This field is required." not in html
