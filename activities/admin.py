@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from fedwork.admin import SubtreeScopedAdmin
+from fedwork.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Activity, ActivityType, CalendarFeed, Figure
 
@@ -14,25 +14,24 @@ class ActivityTypeAdmin(admin.ModelAdmin):
     list_editable = ["order", "is_active"]
 
 
-class FigureInline(admin.TabularInline):
+class FigureInline(ReadOnlyInline):
     model = Figure
-    extra = 0
-    autocomplete_fields = ["indicator"]
+    show_change_link = False
 
 
 @admin.register(Activity)
-class ActivityAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
+class ActivityAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Activities and figures change through activities.services (totals, locks, history): here
+    they are read, with their history, and opened on the site to be edited."""
+
     list_display = ["title", "federation", "year", "type", "status", "calendar_day"]
     list_filter = ["year", "status", "type"]
     search_fields = ["title", "place", "federation__name"]
-    autocomplete_fields = ["federation"]
-    raw_id_fields = ["work_points", "achieves"]
-    readonly_fields = ["created_by", "updated_by", "created_at", "updated_at"]
     list_select_related = ["federation", "type"]
     inlines = [FigureInline]
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(SubtreeScopedAdmin):
+class CalendarFeedAdmin(ReadOnlyAdmin):
     list_display = ["federation", "created_at"]
-    readonly_fields = ["token"]
+    view_on_site = False

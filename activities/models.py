@@ -184,6 +184,9 @@ class Activity(models.Model):
     history = HistoricalRecords(excluded_fields=["calendar_day", "planned_last_day"])
     objects = ActivityQuerySet.as_manager()
 
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "federation"
+
     class Meta:
         verbose_name = _("活动")
         verbose_name_plural = _("活动")
@@ -282,6 +285,9 @@ class Figure(models.Model):
 
     history = HistoricalRecords()
 
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "activity__federation"
+
     class Meta:
         verbose_name = _("活动数据")
         verbose_name_plural = _("活动数据")
@@ -309,6 +315,9 @@ class CalendarFeed(models.Model):
     token = models.CharField(_("令牌"), max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "federation"
+
     class Meta:
         verbose_name = _("日历订阅")
         verbose_name_plural = _("日历订阅")
@@ -334,6 +343,9 @@ class FigureTotal(models.Model):
     month = models.PositiveSmallIntegerField()
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     value = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "federation"
 
     class Meta:
         verbose_name = _("汇总数")

@@ -93,7 +93,9 @@ def _increment(rows: dict[tuple[int, int, int, int], Decimal]) -> None:
 
 
 def move_subtree(old_path: str, new_path: str) -> None:
-    """A federation moved: its subtree's totals leave the old ancestors and join the new ones."""
+    """A federation moved: its subtree's totals leave the old ancestors and join the new ones.
+
+    Called by fedwork.services.federation_move inside the move's transaction."""
     code = new_path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[-1]
     old_ancestors = old_path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[:-1]
     new_ancestors = new_path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[:-1]
@@ -110,10 +112,6 @@ def move_subtree(old_path: str, new_path: str) -> None:
         for ancestor in new_ancestors:
             rows[(ids[ancestor], year, month, indicator_id)] += value
     _increment(rows)
-
-
-def on_subtree_moved(sender, *, old_path: str, new_path: str, **kwargs) -> None:
-    move_subtree(old_path, new_path)
 
 
 def recompute(federation: Federation | None = None, year: int | None = None) -> dict:

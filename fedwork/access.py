@@ -10,7 +10,7 @@ Rules:
 Anything outside a user's reach is a 404, never a 403 that would confirm it exists.
 """
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -117,3 +117,114 @@ def require_edit(user: User, federation: Federation) -> None:
     """Raise 404 unless the user may change this federation's records (read-only users included)."""
     if not can_edit_records(user, federation):
         raise Http404
+
+
+# --- What a user may do to a record (every page, the admin, the import and the API ask here) --------
+
+
+def may_edit_plan(user: User, plan) -> bool:
+    """Staff change their own federation's plan (points, targets, title) while it is a draft; the
+    same user publishes it."""
+    return plan.is_draft and can_edit_records(user, plan.federation)
+
+
+may_publish_plan = may_edit_plan
+
+
+def may_archive_plan(user: User, plan) -> bool:
+    return plan.is_published and can_edit_records(user, plan.federation)
+
+
+def may_reopen_plan(user: User, plan) -> bool:
+    """A leader or admin of the plan's own federation (or a superuser) reopens a published plan."""
+    if not plan.is_published or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.federation_id == plan.federation_id and user.role in (Role.LEADER, Role.ADMIN)
+
+
+def may_split_targets(user: User, plan) -> bool:
+    """Staff split their own federation's targets among its children, draft or published."""
+    return not plan.is_archived and can_edit_records(user, plan.federation)
+
+
+def may_import_activities(user: User) -> bool:
+    """Staff of a federation and superusers may upload an activity workbook; each row's federation
+    must still pass :func:`can_edit_records`."""
+    if not user.is_authenticated:
+        return False
+    return can_edit_records(user, user.federation) if user.federation_id else user.is_superuser
+
+
+def may_use_admin(user: User) -> bool:
+    """The admin site is for superusers and the hierarchy's administrators (管理员)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.role == Role.ADMIN and bool(user.federation_id))
+
+
+def federation_of(obj, lookup: str | None) -> Federation | None:
+    """The federation a record belongs to, following ``lookup`` (``"plan__federation"``); None for
+    a federation itself (lookup None returns the object)."""
+    federation = obj
+    for attribute in lookup.split("__") if lookup else []:
+        federation = getattr(federation, attribute, None)
+        if federation is None:
+            return None
+    return federation
+
+
+def federation_lookup(model) -> str | None:
+    """How a model's rows reach their federation: ``model.federation_lookup`` ("federation",
+    "plan__federation" …), None for Federation itself. Models without one are reference data."""
+    if model is Federation:
+        return None
+    return getattr(model, "federation_lookup", "")
+
+
+def reachable(user: User, model) -> QuerySet:
+    """The rows of ``model`` a user may point a foreign key or many-to-many at when writing.
+
+    Records of federations are limited to the user's subtree, indicators to the ones defined in it
+    or above it (the catalogue), users to the subtree's members; reference data without a
+    federation (activity types) is shared. Superusers reach everything. Every form and admin form
+    limits its choices with this, and Django's ModelChoiceField refuses any other id on save.
+    """
+    queryset = model._default_manager.all()
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    if not user.is_authenticated or not user.federation_id:
+        return queryset.none()
+
+    if model._meta.label == "plans.Indicator":
+        # The catalogue comes from above; a federation's own indicators are shared with its subtree.
+        subtree = Federation.objects.filter(path__startswith=user.federation.path)
+        above = Federation.objects.ancestor_pks(user.federation)
+        return queryset.filter(Q(owner__in=subtree) | Q(owner__in=above))
+    lookup = federation_lookup(model)
+    if lookup == "":
+        if model._meta.app_label in ("auth", "contenttypes", "admin", "sessions"):
+            return queryset.none()  # permissions and groups are the superuser's
+        return queryset
+    return scope_to_user(queryset, user, lookup)
+
+
+def may_admin(user: User, obj: Model | None = None) -> bool:
+    """May this user see (and, where the admin allows writes, change) ``obj`` in the admin site?
+
+    Without an object: may they use the admin at all. A record belongs to the federation its
+    model's ``federation_lookup`` reaches; administrators manage their own subtree, and only
+    superusers touch superusers.
+    """
+    if not may_use_admin(user):
+        return False
+    if user.is_superuser or obj is None:
+        return True
+    if isinstance(obj, User) and obj.is_superuser:
+        return False
+    lookup = federation_lookup(type(obj))
+    if lookup == "":
+        return False  # reference data (activity types, groups) is the superuser's
+    federation = federation_of(obj, lookup)
+    return federation is not None and can_manage(user, federation)

@@ -11,20 +11,14 @@ built from GB/T 2260 codes is readable in the database and is all the reports ne
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Length, Substr
-from django.dispatch import Signal
+from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 PATH_SEPARATOR = "/"
 NATIONAL_CODE = "00"
 CYCLE_MESSAGE = _("上级妇联不能是自身或其下级组织。")
-
-# Sent inside the move's transaction with old_path and new_path, so that apps keeping per-subtree
-# aggregates (activities' roll-up totals) move them along; the core does not know those apps.
-subtree_moved = Signal()
 
 
 class Level(models.TextChoices):
@@ -111,18 +105,19 @@ class Federation(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        """Keeps path and depth in step with parent and code; a move carries the subtree along."""
+        """Keeps path and depth in step with parent and code for a new federation.
+
+        An existing federation whose parent or code changed is moved by fedwork.services.federation_move
+        (which carries the subtree and its totals along); saving it here directly is refused.
+        """
         if self._parent_is_inside_own_subtree():
             raise ValidationError(CYCLE_MESSAGE)
         new_path = self.compute_path()
-        old_path = self.path
+        if self.pk and self.path and self.path != new_path:
+            raise ValidationError(_("移动或改变代码请使用 federation_move，以便带上下级组织和汇总数。"))
         self.depth = new_path.count(PATH_SEPARATOR) - 1
         self.path = new_path
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if old_path and old_path != new_path:
-                self._move_descendants(old_path, new_path)
-                subtree_moved.send(sender=Federation, federation=self, old_path=old_path, new_path=new_path)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("federation-detail", kwargs={"code": self.code})
@@ -152,14 +147,6 @@ class Federation(models.Model):
             return False
         return self.parent_id == self.pk or bool(self.path and self.parent.path.startswith(self.path))
 
-    def _move_descendants(self, old_path: str, new_path: str) -> None:
-        # One UPDATE for the whole subtree, however large: prefix swap and depth shift.
-        depth_shift = new_path.count(PATH_SEPARATOR) - old_path.count(PATH_SEPARATOR)
-        Federation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-            path=Concat(Value(new_path), Substr("path", len(old_path) + 1, Length("path"))),
-            depth=F("depth") + depth_shift,
-        )
-
 
 class Role(models.TextChoices):
     STAFF = "staff", _("填报员")
@@ -181,6 +168,9 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
 
     objects = UserManager()
+
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "federation"
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")

@@ -23,6 +23,9 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# History is shown in the admin, never reverted there: a revert would skip the services (totals, locks).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from import_export import fields, resources, widgets
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 
-from fedwork.admin import SubtreeScopedAdmin
+from fedwork import access
+from fedwork.admin import ReadOnlyAdmin, ReadOnlyInline, SubtreeScopedAdmin
 from fedwork.models import Federation
 
 from .models import Indicator, Plan, PlanEvent, PlannedActivity, Target, WorkPoint
@@ -89,59 +90,57 @@ class SuperuserImportMixin:
 
 @admin.register(Indicator)
 class IndicatorAdmin(SuperuserImportMixin, SubtreeScopedAdmin, ImportExportModelAdmin):
-    federation_field = "owner"
+    """The catalogue (from above) is shown to everyone; a federation's own indicators are
+    changed by its administrators."""
+
     resource_classes = [IndicatorResource]
     list_display = ["code", "name", "unit", "kind", "owner"]
     list_filter = ["kind", "unit"]
     search_fields = ["code", "name", "keywords"]
     autocomplete_fields = ["owner", "numerator", "denominator", "base"]
 
+    def get_queryset(self, request):
+        return access.reachable(request.user, Indicator)
 
-class WorkPointInline(admin.TabularInline):
+
+class WorkPointInline(ReadOnlyInline):
     model = WorkPoint
     fields = ["label", "title", "parent", "order"]
-    extra = 0
-    show_change_link = True
-    raw_id_fields = ["parent"]
 
 
 @admin.register(Plan)
-class PlanAdmin(SubtreeScopedAdmin):
+class PlanAdmin(ReadOnlyAdmin):
     list_display = ["title", "federation", "year", "status"]
     list_filter = ["year", "status"]
     search_fields = ["title", "doc_number", "federation__name"]
-    autocomplete_fields = ["federation", "implements"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    list_select_related = ["federation"]
     inlines = [WorkPointInline]
 
 
 @admin.register(Target)
-class TargetAdmin(SuperuserImportMixin, SubtreeScopedAdmin, ImportExportModelAdmin):
-    federation_field = "plan__federation"
+class TargetAdmin(ExportMixin, ReadOnlyAdmin):
+    """Targets and their splits are written on the plan's pages (plans.services); exported here."""
+
     resource_classes = [TargetResource]
     list_display = ["__str__", "plan", "work_point", "indicator", "value", "cadence", "weight"]
     list_filter = ["plan__year", "cadence", "comparator"]
     search_fields = ["source_text", "indicator__name", "plan__federation__name"]
-    raw_id_fields = ["work_point", "parent_target"]
-    autocomplete_fields = ["indicator"]
-    readonly_fields = ["plan"]
     list_select_related = ["plan", "work_point", "indicator"]
+
+    def view_on_site(self, obj):
+        return obj.plan.get_absolute_url()
 
 
 @admin.register(PlanEvent)
-class PlanEventAdmin(SubtreeScopedAdmin):
-    federation_field = "plan__federation"
+class PlanEventAdmin(ReadOnlyAdmin):
     list_display = ["plan", "action", "by", "at", "note"]
     list_filter = ["action"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    view_on_site = False
 
 
 @admin.register(PlannedActivity)
-class PlannedActivityAdmin(SubtreeScopedAdmin):
-    federation_field = "plan__federation"
+class PlannedActivityAdmin(ReadOnlyAdmin):
     list_display = ["title", "month", "plan"]
+
+    def view_on_site(self, obj):
+        return obj.plan.get_absolute_url()

@@ -7,7 +7,7 @@ from django.conf import settings
 from fedwork.models import Federation, User
 
 from . import services
-from .models import IndicatorKind, Plan, PlanStatus, Target
+from .models import IndicatorKind, Plan, Target
 from .parsing import parse_document
 
 DEMO_YEAR = 2013
@@ -85,5 +85,5 @@ def _split_down(hunan_plan: Plan) -> None:
         services.target_split(
             target=target, values={c.pk: s for c, s in zip(counties, shares, strict=True)}, by=None
         )
-    changsha_plan.status = PlanStatus.PUBLISHED
-    changsha_plan.save(update_fields=["status"])
+    if changsha_plan.is_draft:
+        services.plan_publish(plan=changsha_plan, by=User.objects.filter(username="changsha-leader").first())

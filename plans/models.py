@@ -90,6 +90,9 @@ class Indicator(models.Model):
 
     objects = IndicatorQuerySet.as_manager()
 
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "owner"
+
     class Meta:
         verbose_name = _("统计指标")
         verbose_name_plural = _("统计指标")
@@ -177,6 +180,9 @@ class Plan(models.Model):
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
 
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "federation"
+
     class Meta:
         verbose_name = _("年度工作要点")
         verbose_name_plural = _("年度工作要点")
@@ -199,21 +205,13 @@ class Plan(models.Model):
     def is_draft(self) -> bool:
         return self.status == PlanStatus.DRAFT
 
-    def is_editable_by(self, user) -> bool:
-        """Staff change their own federation's plan while it is a draft."""
-        return self.is_draft and access.can_edit_records(user, self.federation)
+    @property
+    def is_published(self) -> bool:
+        return self.status == PlanStatus.PUBLISHED
 
-    def may_reopen(self, user) -> bool:
-        """A leader or admin of the federation (or a superuser) may reopen a published plan."""
-        if self.status != PlanStatus.PUBLISHED or not user.is_active:
-            return False
-        if user.is_superuser:
-            return True
-        return user.federation_id == self.federation_id and user.role in ("leader", "admin")
-
-    def may_split(self, user) -> bool:
-        """Staff split their own federation's targets among its children, draft or published."""
-        return self.status != PlanStatus.ARCHIVED and access.can_edit_records(user, self.federation)
+    @property
+    def is_archived(self) -> bool:
+        return self.status == PlanStatus.ARCHIVED
 
 
 class PlanEvent(models.Model):
@@ -238,6 +236,9 @@ class PlanEvent(models.Model):
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "plan__federation"
 
     class Meta:
         verbose_name = _("计划记录")
@@ -275,6 +276,9 @@ class WorkPoint(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     history = HistoricalRecords()
+
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "plan__federation"
 
     class Meta:
         verbose_name = _("工作要点")
@@ -351,6 +355,9 @@ class Target(models.Model):
     history = HistoricalRecords()
     objects = TargetQuerySet.as_manager()
 
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "plan__federation"
+
     class Meta:
         verbose_name = _("目标任务")
         verbose_name_plural = _("目标任务")
@@ -411,6 +418,9 @@ class PlannedActivity(models.Model):
     title = models.CharField(_("活动名称"), max_length=300)
     month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
+
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "plan__federation"
 
     class Meta:
         verbose_name = _("主要活动安排")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from fedwork import access
 from fedwork.divisions import ensure_national_root
 from fedwork.models import Federation
 
@@ -94,7 +95,7 @@ def plan_publish(*, plan: Plan, by) -> Plan:
 
 @transaction.atomic
 def plan_reopen(*, plan: Plan, by, reason: str = "") -> Plan:
-    if not plan.may_reopen(by):
+    if not access.may_reopen_plan(by, plan):
         raise ValidationError(_("只有本级领导或管理员可以重新打开已发布的计划。"))
     plan.status = PlanStatus.DRAFT
     plan.save(update_fields=["status", "updated_at"])

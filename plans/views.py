@@ -15,7 +15,7 @@ from fedwork.models import Federation
 
 from . import services
 from .forms import DocumentUploadForm, PlanForm, ReopenForm, SplitForm, TargetForm, WorkPointForm
-from .models import Plan, PlanStatus, Target, WorkPoint, format_decimal
+from .models import Plan, Target, WorkPoint, format_decimal
 from .parsing import DocumentError, parse_document
 from .tree import build_point_tree
 
@@ -112,12 +112,11 @@ def plan_detail(request, pk):
     context = {
         "plan": plan,
         "points": points,
-        "editable": plan.is_editable_by(request.user),
-        "may_publish": plan.is_draft and access.can_edit_records(request.user, plan.federation),
-        "may_reopen": plan.may_reopen(request.user),
-        "may_archive": plan.status == PlanStatus.PUBLISHED
-        and access.can_edit_records(request.user, plan.federation),
-        "may_split": plan.may_split(request.user)
+        "editable": access.may_edit_plan(request.user, plan),
+        "may_publish": access.may_publish_plan(request.user, plan),
+        "may_reopen": access.may_reopen_plan(request.user, plan),
+        "may_archive": access.may_archive_plan(request.user, plan),
+        "may_split": access.may_split_targets(request.user, plan)
         and Federation.objects.children_of(plan.federation).exists(),
         "missing_indicators": plan.targets.filter(indicator__isnull=True).count(),
         "planned_activities": plan.planned_activities.all(),
@@ -184,7 +183,7 @@ def plan_publish(request, pk):
 @login_required
 def plan_reopen(request, pk):
     plan = _visible_plan(request.user, pk)
-    if not plan.may_reopen(request.user):
+    if not access.may_reopen_plan(request.user, plan):
         raise Http404
     form = ReopenForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -345,7 +344,7 @@ def target_delete(request, pk):
 def target_split(request, pk):
     target = _target_for_user(request, pk)
     plan = target.plan
-    if not plan.may_split(request.user):
+    if not access.may_split_targets(request.user, plan):
         raise Http404
     if target.indicator is None:
         messages.error(request, _("请先为该目标选择指标，再进行分解。"))

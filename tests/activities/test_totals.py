@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from activities import services, totals
 from activities.models import Activity, ActivityStatus, FigureTotal
+from fedwork.services import federation_move
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -95,9 +96,7 @@ def test_moving_an_activity_to_another_federation_or_year(tree, training, activi
 def test_moving_a_federation_moves_its_totals(tree, training, activity_indicators):
     trained = activity_indicators["trained"]
     record(tree["dingwangtai"], training, {trained: Decimal(70)})
-    furong = tree["furong"]
-    furong.parent = tree["jinan"]
-    furong.save()
+    federation_move(federation=tree["furong"], parent=tree["jinan"], by=None)
     assert (total(tree["changsha"], trained), total(tree["hunan"], trained)) == (0, 0)
     assert (
         total(tree["jinan"], trained),

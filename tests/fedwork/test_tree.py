@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from fedwork import services
 from fedwork.models import Federation, Level, Role
 from tests import factories
 
@@ -44,9 +45,7 @@ def test_code_prefix_does_not_leak_into_subtree(tree):
 
 
 def test_moving_a_federation_carries_its_subtree(tree):
-    furong = tree["furong"]
-    furong.parent = tree["jinan"]
-    furong.save()
+    services.federation_move(federation=tree["furong"], parent=tree["jinan"], by=None)
     township = Federation.objects.get(code="430102001")
     assert township.path == "00/37/3701/430102/430102001/"
     assert township.depth == 4
@@ -55,9 +54,7 @@ def test_moving_a_federation_carries_its_subtree(tree):
 
 
 def test_moving_up_a_level_shifts_depths(tree):
-    furong = tree["furong"]
-    furong.parent = tree["nation"]
-    furong.save()
+    services.federation_move(federation=tree["furong"], parent=tree["nation"], by=None)
     assert Federation.objects.get(code="430102001").depth == 2
 
 
@@ -71,6 +68,9 @@ def test_a_federation_cannot_become_its_own_ancestor(tree):
     changsha.parent = changsha
     with pytest.raises(ValidationError):
         changsha.save()
+    for inside in [Federation.objects.get(code="430102001"), tree["changsha"]]:
+        with pytest.raises(ValidationError):
+            services.federation_move(federation=Federation.objects.get(code="4301"), parent=inside, by=None)
     assert Federation.objects.get(code="4301").path == "00/43/4301/"
 
 
@@ -114,3 +114,32 @@ def test_only_admins_reach_the_admin_site(tree):
     assert factories.user("a", tree["hunan"], Role.ADMIN).is_staff
     assert not factories.user("b", tree["hunan"], Role.LEADER).is_staff
     assert not factories.user("c", tree["hunan"], Role.STAFF).is_staff
+
+
+def test_saving_a_changed_parent_directly_is_refused(tree):
+    furong = tree["furong"]
+    furong.parent = tree["jinan"]
+    with pytest.raises(ValidationError):
+        furong.save()
+    assert Federation.objects.get(code="430102").path == "00/43/4301/430102/"
+
+
+def test_only_the_system_and_superusers_make_roots(tree, people):
+    with pytest.raises(ValidationError) as raised:
+        services.federation_create(
+            by=people["hunan_admin"], parent=None, code="99", name="新根", level=Level.PROVINCE
+        )
+    assert "parent" in raised.value.message_dict
+    with pytest.raises(ValidationError):
+        services.federation_move(federation=tree["furong"], parent=None, by=people["hunan_admin"])
+    assert Federation.objects.get(code="430102").parent_id == tree["changsha"].pk
+    root = services.federation_create(
+        by=people["superuser"], parent=None, code="98", name="另一个根", level=Level.NATIONAL
+    )
+    assert root.path == "98/"
+
+
+def test_an_admin_cannot_move_into_another_province(tree, people):
+    with pytest.raises(ValidationError):
+        services.federation_move(federation=tree["furong"], parent=tree["jinan"], by=people["hunan_admin"])
+    assert Federation.objects.get(code="430102").parent_id == tree["changsha"].pk
