@@ -6,11 +6,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from fedwork import access
+from fedwork.concurrency import claim_version
 from fedwork.divisions import ensure_national_root
 from fedwork.models import Federation
 
@@ -298,3 +299,150 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
     )
     _record(plan, PlanEvent.Action.IMPORTED, by, source_name)
     return plan
+
+
+# --- Editing a draft plan: every page writes points, targets and the plan itself through these ------
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, by, seen_version: int | None, **fields) -> Plan:
+    """Change a draft plan's title, 文号, general idea or upper plan; a stale ``seen_version`` raises
+    StaleEditError (fedwork.concurrency)."""
+    claim_version(plan, seen_version)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def work_point_create(*, plan: Plan, parent: WorkPoint | None, by, **fields) -> WorkPoint:
+    """Append a work point to a draft plan (at the end of its siblings)."""
+    return WorkPoint.objects.create(plan=plan, parent=parent, order=next_order(plan, parent), **fields)
+
+
+@transaction.atomic
+def work_point_update(*, point: WorkPoint, by, seen_version: int | None, **fields) -> WorkPoint:
+    claim_version(point, seen_version)
+    for name, value in fields.items():
+        setattr(point, name, value)
+    point.save()
+    return point
+
+
+@transaction.atomic
+def target_create(*, point: WorkPoint, by, **fields) -> Target:
+    """Add a target to a draft plan's work point; Target.save() copies the plan from the point."""
+    return Target.objects.create(work_point=point, **fields)
+
+
+@transaction.atomic
+def target_update(*, target: Target, by, seen_version: int | None, **fields) -> Target:
+    claim_version(target, seen_version)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.save()
+    return target
+
+
+@dataclass
+class DeletionImpact:
+    """What deleting a work point (with its sub-points) or a target would reach beyond itself.
+
+    ``splits``: targets split from it to lower federations (in their plans; deletion is refused
+    while they exist); ``assigned``: its targets that an upper federation split down to this one
+    (refused: the upper federation withdraws them); ``activities``: activities that serve the points
+    or meet the targets and would lose that link (listed; the user must confirm).
+    """
+
+    points: list[WorkPoint]
+    targets: list[Target]
+    splits: list[Target]
+    assigned: list[Target]
+    activities: list
+
+    @property
+    def is_blocked(self) -> bool:
+        return bool(self.splits or self.assigned)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.activities)
+
+
+def deletion_impact(obj: WorkPoint | Target) -> DeletionImpact:
+    """Everything that deleting ``obj`` would remove or unlink (see DeletionImpact)."""
+    from activities.models import Activity
+
+    if isinstance(obj, Target):
+        points, targets = [], [obj]
+    else:
+        points = [obj]
+        frontier = [obj.pk]
+        while frontier:
+            children = list(WorkPoint.objects.filter(parent_id__in=frontier))
+            points += children
+            frontier = [child.pk for child in children]
+        targets = list(Target.objects.filter(work_point__in=points).select_related("indicator"))
+    target_ids = [target.pk for target in targets]
+    splits = list(
+        Target.objects.filter(parent_target_id__in=target_ids)
+        .select_related("plan__federation", "indicator")
+        .order_by("plan__federation__path")
+    )
+    assigned = [target for target in targets if target.parent_target_id]
+    activities = list(
+        Activity.objects.filter(
+            models.Q(work_points__in=[point.pk for point in points]) | models.Q(achieves__in=target_ids)
+        )
+        .distinct()
+        .select_related("federation")
+        .order_by("calendar_day", "pk")
+    )
+    return DeletionImpact(points, targets, splits, assigned, activities)
+
+
+def _refuse_if_blocked(impact: DeletionImpact, confirmed: bool) -> None:
+    if impact.splits:
+        raise ValidationError(
+            _("已分解给下级的目标不能直接删除：请先在“分解到下级”页撤回分解（共 %(count)d 项）。")
+            % {"count": len(impact.splits)}
+        )
+    if impact.assigned:
+        raise ValidationError(_("由上级分解下达的目标不能删除；如需调整，请联系上级妇联。"))
+    if impact.needs_confirmation and not confirmed:
+        raise ValidationError(
+            _("有 %(count)d 项活动关联了要删除的要点或目标，请勾选确认后再删除。")
+            % {"count": len(impact.activities)}
+        )
+
+
+@transaction.atomic
+def work_point_delete(*, point: WorkPoint, by, confirmed: bool = False) -> DeletionImpact:
+    """Delete a draft plan's work point with its sub-points and their targets.
+
+    Refused (ValidationError) while any of those targets is split to lower federations or was
+    assigned from above; activities serving them lose the link only when ``confirmed``.
+    """
+    impact = deletion_impact(point)
+    _refuse_if_blocked(impact, confirmed)
+    point.delete()
+    return impact
+
+
+@transaction.atomic
+def target_delete(*, target: Target, by, confirmed: bool = False) -> DeletionImpact:
+    """Delete a draft plan's target; refused like :func:`work_point_delete`."""
+    impact = deletion_impact(target)
+    _refuse_if_blocked(impact, confirmed)
+    target.delete()
+    return impact
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan, by) -> None:
+    """Delete a draft plan; refused while its targets are linked to splits above or below it."""
+    linked = plan.targets.filter(models.Q(splits__isnull=False) | models.Q(parent_target__isnull=False))
+    if linked.exists():
+        raise ValidationError(_("该计划的目标与上下级的指标分解相关联，不能删除。"))
+    plan.delete()

@@ -1,15 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fedwork import access
-from fedwork.concurrency import StaleEditError, claim_version
+from fedwork.concurrency import StaleEditError
 from fedwork.context_processors import selected_year
 from fedwork.models import Federation
 
@@ -44,12 +42,21 @@ def _own_federation_for_writing(request):
     return federation, selected_year(request)
 
 
-def _save_versioned(form) -> bool:
-    """Save an edit unless someone saved the record since the form was opened (then say so)."""
+def _model_fields(form) -> dict:
+    """The cleaned values of a ModelForm's model fields, as keyword arguments for a service."""
+    return {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+
+
+def _save_versioned(form, service, **kwargs) -> bool:
+    """Save an edit through its service unless someone saved the record since the form was opened
+    (then say so on the form)."""
     try:
-        with transaction.atomic():
-            claim_version(form.instance, form.cleaned_data.get("seen_version"))
-            form.save()
+        service(
+            by=kwargs.pop("by"),
+            seen_version=form.cleaned_data.get("seen_version"),
+            **kwargs,
+            **_model_fields(form),
+        )
     except StaleEditError as error:
         form.add_error(None, error)
         return False
@@ -132,7 +139,11 @@ def plan_edit(request, pk):
     if not plan.is_draft:
         return _locked(request, plan)
     form = PlanForm(request.POST or None, instance=plan, federation=plan.federation, year=plan.year)
-    if request.method == "POST" and form.is_valid() and _save_versioned(form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_versioned(form, services.plan_update, plan=plan, by=request.user)
+    ):
         messages.success(request, _("已保存。"))
         return redirect(plan)
     return render(
@@ -148,10 +159,11 @@ def plan_delete(request, pk):
     if not plan.is_draft:
         return _locked(request, plan)
     if request.method == "POST":
-        if plan.targets.filter(Q(splits__isnull=False) | Q(parent_target__isnull=False)).exists():
-            messages.error(request, _("该计划的目标与上下级的指标分解相关联，不能删除。"))
+        try:
+            services.plan_delete(plan=plan, by=request.user)
+        except ValidationError as error:
+            _show_errors(request, error)
             return redirect(plan)
-        plan.delete()
         messages.success(request, _("已删除草稿。"))
         return redirect("plans:index")
     return render(
@@ -219,9 +231,7 @@ def point_create(request, plan_pk):
         parent = get_object_or_404(plan.points, pk=request.GET.get("parent") or request.POST.get("parent"))
     form = WorkPointForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        point = form.save(commit=False)
-        point.plan, point.parent, point.order = plan, parent, services.next_order(plan, parent)
-        point.save()
+        point = services.work_point_create(plan=plan, parent=parent, by=request.user, **_model_fields(form))
         messages.success(request, _("已添加工作要点。"))
         if "add_another" in request.POST:
             return redirect(f"{request.path}?parent={parent.pk}" if parent else request.path)
@@ -235,7 +245,11 @@ def point_edit(request, pk):
     if not point.plan.is_draft:
         return _locked(request, point.plan)
     form = WorkPointForm(request.POST or None, instance=point, plan=point.plan)
-    if request.method == "POST" and form.is_valid() and _save_versioned(form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_versioned(form, services.work_point_update, point=point, by=request.user)
+    ):
         messages.success(request, _("已保存。"))
         return redirect(f"{point.plan.get_absolute_url()}#point-{point.pk}")
     return render(
@@ -251,18 +265,33 @@ def point_delete(request, pk):
     plan = point.plan
     if not plan.is_draft:
         return _locked(request, plan)
+    return _delete_with_impact(
+        request,
+        point,
+        services.work_point_delete,
+        plan=plan,
+        what=_("工作要点（连同其下级要点和目标）"),
+        done=_("已删除工作要点及其下级要点和目标。"),
+        point=point,
+    )
+
+
+def _delete_with_impact(request, obj, service, *, plan, what, done, **kwargs):
+    """The confirmation page lists what else the deletion reaches (splits below, targets assigned from
+    above, activities that lose their link); the service refuses what the page says it refuses."""
+    impact = services.deletion_impact(obj)
     if request.method == "POST":
-        point.delete()
-        messages.success(request, _("已删除工作要点及其下级要点和目标。"))
-        return redirect(plan)
+        try:
+            service(by=request.user, confirmed=request.POST.get("confirm_links") == "on", **kwargs)
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            messages.success(request, done)
+            return redirect(plan)
     return render(
         request,
         "plans/confirm_delete.html",
-        {
-            "object": point,
-            "cancel_url": plan.get_absolute_url(),
-            "what": _("工作要点（连同其下级要点和目标）"),
-        },
+        {"object": obj, "cancel_url": plan.get_absolute_url(), "what": what, "impact": impact},
     )
 
 
@@ -291,9 +320,7 @@ def target_create(request, point_pk):
         return _locked(request, plan)
     form = TargetForm(request.POST or None, federation=plan.federation)
     if request.method == "POST" and form.is_valid():
-        target = form.save(commit=False)
-        target.work_point = point
-        target.save()
+        target = services.target_create(point=point, by=request.user, **_model_fields(form))
         messages.success(request, _("已添加目标：%(target)s") % {"target": target})
         if "add_another" in request.POST:
             return redirect(request.path)
@@ -308,7 +335,11 @@ def target_edit(request, pk):
     if not plan.is_draft:
         return _locked(request, plan)
     form = TargetForm(request.POST or None, instance=target, federation=plan.federation)
-    if request.method == "POST" and form.is_valid() and _save_versioned(form):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_versioned(form, services.target_update, target=target, by=request.user)
+    ):
         messages.success(request, _("已保存目标：%(target)s") % {"target": target})
         return redirect(f"{plan.get_absolute_url()}#point-{target.work_point_id}")
     return render(
@@ -324,19 +355,14 @@ def target_delete(request, pk):
     plan = _plan_for_edit(request.user, target.plan)
     if not plan.is_draft:
         return _locked(request, plan)
-    if request.method == "POST":
-        with transaction.atomic():
-            target.delete()
-        messages.success(request, _("已删除目标（已分解给下级的部分一并撤回）。"))
-        return redirect(plan)
-    return render(
+    return _delete_with_impact(
         request,
-        "plans/confirm_delete.html",
-        {
-            "object": target,
-            "cancel_url": plan.get_absolute_url(),
-            "what": _("目标（已分解给下级的部分一并撤回）"),
-        },
+        target,
+        services.target_delete,
+        plan=plan,
+        what=_("目标"),
+        done=_("已删除目标。"),
+        target=target,
     )
 
 
