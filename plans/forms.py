@@ -77,15 +77,17 @@ class TargetForm(VersionedFormMixin, forms.ModelForm):
             "due_date",
             "weight",
             "source_text",
+            "shares_indicator",
         ]
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "source_text": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, federation, **kwargs):
+    def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = Indicator.objects.available_to(federation)
+        self.plan = plan
+        self.fields["indicator"].queryset = Indicator.objects.available_to(plan.federation)
         self.fields["indicator"].required = True
         self.fields["indicator"].error_messages["invalid_choice"] = _("请选择本级可用的指标。")
 
@@ -108,6 +110,21 @@ class TargetForm(VersionedFormMixin, forms.ModelForm):
             )
         if indicator and indicator.kind == IndicatorKind.MILESTONE and not cleaned.get("due_date"):
             self.add_error("due_date", _("里程碑目标需要填写完成期限。"))
+        if indicator and not cleaned.get("shares_indicator"):
+            other = self.plan.targets.filter(indicator=indicator).exclude(pk=self.instance.pk).first()
+            if other is not None:
+                self.add_error(
+                    "indicator",
+                    _(
+                        "本计划的目标“%(other)s”（%(point)s）已使用指标“%(name)s”，同一项数据会同时计入两个目标。"
+                        "统计对象不同时请选用或新建另一个指标；确属同一口径的，请勾选“共用指标”。"
+                    )
+                    % {
+                        "other": other.source_text or other.describe_value(),
+                        "point": other.work_point,
+                        "name": indicator.name,
+                    },
+                )
         return cleaned
 
 

@@ -315,6 +315,27 @@ class TargetQuerySet(models.QuerySet):
     def for_user(self, user) -> "TargetQuerySet":
         return self.filter(plan__in=Plan.objects.for_user(user))
 
+    def sharing_groups(self) -> dict[int, list["Target"]]:
+        """Targets of these rows that share an indicator with another one of the same plan:
+        {indicator id: [targets]} for every indicator used more than once in a plan.
+
+        A figure counts toward every target of its indicator, so sharing one is double counting
+        unless the planner confirmed the targets measure the same thing (``shares_indicator``).
+        """
+        groups: dict[tuple[int, int], list[Target]] = {}
+        for target in self.filter(indicator__isnull=False).select_related("indicator", "work_point"):
+            groups.setdefault((target.plan_id, target.indicator_id), []).append(target)
+        return {indicator: targets for (_plan, indicator), targets in groups.items() if len(targets) > 1}
+
+    def unconfirmed_shares(self) -> list["Target"]:
+        """Targets sharing an indicator in their plan without the planner's confirmation."""
+        return [
+            target
+            for targets in self.sharing_groups().values()
+            for target in targets
+            if not target.shares_indicator
+        ]
+
 
 class Target(models.Model):
     """A quantified goal on a work point: 培训妇女人数 ≥ 300 人."""
@@ -349,6 +370,14 @@ class Target(models.Model):
         null=True,
         blank=True,
         related_name="splits",
+    )
+    shares_indicator = models.BooleanField(
+        _("共用指标"),
+        default=False,
+        help_text=_(
+            "本计划另有目标使用同一指标、且两者统计的是同一批对象时勾选：同一项数据将同时计入这些目标。"
+            "统计对象不同（如“科技致富带头人”与“失业妇女”）时，请分别选用不同的指标。"
+        ),
     )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 

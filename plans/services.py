@@ -1,6 +1,7 @@
 """Writes that span several rows or models: publishing, splitting, importing a document."""
 
 import csv
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -88,6 +89,15 @@ def plan_publish(*, plan: Plan, by) -> Plan:
     missing = plan.targets.filter(indicator__isnull=True).count()
     if missing:
         raise ValidationError(_("还有 %(count)d 个目标未选择指标，请补全后再发布。") % {"count": missing})
+    shared = plan.targets.unconfirmed_shares()
+    if shared:
+        raise ValidationError(
+            _(
+                "有 %(count)d 个目标与本计划其他目标共用指标，但未确认统计口径相同（%(names)s）。"
+                "请为统计对象不同的目标选用不同的指标，或在目标中勾选“共用指标”。"
+            )
+            % {"count": len(shared), "names": "、".join(sorted({t.indicator.name for t in shared}))}
+        )
     plan.status = PlanStatus.PUBLISHED
     plan.save(update_fields=["status", "updated_at"])
     _record(plan, PlanEvent.Action.PUBLISHED, by)
@@ -247,6 +257,36 @@ def suggest_indicator(text: str, unit: str, indicators: list[Indicator]) -> Indi
     return best
 
 
+# A quantity with its unit ("1000名", "100万人", "２．５亿元"), and the scope words that open a clause.
+_QUANTITY = re.compile(
+    r"[0-9０-９][0-9０-９.．,，]*\s*[万千百亿]?\s*(?:人次|名|人|场次|场|期|个|篇|条|户|件|次|家|所|项|万元|元|%|％)?"
+)
+_SCOPE = re.compile(
+    r"^(?:全省|全市|全县|全区|全镇|全乡|全州|各级|各地|今年|全年|每年|每月|每季度|力争|确保|共|累计)+"
+)
+_CONNECTORS = re.compile(r"(?:不少于|不低于|超过|以上|左右|达到|达|约|余|多)")
+
+
+def propose_indicator_name(text: str, like: Indicator) -> str:
+    """A name for a plan-specific indicator from the target's own words: "培训1000名科技致富带头人"
+    → "培训科技致富带头人人数" (persons), "新建50个妇女之家" → "新建妇女之家数".
+
+    ``like`` is the catalogue indicator the text also matched; its unit decides the suffix. The
+    result is at most 100 characters (Indicator.name), never empty (falls back to like.name); a short
+    qualifier names the catalogue indicator with it: "市级不少于2篇" → "宣传报道篇数（市级）".
+    """
+    phrase = _CONNECTORS.sub("", _QUANTITY.sub("", _SCOPE.sub("", text.strip())))
+    phrase = re.sub(r"[，,。；;：:、\s]+$", "", re.sub(r"^[，,。；;：:、\s]+", "", phrase))
+    if len(phrase) < 2:
+        return like.name
+    if len(phrase) <= 4:  # a qualifier, not a population: "市级不少于2篇" → 宣传报道篇数（市级）
+        return f"{like.name[:90]}（{phrase}）"
+    suffix = {"人": "人数", "名": "人数", "人次": "人次", "万元": "金额"}.get(like.unit, "数")
+    if phrase.endswith(suffix):
+        suffix = ""
+    return f"{phrase[: 100 - len(suffix)]}{suffix}"
+
+
 @transaction.atomic
 def plan_import(*, parsed, federation: Federation, year: int, by, source_name: str = "") -> Plan:
     """Build a draft plan from a parsed work-points document (plans.parsing.ParsedPlan)."""
@@ -260,6 +300,28 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
         general_idea=parsed.general_idea,
     )
     indicators = list(Indicator.objects.available_to(federation))
+    used: set[int] = set()
+    specific_codes: list[str] = []
+
+    def distinct(indicator: Indicator | None, text: str) -> Indicator | None:
+        """The catalogue indicator for its first target; a plan-specific one for later targets that
+        the catalogue would also match (their populations differ, or they would count one figure
+        twice): 培训科技致富带头人人数 beside 培训妇女人数."""
+        if indicator is None or indicator.pk not in used:
+            if indicator is not None:
+                used.add(indicator.pk)
+            return indicator
+        specific = Indicator.objects.create(
+            owner=federation,
+            code=f"P{plan.pk}-{len(specific_codes) + 1}",
+            name=propose_indicator_name(text, indicator),
+            unit=indicator.unit,
+            kind=indicator.kind,
+            decimal_places=indicator.decimal_places,
+        )
+        used.add(specific.pk)
+        specific_codes.append(specific.code)
+        return specific
 
     def add(points, parent):
         for order, parsed_point in enumerate(points):
@@ -278,6 +340,7 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
                 if indicator is None and previous is not None and previous.unit == parsed_target.unit:
                     indicator = previous
                 previous = indicator
+                indicator = distinct(indicator, parsed_target.text)
                 value = parsed_target.value
                 if parsed_target.unit == "%" or parsed_target.unit == MONEY_UNIT:
                     value = value.quantize(Decimal("0.01"))
@@ -330,10 +393,21 @@ def work_point_update(*, point: WorkPoint, by, seen_version: int | None, **field
     return point
 
 
+def _confirm_sharing(target: Target) -> None:
+    """The planner confirmed that this target measures what the plan's other targets of its indicator
+    measure: the confirmation holds for the whole group."""
+    if target.shares_indicator and target.indicator_id:
+        Target.objects.filter(plan_id=target.plan_id, indicator_id=target.indicator_id).exclude(
+            pk=target.pk
+        ).update(shares_indicator=True)
+
+
 @transaction.atomic
 def target_create(*, point: WorkPoint, by, **fields) -> Target:
     """Add a target to a draft plan's work point; Target.save() copies the plan from the point."""
-    return Target.objects.create(work_point=point, **fields)
+    target = Target.objects.create(work_point=point, **fields)
+    _confirm_sharing(target)
+    return target
 
 
 @transaction.atomic
@@ -342,6 +416,7 @@ def target_update(*, target: Target, by, seen_version: int | None, **fields) -> 
     for name, value in fields.items():
         setattr(target, name, value)
     target.save()
+    _confirm_sharing(target)
     return target
 
 

@@ -12,6 +12,8 @@ from .models import Plan, Target, WorkPoint
 class TargetRow:
     target: Target
     split_total: Decimal | None
+    # The plan's other targets of the same indicator: a figure counts toward all of them.
+    shared_with: list[Target] = field(default_factory=list)
 
 
 @dataclass
@@ -35,8 +37,14 @@ def build_point_tree(plan: Plan, user) -> list[PointNode]:
         .annotate(total=Sum("value"))
         .order_by()
     )
-    for target in plan.targets.select_related("indicator").order_by("pk"):
-        nodes[target.work_point_id].targets.append(TargetRow(target, split_totals.get(target.pk)))
+    targets = list(plan.targets.select_related("indicator", "work_point").order_by("pk"))
+    by_indicator: dict[int, list[Target]] = {}
+    for target in targets:
+        if target.indicator_id:
+            by_indicator.setdefault(target.indicator_id, []).append(target)
+    for target in targets:
+        shared = [t for t in by_indicator.get(target.indicator_id, []) if t.pk != target.pk]
+        nodes[target.work_point_id].targets.append(TargetRow(target, split_totals.get(target.pk), shared))
     implementations = (
         WorkPoint.objects.filter(implements__plan=plan, plan__in=Plan.objects.for_user(user))
         .select_related("plan__federation")

@@ -126,6 +126,7 @@ def plan_detail(request, pk):
         "may_split": access.may_split_targets(request.user, plan)
         and Federation.objects.children_of(plan.federation).exists(),
         "missing_indicators": plan.targets.filter(indicator__isnull=True).count(),
+        "unconfirmed_shares": plan.targets.unconfirmed_shares(),
         "planned_activities": plan.planned_activities.all(),
         "events": plan.events.select_related("by")[:20],
         "reopen_form": ReopenForm(),
@@ -318,7 +319,7 @@ def target_create(request, point_pk):
     plan = point.plan
     if not plan.is_draft:
         return _locked(request, plan)
-    form = TargetForm(request.POST or None, federation=plan.federation)
+    form = TargetForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         target = services.target_create(point=point, by=request.user, **_model_fields(form))
         messages.success(request, _("已添加目标：%(target)s") % {"target": target})
@@ -334,7 +335,7 @@ def target_edit(request, pk):
     plan = _plan_for_edit(request.user, target.plan)
     if not plan.is_draft:
         return _locked(request, plan)
-    form = TargetForm(request.POST or None, instance=target, federation=plan.federation)
+    form = TargetForm(request.POST or None, instance=target, plan=plan)
     if (
         request.method == "POST"
         and form.is_valid()

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from plans.models import Plan, PlanStatus, Target
+from plans.models import Indicator, Plan, PlanStatus, Target
 from plans.services import load_indicator_catalogue
 
 SEEDS = Path(settings.BASE_DIR) / "fixtures" / "seeds"
@@ -60,7 +60,13 @@ def test_import_builds_a_draft_with_suggested_indicators(catalogue, capsys):
     targets = {t.source_text: t for t in Target.objects.filter(plan=plan).select_related("indicator")}
     assert targets["每月上报信息不少于2条"].indicator.code == "XC02"
     assert targets["每月上报信息不少于2条"].annual_value == 24
-    assert targets["市级不少于2篇"].indicator.code == "XC01"  # same indicator as the clause before it
+    # The clause before it took the catalogue's XC01: counting one article toward both would count it
+    # twice, so the importer proposes the plan's own indicator, named after the clause.
+    assert targets["每年新闻宣传报道省级不少于1篇"].indicator.code == "XC01"
+    city = targets["市级不少于2篇"].indicator
+    assert (city.owner.code, city.unit) == ("370102", Indicator.objects.get(code="XC01").unit)
+    assert city.name.endswith("（市级）")
+    assert not Target.objects.filter(plan=plan).unconfirmed_shares()
     assert targets["案件处结率达98%以上"].indicator.code == "XF03"
     recruiting = targets["每年举办妇女专场招聘会1-2场次"]
     assert (recruiting.comparator, recruiting.value, recruiting.max_value) == ("range", 1, 2)
