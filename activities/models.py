@@ -62,7 +62,16 @@ class ActivityStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+# The one rule of which activities count toward totals, roll-ups, milestones and summaries: done
+# ones (neither planned nor cancelled). Approval of periodic reports will narrow it here.
+COUNTED_STATUSES = (ActivityStatus.DONE,)
+
+
 class ActivityQuerySet(models.QuerySet):
+    def counted(self) -> "ActivityQuerySet":
+        """Activities whose figures count toward totals (COUNTED_STATUSES)."""
+        return self.filter(status__in=COUNTED_STATUSES)
+
     def in_subtree(self, federation: Federation) -> "ActivityQuerySet":
         return self.filter(federation__path__startswith=federation.path)
 
@@ -249,6 +258,11 @@ class Activity(models.Model):
         if self.planned_month:
             return date(self.year, self.planned_month, calendar.monthrange(self.year, self.planned_month)[1])
         return None
+
+    @property
+    def counts_toward_totals(self) -> bool:
+        """Whether this activity's figures count toward totals (COUNTED_STATUSES)."""
+        return self.status in COUNTED_STATUSES
 
     @property
     def is_overdue(self) -> bool:

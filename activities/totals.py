@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from fedwork.models import PATH_SEPARATOR, Federation
 
-from .models import Activity, ActivityStatus, Figure, FigureTotal
+from .models import COUNTED_STATUSES, Activity, Figure, FigureTotal
 
 # (federation path, year, month, indicator id) → value
 Contribution = dict[tuple[str, int, int, int], Decimal]
@@ -28,9 +28,10 @@ def activity_month(activity: Activity) -> int | None:
 
 
 def contribution(activity: Activity, figures: Iterable[tuple[int, Decimal]], path: str) -> Contribution:
-    """What a (saved or about to be saved) activity adds to the totals: nothing unless it is done."""
+    """What a (saved or about to be saved) activity adds to the totals: nothing unless it counts
+    (Activity.counts_toward_totals)."""
     month = activity_month(activity)
-    if activity.status != ActivityStatus.DONE or month is None:
+    if not activity.counts_toward_totals or month is None:
         return {}
     result: Contribution = defaultdict(Decimal)
     for indicator_id, value in figures:
@@ -116,7 +117,7 @@ def move_subtree(old_path: str, new_path: str) -> None:
 
 def recompute(federation: Federation | None = None, year: int | None = None) -> dict:
     """The totals computed from the raw figures: {(federation id, year, month, indicator id): value}."""
-    figures = Figure.objects.filter(activity__status=ActivityStatus.DONE)
+    figures = Figure.objects.filter(activity__status__in=COUNTED_STATUSES)
     if year is not None:
         figures = figures.filter(activity__year=year)
     if federation is not None:

@@ -28,7 +28,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import ActivityStatus, FigureTotal
+from activities.models import COUNTED_STATUSES, FigureTotal
 from fedwork.models import Federation
 from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target, WorkPoint
 
@@ -348,8 +348,13 @@ def _milestones_met(target_ids: list[int], as_of: date) -> set[int]:
     rows = _select(
         "SELECT DISTINCT aa.target_id FROM activities_activity_achieves aa"
         " JOIN activities_activity a ON a.id = aa.activity_id"
-        f" WHERE aa.target_id IN ({_marks(target_ids)}) AND a.status = %s AND a.calendar_day <= %s",
-        [*target_ids, ActivityStatus.DONE.value, connection.ops.adapt_datefield_value(as_of)],
+        f" WHERE aa.target_id IN ({_marks(target_ids)}) AND a.status IN ({_marks(COUNTED_STATUSES)})"
+        " AND a.calendar_day <= %s",
+        [
+            *target_ids,
+            *(status.value for status in COUNTED_STATUSES),
+            connection.ops.adapt_datefield_value(as_of),
+        ],
     )
     return {target_id for (target_id,) in rows}
 

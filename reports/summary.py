@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityStatus
+from activities.models import Activity
 from fedwork.models import Federation
 from plans.models import Comparator, IndicatorKind, WorkPoint, format_decimal
 
@@ -244,9 +244,7 @@ def build_summary(federation: Federation, year: int, as_of: date | None = None) 
     for point in points:
         children[point.parent_id].append(point)
 
-    done = Activity.objects.in_subtree(federation).filter(
-        year=year, status=ActivityStatus.DONE, calendar_day__lte=as_of
-    )
+    done = Activity.objects.in_subtree(federation).counted().filter(year=year, calendar_day__lte=as_of)
     activity_count = done.count()
     per_point: dict[int, int] = {}
     if points:
