@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fedwork import access
+from fedwork import access, params
 from fedwork.concurrency import StaleEditError
 from fedwork.context_processors import selected_year
 from fedwork.models import Federation
@@ -114,11 +114,7 @@ class CalendarEntry:
 def calendar_month(request):
     federation, year = _home(request), selected_year(request)
     today = timezone.localdate()
-    try:
-        month = int(request.GET.get("m", today.month if today.year == year else 1))
-    except ValueError:
-        month = 1
-    month = min(max(month, 1), 12)
+    month = params.query_month(request, default=today.month if today.year == year else 1)
     own, upper, planned, form = _filtered(request, federation, year)
     own = [CalendarEntry(row, today) for row in own.in_month(year, month).values_list(*CalendarEntry.FIELDS)]
     upper = list(upper.select_related(None).select_related("federation").in_month(year, month))
@@ -217,7 +213,7 @@ def activity_create(request):
     activity = Activity(federation=federation, year=year)
     initial = {"status": ActivityStatus.DONE}
     if request.GET.get("type"):
-        initial["type"] = request.GET["type"]
+        initial["type"] = params.query_id(request, "type")
     form = ActivityForm(
         request.POST or None, instance=activity, federation=federation, year=year, initial=initial
     )

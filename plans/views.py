@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fedwork import access
+from fedwork import access, params
 from fedwork.concurrency import StaleEditError, claim_version
 from fedwork.context_processors import selected_year
 from fedwork.models import Federation
@@ -216,8 +216,9 @@ def point_create(request, plan_pk):
     if not plan.is_draft:
         return _locked(request, plan)
     parent = None
-    if request.GET.get("parent") or request.POST.get("parent"):
-        parent = get_object_or_404(plan.points, pk=request.GET.get("parent") or request.POST.get("parent"))
+    parent_pk = params.query_id(request, "parent") or params.query_id(request, "parent", data=request.POST)
+    if parent_pk:
+        parent = get_object_or_404(plan.points, pk=parent_pk)
     form = WorkPointForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         point = form.save(commit=False)
