@@ -2,6 +2,7 @@ import calendar as pycalendar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fedwork import access, params
-from fedwork.concurrency import StaleEditError
+from fedwork.concurrency import ALREADY_SUBMITTED_MESSAGE, StaleEditError
 from fedwork.context_processors import selected_year
 from fedwork.models import Federation
 from plans.models import PlannedActivity, PlanStatus
@@ -217,11 +218,20 @@ def activity_create(request):
     form = ActivityForm(
         request.POST or None, instance=activity, federation=federation, year=year, initial=initial
     )
-    if request.method == "POST" and form.is_valid() and _save_form(request, form, form.instance):
-        messages.success(request, _("已保存活动“%(title)s”。") % {"title": form.instance.title})
-        if "add_another" in request.POST:
-            return redirect(f"{reverse('activities:create')}?type={form.instance.type_id}")
-        return redirect(form.instance)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # The form's one-time token: a second POST of the same page (a double click) saves nothing.
+            earlier = form.claim_token()
+            if earlier is not None:
+                messages.info(request, ALREADY_SUBMITTED_MESSAGE)
+                return redirect(earlier.result_url or reverse("activities:list"))
+            if _save_form(request, form, form.instance):
+                form.record_result(form.instance.get_absolute_url())
+                messages.success(request, _("已保存活动“%(title)s”。") % {"title": form.instance.title})
+                if "add_another" in request.POST:
+                    return redirect(f"{reverse('activities:create')}?type={form.instance.type_id}")
+                return redirect(form.instance)
+            transaction.set_rollback(True)  # nothing saved: the token may be used again
     return _render_form(request, form, federation=federation, year=year)
 
 
