@@ -6,7 +6,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from fedwork.concurrency import VersionedFormMixin
+from fedwork.concurrency import OneTimeTokenMixin, VersionedFormMixin
 from fedwork.widgets import DIRECT_RENDERER
 from plans.models import Indicator, IndicatorKind, PlanStatus, Target, WorkPoint
 
@@ -86,7 +86,7 @@ class LoadedModelMultipleChoiceField(LoadOnceMixin, forms.ModelMultipleChoiceFie
     pass
 
 
-class ActivityForm(VersionedFormMixin, forms.ModelForm):
+class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
     """The staff's recording form: type, work point, dates, place and the figures, on one phone screen."""
 
     default_renderer = DIRECT_RENDERER  # some sixty widgets a page

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from fedwork import access
+from fedwork import access, params
 from fedwork.context_processors import selected_year
 
 from .importing import (
@@ -112,20 +112,14 @@ def _render_preview(request: HttpRequest, report: ImportReport, name: str, statu
 @require_GET
 def template_download(request: HttpRequest) -> HttpResponse:
     """The .xlsx template of ``?federation=CODE&year=YYYY`` (default: the user's federation and year)."""
-    code = request.GET.get("federation", "").strip()
+    code = params.query_code(request)
     if code:
         federation = access.get_federation_for_user_or_404(request.user, code)
     else:
         federation = access.home_federation(request.user)
         if federation is None:
             raise Http404
-    year_text = request.GET.get("year", "").strip()
-    if year_text:
-        if not year_text.isdigit() or not 1900 <= int(year_text) <= 2999:
-            raise Http404
-        year = int(year_text)
-    else:
-        year = selected_year(request)
+    year = params.query_year(request, default=selected_year(request))
     content = build_template(federation, year)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(

@@ -374,3 +374,23 @@ class FigureTotal(models.Model):
 
     def __str__(self):
         return f"{self.federation_id}/{self.year}-{self.month}/{self.indicator_id}={self.value}"
+
+
+class SubmissionToken(models.Model):
+    """A create form's one-time token, claimed in the transaction that saves what the form creates.
+
+    The unique token makes the claim atomic on every database: a second POST of the same form (a
+    double click, a resubmitted page) fails to insert it and is sent to what the first one created;
+    a save that fails rolls its claim back with it (fedwork.concurrency.OneTimeTokenMixin).
+    """
+
+    token = models.CharField(_("令牌"), max_length=64, unique=True)
+    result_url = models.CharField(_("已创建的记录"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("表单提交令牌")
+        verbose_name_plural = _("表单提交令牌")
+
+    def __str__(self):
+        return self.token

@@ -56,9 +56,16 @@ def activity_save(
     """Save an activity with its figures (None removes a figure) in one transaction.
 
     The roll-up totals of the federation and its ancestors change in the same transaction. An edit
-    from a form passes the version it was opened with; a stale one raises StaleEditError.
+    from a form passes the version it was opened with (ActivityForm requires it); a stale one raises
+    StaleEditError. Every edit moves the activity to the next version.
     """
-    if activity.pk and seen_version is not None:
+    if activity.pk:
+        if seen_version is None:
+            # A write without a form (a command, a test): take the row as it is now, but still move
+            # it to the next version, so that a form opened before this write is refused as stale.
+            seen_version = (
+                Activity.objects.select_for_update().values_list("version", flat=True).get(pk=activity.pk)
+            )
         claim_version(activity, seen_version)
     new = activity.pk is None
     before = {} if new else totals.stored_contribution(activity.pk)

@@ -2,14 +2,15 @@ import calendar as pycalendar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fedwork import access
-from fedwork.concurrency import StaleEditError
+from fedwork import access, params
+from fedwork.concurrency import ALREADY_SUBMITTED_MESSAGE, StaleEditError
 from fedwork.context_processors import selected_year
 from fedwork.models import Federation
 from plans.models import PlannedActivity, PlanStatus
@@ -114,11 +115,7 @@ class CalendarEntry:
 def calendar_month(request):
     federation, year = _home(request), selected_year(request)
     today = timezone.localdate()
-    try:
-        month = int(request.GET.get("m", today.month if today.year == year else 1))
-    except ValueError:
-        month = 1
-    month = min(max(month, 1), 12)
+    month = params.query_month(request, default=today.month if today.year == year else 1)
     own, upper, planned, form = _filtered(request, federation, year)
     own = [CalendarEntry(row, today) for row in own.in_month(year, month).values_list(*CalendarEntry.FIELDS)]
     upper = list(upper.select_related(None).select_related("federation").in_month(year, month))
@@ -217,15 +214,24 @@ def activity_create(request):
     activity = Activity(federation=federation, year=year)
     initial = {"status": ActivityStatus.DONE}
     if request.GET.get("type"):
-        initial["type"] = request.GET["type"]
+        initial["type"] = params.query_id(request, "type")
     form = ActivityForm(
         request.POST or None, instance=activity, federation=federation, year=year, initial=initial
     )
-    if request.method == "POST" and form.is_valid() and _save_form(request, form, form.instance):
-        messages.success(request, _("已保存活动“%(title)s”。") % {"title": form.instance.title})
-        if "add_another" in request.POST:
-            return redirect(f"{reverse('activities:create')}?type={form.instance.type_id}")
-        return redirect(form.instance)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            # The form's one-time token: a second POST of the same page (a double click) saves nothing.
+            earlier = form.claim_token()
+            if earlier is not None:
+                messages.info(request, ALREADY_SUBMITTED_MESSAGE)
+                return redirect(earlier.result_url or reverse("activities:list"))
+            if _save_form(request, form, form.instance):
+                form.record_result(form.instance.get_absolute_url())
+                messages.success(request, _("已保存活动“%(title)s”。") % {"title": form.instance.title})
+                if "add_another" in request.POST:
+                    return redirect(f"{reverse('activities:create')}?type={form.instance.type_id}")
+                return redirect(form.instance)
+            transaction.set_rollback(True)  # nothing saved: the token may be used again
     return _render_form(request, form, federation=federation, year=year)
 
 

@@ -1,19 +1,20 @@
-from django.conf import settings
 from django.utils import timezone
 
+from . import params
 from .access import home_federation
 
 SESSION_YEAR_KEY = "work_year"
 
 
 def selectable_years() -> list[int]:
-    return list(range(timezone.localdate().year + 1, settings.FEDWORK_FIRST_YEAR - 1, -1))
+    """The top bar's years, newest first: the range fedwork.params accepts as ``?year=``."""
+    return list(range(params.last_year(), params.first_year() - 1, -1))
 
 
 def selected_year(request) -> int:
     """The work year the user has chosen in the top bar (this year until they choose)."""
     year = request.session.get(SESSION_YEAR_KEY) if hasattr(request, "session") else None
-    return year if year in selectable_years() else timezone.localdate().year
+    return year if params.is_year(year) else timezone.localdate().year
 
 
 def work_year(request):

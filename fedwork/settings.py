@@ -99,13 +99,19 @@ SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if SHARED_CACHE
 
 AUTH_USER_MODEL = "fedwork.User"
 AUTHENTICATION_BACKENDS = [
-    # django-axes counts failed logins and locks the account/address pair after AXES_FAILURE_LIMIT.
+    # django-axes counts failed logins: it locks an account/address pair or an address (throttling.py).
     "axes.backends.AxesStandaloneBackend",
     "fedwork.backends.UserBackend",
 ]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Two limits (fedwork/throttling.py): one account from one address, and one address over all accounts;
+# the address is the client's, read from the proxy's headers only when they come from TRUSTED_PROXIES.
+FEDWORK_LOGIN_LIMIT_PER_ACCOUNT = env.int("AXES_FAILURE_LIMIT", default=5)
+FEDWORK_LOGIN_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_FAILURE_LIMIT = "fedwork.throttling.failure_limit"
+AXES_CLIENT_IP_CALLABLE = "fedwork.client_ip.client_ip"
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_URL = "login"

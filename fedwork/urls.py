@@ -4,14 +4,16 @@ from django.urls import include, path
 
 from reports.api import api
 
-from . import views
+from . import params, views
+
+params.register_converters()
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("year/", views.set_year, name="set-year"),
     path("federations/", views.federation_browse, name="federation-browse"),
-    path("federations/<str:code>/", views.federation_detail, name="federation-detail"),
+    path("federations/<code:code>/", views.federation_detail, name="federation-detail"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

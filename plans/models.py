@@ -399,6 +399,12 @@ class Target(models.Model):
                 violation_error_message=_("区间的上限不能小于下限。"),
             ),
             models.CheckConstraint(condition=Q(weight__gt=0), name="plans_target_weight_positive"),
+            # One child plan holds at most one split of an upper target (issue #13, finding 10).
+            models.UniqueConstraint(
+                fields=["plan", "parent_target"],
+                condition=Q(parent_target__isnull=False),
+                name="plans_target_one_split_per_plan",
+            ),
         ]
 
     def __str__(self):

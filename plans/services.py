@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -166,7 +166,8 @@ def split_rows(target: Target) -> list[tuple[Federation, Target | None]]:
 
 def _child_work_point(target: Target, child_plan: Plan) -> WorkPoint:
     """The child's work point implementing the upper one, created the first time a value is split."""
-    upper = target.work_point
+    # Locked so that splits of two targets of one work point do not each create the child's point.
+    upper = WorkPoint.objects.select_for_update().get(pk=target.work_point_id)
     point = WorkPoint.objects.filter(plan=child_plan, implements=upper).first()
     if point is None:
         point = WorkPoint.objects.create(
@@ -184,14 +185,24 @@ def target_split(*, target: Target, values: dict[int, Decimal | None], by) -> Sp
     """Assign a value to each direct child (by federation id); None withdraws what was assigned.
 
     Each assigned value becomes a target in the child's plan for the year (created as a draft when
-    missing), linked to the upper target.
+    missing), linked to the upper target. A withdrawal is refused (ValidationError, nothing saved)
+    while the child has split its target further down. Concurrent splits of one target run one after the other
+    (the target's row is locked first), so a child never gets two copies; the constraint
+    plans_target_one_split_per_plan holds that in the database too.
     """
+    target = Target.objects.select_for_update().get(pk=target.pk)
     plan = target.plan
     created = updated = removed = 0
     for child, existing in split_rows(target):
         value = values.get(child.pk)
         if value is None:
             if existing is not None:
+                if existing.splits.exists():
+                    # Withdrawing it would take the lower federations' own splits with it.
+                    raise ValidationError(
+                        _("%(name)s已将该目标继续分解到下级，请先由其撤回下级的分解，再撤回此项。")
+                        % {"name": child.display_name}
+                    )
                 existing.delete()
                 removed += 1
             continue
@@ -203,14 +214,22 @@ def target_split(*, target: Target, values: dict[int, Decimal | None], by) -> Sp
             continue
         child_plan = Plan.objects.filter(federation=child, year=plan.year).first()
         if child_plan is None:
-            child_plan = Plan.objects.create(
-                federation=child,
-                year=plan.year,
-                title=_("%(name)s%(year)s年工作要点") % {"name": child.display_name, "year": plan.year},
-                implements=plan,
-                created_by=by,
-            )
-            _record(child_plan, PlanEvent.Action.CREATED, by, _("由上级指标分解自动创建"))
+            try:
+                # A split of another target may create the child's plan at the same moment: the
+                # unique constraint plans_plan_one_per_federation_year refuses the second, which
+                # then takes the first's plan.
+                with transaction.atomic():
+                    child_plan = Plan.objects.create(
+                        federation=child,
+                        year=plan.year,
+                        title=_("%(name)s%(year)s年工作要点")
+                        % {"name": child.display_name, "year": plan.year},
+                        implements=plan,
+                        created_by=by,
+                    )
+                    _record(child_plan, PlanEvent.Action.CREATED, by, _("由上级指标分解自动创建"))
+            except IntegrityError:
+                child_plan = Plan.objects.get(federation=child, year=plan.year)
         Target.objects.create(
             work_point=_child_work_point(target, child_plan),
             indicator=target.indicator,

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fedwork import access
+from fedwork import access, params
 from fedwork.concurrency import StaleEditError
 from fedwork.context_processors import selected_year
 from fedwork.models import Federation
@@ -228,8 +228,9 @@ def point_create(request, plan_pk):
     if not plan.is_draft:
         return _locked(request, plan)
     parent = None
-    if request.GET.get("parent") or request.POST.get("parent"):
-        parent = get_object_or_404(plan.points, pk=request.GET.get("parent") or request.POST.get("parent"))
+    parent_pk = params.query_id(request, "parent") or params.query_id(request, "parent", data=request.POST)
+    if parent_pk:
+        parent = get_object_or_404(plan.points, pk=parent_pk)
     form = WorkPointForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         point = services.work_point_create(plan=plan, parent=parent, by=request.user, **_model_fields(form))
@@ -378,8 +379,13 @@ def target_split(request, pk):
         return redirect(plan)
     rows = services.split_rows(target)
     form = SplitForm(request.POST or None, rows=rows, target=target)
+    summary = None
     if request.method == "POST" and form.is_valid():
-        summary = services.target_split(target=target, values=form.values(), by=request.user)
+        try:
+            summary = services.target_split(target=target, values=form.values(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+    if summary is not None:
         messages.success(
             request,
             _("已保存分解：新增 %(c)d，修改 %(u)d，撤回 %(r)d。")

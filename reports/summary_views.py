@@ -3,57 +3,30 @@
 from __future__ import annotations
 
 import io
-import re
-from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from fedwork import access
+from fedwork import access, params
 from fedwork.context_processors import selected_year
 
 from .summary import Summary, build_summary
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Chinese official-document conventions: headings in 宋体, body in 仿宋; 三号 = 16 pt, 小四 = 12 pt.
 HEADING_FONT, BODY_FONT = "宋体", "仿宋"
 TITLE_SIZE, HEADING_SIZE, BODY_SIZE = Pt(16), Pt(14), Pt(12)
 
 
-def _year(request: HttpRequest) -> int:
-    raw = request.GET.get("year")
-    if raw is None or raw == "":
-        return selected_year(request)
-    # ASCII digits only: str.isdigit() accepts "²", which int() then rejects with a 500.
-    if not re.fullmatch(r"[0-9]{4}", raw) or not FIRST_YEAR <= int(raw) <= LAST_YEAR:
-        raise Http404
-    return int(raw)
-
-
-def _as_of(request: HttpRequest) -> date | None:
-    raw = request.GET.get("as_of")
-    if not raw:
-        return None
-    try:
-        # parse_date returns None for a wrong format and raises for an impossible date (2013-02-30).
-        value = parse_date(raw)
-    except ValueError:
-        value = None
-    if value is None:
-        raise Http404
-    return value
-
-
 def _summary_for(request: HttpRequest, code: str) -> Summary:
     federation = access.get_federation_for_user_or_404(request.user, code)
-    return build_summary(federation, _year(request), _as_of(request))
+    year = params.query_year(request, default=selected_year(request))
+    return build_summary(federation, year, params.query_as_of(request))
 
 
 @login_required

@@ -1,29 +1,16 @@
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from activities.models import Activity
-from fedwork import access
+from fedwork import access, params
 from fedwork.context_processors import selected_year
 from plans.models import Plan
 
 from .rollup import rollup
 
 SHOWN_ACTIVITIES = 8
-
-
-def parse_as_of(request) -> date | None:
-    """The optional ?as_of=YYYY-MM-DD; anything else is a 404, never a 500."""
-    text = request.GET.get("as_of")
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise Http404 from error
 
 
 @login_required
@@ -38,7 +25,7 @@ def index(request):
 def dashboard(request, code):
     federation = access.get_federation_for_user_or_404(request.user, code)
     year = selected_year(request)
-    result = rollup(federation, year, parse_as_of(request))
+    result = rollup(federation, year, params.query_as_of(request))
     today = timezone.localdate()
     planned = Activity.objects.planned_in_subtree(federation, year).select_related("federation")
     groups: dict[int, dict] = {}

@@ -134,7 +134,7 @@ def test_edit_and_delete_keep_history(in_2013, people, tree, training, activity_
     activity = Activity.objects.get()
     client.post(
         reverse("activities:edit", args=[activity.pk]),
-        form_data(training, title="改过的名称", fig_PX02="120"),
+        form_data(training, title="改过的名称", fig_PX02="120", seen_version=activity.version),
     )
     activity.refresh_from_db()
     assert activity.title == "改过的名称"

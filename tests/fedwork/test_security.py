@@ -6,7 +6,7 @@ from tests.factories import PASSWORD
 
 
 def test_repeated_failed_logins_lock_the_account_with_a_chinese_message(client, people, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.FEDWORK_LOGIN_LIMIT_PER_ACCOUNT - 1):
         response = client.post(reverse("login"), {"username": "furong-staff", "password": "wrong"})
         assert response.status_code == 200
     response = client.post(reverse("login"), {"username": "furong-staff", "password": "wrong"})
@@ -18,7 +18,7 @@ def test_repeated_failed_logins_lock_the_account_with_a_chinese_message(client, 
 
 
 def test_a_successful_login_resets_the_count(client, people, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.FEDWORK_LOGIN_LIMIT_PER_ACCOUNT - 1):
         client.post(reverse("login"), {"username": "furong-staff", "password": "wrong"})
     client.post(reverse("login"), {"username": "furong-staff", "password": PASSWORD})
     client.post(reverse("logout"))

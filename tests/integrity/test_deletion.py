@@ -107,3 +107,13 @@ def test_activities_losing_their_link_are_listed_and_need_confirmation(tree, peo
     assert client.post(url, {"confirm_links": "on"}).status_code == 302
     assert not WorkPoint.objects.filter(pk=point.pk).exists()
     assert Activity.objects.filter(pk=activity.pk).exists()
+
+
+def test_withdrawing_a_split_that_was_split_further_is_refused(split_down, tree, people, login):
+    client = login(people["hunan_staff"])
+    url = reverse("plans:target-split", args=[split_down["target"].pk])
+    response = client.post(url, {f"fed_{tree['changsha'].pk}": ""})
+    assert response.status_code == 200
+    assert "请先由其撤回下级的分解" in response.content.decode()
+    assert Target.objects.filter(parent_target=split_down["city"]).count() == 1
+    assert Target.objects.filter(pk=split_down["city"].pk).exists()
