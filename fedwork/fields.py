@@ -1,9 +1,10 @@
 """Model and form fields that store user text clean (see :func:`fedwork.text.clean_text`).
 
-``pre_save`` cleans, so ``save()`` and ``bulk_create()`` store clean text whatever the source (a
-form, an import, the admin, a shell); ``to_python`` and the form field clean, so a form shows and
-length-checks the text that will be stored. ``QuerySet.update()`` and ``bulk_update()`` do not go
-through ``pre_save``: callers pass them text that is already clean.
+``pre_save`` cleans the instance's attribute, so ``save()`` and ``bulk_create()`` store clean text
+whatever the source (a form, an import, the admin, a shell) and the instance holds what was stored;
+``get_db_prep_save`` cleans every written value, so ``QuerySet.update()`` and ``bulk_update()`` store
+clean text too; ``to_python`` and the form field clean, so a form shows and length-checks the text
+that will be stored. Lookups (``filter(title__contains=…)``) are left as given.
 """
 
 from django import forms
@@ -33,6 +34,18 @@ class _CleanMixin:
         if isinstance(value, str):
             return clean_text(value, multiline=self.multiline)
         return value
+
+    def get_prep_value(self, value):
+        # Lookups take their text as given: Django's CharField would pass it through to_python(),
+        # and a search for "\x0b" would become a search for "", which every row contains.
+        value = models.Field.get_prep_value(self, value)
+        return value if value is None or isinstance(value, str) else str(value)
+
+    def get_db_prep_save(self, value, connection):
+        # Every written value, also through QuerySet.update() and bulk_update().
+        if isinstance(value, str):
+            value = clean_text(value, multiline=self.multiline)
+        return super().get_db_prep_save(value, connection)
 
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)

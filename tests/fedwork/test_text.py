@@ -143,3 +143,18 @@ def test_max_length_is_checked_after_cleaning(people, tree, login):
     assert response.status_code == 302
     furong.refresh_from_db()
     assert furong.short_name == "短" * 50
+
+
+def test_update_and_bulk_update_store_clean_text(tree):
+    Federation.objects.filter(pk=tree["furong"].pk).update(name="芙蓉区\x0b妇联\x00")
+    tree["yuelu"].short_name = "岳麓\x0c区妇联"
+    Federation.objects.bulk_update([tree["yuelu"]], ["short_name"])
+    names = dict(Federation.objects.filter(code__in=["430102", "430104"]).values_list("code", "name"))
+    assert names["430102"] == "芙蓉区妇联"
+    assert Federation.objects.get(code="430104").short_name == "岳麓区妇联"
+
+
+def test_lookups_take_their_text_as_given(tree):
+    # Cleaning the lookup would turn a search for "\x0b" into a search for "", which matches every row.
+    assert not Federation.objects.filter(name__contains="\x0b").exists()
+    assert Federation.objects.filter(name__contains=" ").count() == 0
