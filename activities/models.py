@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fedwork import access
+from fedwork.fields import CleanCharField, CleanTextField
 from fedwork.models import Federation
 from plans.models import Indicator, Target, WorkPoint
 
@@ -41,7 +42,7 @@ class ActivityTypeQuerySet(models.QuerySet):
 class ActivityType(models.Model):
     """The managed list of activity types (会议, 培训, 宣传 …)."""
 
-    name = models.CharField(_("名称"), max_length=20, unique=True)
+    name = CleanCharField(_("名称"), max_length=20, unique=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -137,7 +138,7 @@ class Activity(models.Model):
         Federation, verbose_name=_("妇联"), on_delete=models.PROTECT, related_name="activities"
     )
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
-    title = models.CharField(_("活动名称"), max_length=200)
+    title = CleanCharField(_("活动名称"), max_length=200)
     type = models.ForeignKey(
         ActivityType, verbose_name=_("活动类型"), on_delete=models.PROTECT, related_name="activities"
     )
@@ -158,9 +159,9 @@ class Activity(models.Model):
     )
     actual_start = models.DateTimeField(_("实际开始时间"), null=True, blank=True)
     actual_end = models.DateTimeField(_("实际结束时间"), null=True, blank=True)
-    place = models.CharField(_("地点"), max_length=200, blank=True)
-    organiser = models.CharField(_("组织者"), max_length=100, blank=True)
-    description = models.TextField(_("活动内容"), blank=True)
+    place = CleanCharField(_("地点"), max_length=200, blank=True)
+    organiser = CleanCharField(_("组织者"), max_length=100, blank=True)
+    description = CleanTextField(_("活动内容"), blank=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
     )

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .fields import CleanCharField
+
 PATH_SEPARATOR = "/"
 NATIONAL_CODE = "00"
 CYCLE_MESSAGE = _("上级妇联不能是自身或其下级组织。")
@@ -78,8 +80,8 @@ class Federation(models.Model):
         validators=[RegexValidator(r"^[0-9A-Za-z-]+$", _("代码只能包含数字、字母和连字符。"))],
         help_text=_("行政区划代码（GB/T 2260），妇工委、直属单位等使用生成的代码。"),
     )
-    name = models.CharField(_("名称"), max_length=100)
-    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    name = CleanCharField(_("名称"), max_length=100)
+    short_name = CleanCharField(_("简称"), max_length=50, blank=True)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
         "self",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fedwork import access
+from fedwork.fields import CleanCharField, CleanTextField
 from fedwork.models import Federation
 
 UNIT_CHOICES = [
@@ -61,7 +62,7 @@ class Indicator(models.Model):
         Federation, verbose_name=_("定义单位"), on_delete=models.PROTECT, related_name="indicators"
     )
     code = models.CharField(_("指标代码"), max_length=32, unique=True)
-    name = models.CharField(_("指标名称"), max_length=100)
+    name = CleanCharField(_("指标名称"), max_length=100)
     unit = models.CharField(_("计量单位"), max_length=8, choices=UNIT_CHOICES)
     kind = models.CharField(
         _("类型"), max_length=16, choices=IndicatorKind.choices, default=IndicatorKind.SUM
@@ -84,7 +85,7 @@ class Indicator(models.Model):
         related_name="+",
         help_text=_("覆盖率：下级组织中该指标大于 0 的比例。"),
     )
-    keywords = models.CharField(
+    keywords = CleanCharField(
         _("关键词"), max_length=200, blank=True, help_text=_("用“、”分隔，用于导入文档时推荐指标。")
     )
 
@@ -153,9 +154,9 @@ class Plan(models.Model):
         Federation, verbose_name=_("妇联"), on_delete=models.PROTECT, related_name="plans"
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    title = models.CharField(_("标题"), max_length=200)
-    doc_number = models.CharField(_("文号"), max_length=100, blank=True)
-    general_idea = models.TextField(_("总体思路"), blank=True)
+    title = CleanCharField(_("标题"), max_length=200)
+    doc_number = CleanCharField(_("文号"), max_length=100, blank=True)
+    general_idea = CleanTextField(_("总体思路"), blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     implements = models.ForeignKey(
         "self",
@@ -235,7 +236,7 @@ class PlanEvent(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
-    note = models.CharField(_("说明"), max_length=300, blank=True)
+    note = CleanCharField(_("说明"), max_length=300, blank=True)
 
     # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
     federation_lookup = "plan__federation"
@@ -261,9 +262,9 @@ class WorkPoint(models.Model):
         blank=True,
         related_name="children",
     )
-    label = models.CharField(_("编号"), max_length=16, blank=True)
-    title = models.CharField(_("标题"), max_length=300)
-    body = models.TextField(_("正文"), blank=True)
+    label = CleanCharField(_("编号"), max_length=16, blank=True)
+    title = CleanCharField(_("标题"), max_length=300)
+    body = CleanTextField(_("正文"), blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
     implements = models.ForeignKey(
         "self",
@@ -362,7 +363,7 @@ class Target(models.Model):
     cadence = models.CharField(_("考核周期"), max_length=8, choices=Cadence.choices, default=Cadence.YEAR)
     due_date = models.DateField(_("完成期限"), null=True, blank=True)
     weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=Decimal(1))
-    source_text = models.TextField(_("原文"), blank=True)
+    source_text = CleanTextField(_("原文"), blank=True)
     parent_target = models.ForeignKey(
         "self",
         verbose_name=_("上级目标"),
@@ -449,8 +450,8 @@ class PlannedActivity(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("计划"), on_delete=models.CASCADE, related_name="planned_activities"
     )
-    label = models.CharField(_("编号"), max_length=16, blank=True)
-    title = models.CharField(_("活动名称"), max_length=300)
+    label = CleanCharField(_("编号"), max_length=16, blank=True)
+    title = CleanCharField(_("活动名称"), max_length=300)
     month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
 

@@ -14,6 +14,12 @@ Targets are read conservatively: a number is a target only when it carries a uni
 and either an explicit comparator (以上, 不少于, 达 …), a range (1-2场次), or a verb of work to do
 before it (培训, 举办, 走访 …). Years, dates, anniversaries, ordinals, ages and names such as 十二五,
 两纲 or 三八红旗手 never qualify, because a false target costs the planner more than a missed one.
+
+Cost is bounded (finding 8: a 50 KB .docx cost 22–34 s of CPU and a small deeply nested one answered
+500): the file size, the inflated size of a .docx, its XML nesting depth, the characters and the
+paragraphs of the text are capped (the ``MAX_*`` constants), every pass over the text is linear, and
+the main loops check a deadline (``settings.PLAN_IMPORT_TIME_LIMIT`` seconds, 10 by default, or the
+``time_limit`` argument). Every refusal is a ``DocumentError`` with a Chinese message.
 """
 
 from __future__ import annotations
@@ -22,15 +28,19 @@ import bisect
 import codecs
 import io
 import re
+import time
 import unicodedata
 import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 # ---------------------------------------------------------------------------------------------------
@@ -113,11 +123,24 @@ def _json_number(value: Decimal) -> int | float:
 # ---------------------------------------------------------------------------------------------------
 # Limits and file signatures
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-# A .docx is a zip: bound what we inflate so a zip bomb cannot exhaust memory.
-MAX_DOCX_XML_BYTES = 50 * 1024 * 1024
+# As the upload form (plans.forms.MAX_DOCUMENT_BYTES).
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+# A .docx is a zip: bound what we inflate so a zip bomb cannot exhaust memory or time. A 30-page
+# work-points document has a document.xml of about 1 MB and the whole package inflates to 2–3 MB.
+MAX_DOCX_UNPACKED_BYTES = 40 * 1024 * 1024
+MAX_DOCX_XML_BYTES = 20 * 1024 * 1024
+# Word nests body > tbl > tr > tc > p > r > t, two more levels per content control (sdt > sdtContent)
+# or nested table: real documents stay far below this. Deeper XML is an attack on the recursion.
+MAX_XML_DEPTH = 200
+# The text the parser reads: a long work-points document is 20,000 characters in 300 paragraphs.
+MAX_TEXT_CHARS = 2_000_000
+MAX_PARAGRAPHS = 20_000
+# Seconds of parsing before DocumentError; settings.PLAN_IMPORT_TIME_LIMIT overrides it.
+DEFAULT_TIME_LIMIT = 10.0
 # Share of control characters above which decoded "text" is really binary.
 MAX_CONTROL_SHARE = 0.01
+# C0 and C1 controls (category Cc) except tab, line feed, vertical tab, form feed and carriage return.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 BINARY_SIGNATURES = (
     b"%PDF",
     b"PK\x03\x04",
@@ -160,9 +183,11 @@ PAGE_NUMBER_LINE = re.compile(
     r"|\d{1,3}\s*/\s*\d{1,3}|\d{1,3}|page\s*\d{1,3}(?:\s*of\s*\d{1,3})?)\s*",
     re.IGNORECASE,
 )
-# "- 3 -" or "—3—" inside a sentence; the look-behind keeps ranges such as 1—3—5 intact.
+# "- 3 -" or "—3—" inside a sentence; the look-behind keeps ranges such as 1—3—5 intact. The spaces
+# around it are taken by _remove_inline_page_numbers(): a leading \s* in the pattern made the search
+# quadratic in a run of spaces (20,000 spaces took 15 s).
 INLINE_PAGE_NUMBER = re.compile(
-    r"\s*(?<!\d)[-－—–]{1,2}\s?\d{1,3}\s?[-－—–]{1,2}\s*|\s*第\s*\d{1,3}\s*页\s*[,，/]?\s*共\s*\d{1,3}\s*页\s*"
+    r"(?<!\d)[-－—–]{1,2}\s?\d{1,3}\s?[-－—–]{1,2}|第\s*\d{1,3}\s*页\s*[,，/]?\s*共\s*\d{1,3}\s*页"
 )
 FOOTER_MIN_CHARS = 8
 FOOTER_MAX_CHARS = 40
@@ -170,6 +195,7 @@ SENTENCE_END_CHARS = "。！？；：!?;:"
 OPEN_END_CHARS = "、，,（(“《—"
 CLOSING_START_CHARS = "，。；、）)”》：,;"
 BRACKET_PAIRS = (("（(", "）)"), ("“", "”"), ("《", "》"))
+BRACKET_CHARS = re.compile("[" + re.escape("".join(o + c for o, c in BRACKET_PAIRS)) + "]")
 
 # ---------------------------------------------------------------------------------------------------
 # Header, signature and attachments
@@ -181,8 +207,9 @@ DOC_NUMBER_LINE = re.compile(
     rf"(?:(?P<issuer>\S{{2,30}}文件)\s*)?(?P<number>{DOC_NUMBER})(?:\s+(?P<rest>\S.*))?"
 )
 ISSUER_LINE = re.compile(r"\S{2,30}文件")
+# Bounded repeats: two unbounded ones around \d{4} backtrack quadratically on a long line.
 HEADER_NOISE = re.compile(
-    r"(?:签发人|特急|加急|急件|密级|机密|秘密|[（(][^（()）]*\d{4}\s*年[^（()）]*[)）]$)"
+    r"(?:签发人|特急|加急|急件|密级|机密|秘密|[（(][^（()）]{0,40}\d{4}\s*年[^（()）]{0,40}[)）]$)"
 )
 TITLE_MAX_CHARS = 40
 TITLE_TERMINAL = re.compile(r"(?:通知|要点|意见|安排|计划|方案|规划|决定|办法|细则|标准|总结|报告|[)）》])$")
@@ -244,7 +271,8 @@ MONTH_IN_TEXT = re.compile(
 MONTH_ANNOTATION = re.compile(
     rf"^(?:时间[:：])?\s*(?:{MONTH}\s*(?:[-－—~～至到、]\s*{MONTH}\s*)?月份?|[上下]半年|第?[一二三四1-4]季度)"
     r"\s*[:：，,\s]\s*"
-    rf"|\s*[（(]\s*(?:时间[:：])?\s*{MONTH}\s*(?:[-－—~～至到、]\s*{MONTH}\s*)?月份?(?:[上中下]旬)?\s*[)）]\s*$"
+    # No leading \s*: it made the search quadratic in a run of spaces; the caller strips them.
+    rf"|[（(]\s*(?:时间[:：])?\s*{MONTH}\s*(?:[-－—~～至到、]\s*{MONTH}\s*)?月份?(?:[上中下]旬)?\s*[)）]\s*$"
 )
 
 # ---------------------------------------------------------------------------------------------------
@@ -298,6 +326,9 @@ PER_WORDS = re.compile(r"每年度?|年均|全年|每个?月|月均|每季度?|�
 CLAUSE_DELIMITERS = "，。；：！？,;:!?\n"
 SENTENCE_DELIMITERS = "。；！？;!?\n"
 QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "‘": "’", '"': '"'}
+CLAUSE_MARK = re.compile("[" + re.escape(CLAUSE_DELIMITERS) + "]")
+SENTENCE_MARK = re.compile("[" + re.escape(SENTENCE_DELIMITERS) + "]")
+QUOTE_OPENER = re.compile("[" + re.escape("".join(QUOTE_PAIRS)) + "]")
 PREFIX_WINDOW = 8
 YUAN_PER_UNIT = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
 PERSON_NOUN = re.compile(r"女性|妇女|人物|母亲|女|标兵|能手|明星|模范|人")
@@ -307,31 +338,59 @@ PERSON_NOUN = re.compile(r"女性|妇女|人物|母亲|女|标兵|能手|明星|
 # Entry points
 
 
-def parse_document(data: bytes, filename: str) -> ParsedPlan:
+def parse_document(data: bytes, filename: str, *, time_limit: float | None = None) -> ParsedPlan:
     """Parse an uploaded .txt (UTF-8, UTF-8 with BOM or GB18030) or .docx file.
 
-    Raises ``DocumentError`` with a Chinese message for anything that is not such a file.
+    ``time_limit`` is in seconds of wall time, ``settings.PLAN_IMPORT_TIME_LIMIT`` (default 10) when
+    None. Raises ``DocumentError`` with a Chinese message for anything that is not such a file, for
+    a file over the size caps (``MAX_DOCUMENT_BYTES``, ``MAX_DOCX_*``, ``MAX_XML_DEPTH``,
+    ``MAX_TEXT_CHARS``, ``MAX_PARAGRAPHS``) and when parsing outlasts the time limit.
     """
     if not data:
         raise DocumentError(_("文件为空"))
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise DocumentError(_("文件过大（不能超过 10 MB）"))
+        raise DocumentError(_("文件过大（不能超过 5 MB）"))
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension == "txt":
-        text = _decode_text(data)
-    elif extension == "docx":
-        text = _docx_text(data)
-    elif extension == "doc":
-        raise DocumentError(_("不支持旧版 Word（.doc）文件，请另存为 .docx 后再上传"))
-    else:
-        raise DocumentError(_("文件不是文本或 Word 文档"))
-    if not text.strip():
-        raise DocumentError(_("文件为空"))
-    return parse_text(text)
+    with _time_budget(time_limit):
+        if extension == "txt":
+            text = _decode_text(data)
+        elif extension == "docx":
+            text = _docx_text(data)
+        elif extension == "doc":
+            raise DocumentError(_("不支持旧版 Word（.doc）文件，请另存为 .docx 后再上传"))
+        elif extension == "pdf" or data.startswith(b"%PDF"):
+            raise DocumentError(_pdf_message())
+        else:
+            raise DocumentError(_("文件不是文本或 Word 文档"))
+        if not text.strip():
+            raise DocumentError(_("文件为空"))
+        return parse_text(text)
 
 
-def parse_text(text: str) -> ParsedPlan:
-    """Parse the text of a work-points document into title, number, general idea, points and activities."""
+def _pdf_message() -> str:
+    return _("文件不是文本或 Word 文档。PDF 文件请先复制其中的文字，保存为 .txt 或粘贴后再导入")
+
+
+def parse_text(text: str, *, time_limit: float | None = None) -> ParsedPlan:
+    """Parse the text of a work-points document into title, number, general idea, points and activities.
+
+    Bounded as :func:`parse_document` is: ``DocumentError`` over ``MAX_TEXT_CHARS`` characters or
+    ``MAX_PARAGRAPHS`` lines, or past the time limit (seconds; inherited when called from
+    :func:`parse_document`).
+    """
+    if len(text) > MAX_TEXT_CHARS:
+        raise DocumentError(
+            _("文档文字过多（不能超过 %(count)d 万字），请分成几个文件导入")
+            % {"count": MAX_TEXT_CHARS // 10_000}
+        )
+    with _time_budget(time_limit):
+        try:
+            return _parse_text(text)
+        except RecursionError:
+            raise DocumentError(_("文档结构过于复杂，无法解析")) from None
+
+
+def _parse_text(text: str) -> ParsedPlan:
     lines = _clean_lines(text)
     title, doc_number, start = _parse_header(lines)
     builder = _Builder()
@@ -347,6 +406,34 @@ def parse_text(text: str) -> ParsedPlan:
     )
 
 
+# ---------------------------------------------------------------------------------------------------
+# The time budget
+
+_deadline: ContextVar[float | None] = ContextVar("plan_parsing_deadline", default=None)
+
+
+@contextmanager
+def _time_budget(time_limit: float | None) -> Iterator[None]:
+    """Set the deadline that _check_time() enforces, unless an outer call has set one."""
+    if _deadline.get() is not None:
+        yield
+        return
+    if time_limit is None:
+        time_limit = getattr(settings, "PLAN_IMPORT_TIME_LIMIT", DEFAULT_TIME_LIMIT)
+    token = _deadline.set(time.monotonic() + time_limit)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _check_time() -> None:
+    """Raise DocumentError once the deadline has passed: called once per line, point or match."""
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise DocumentError(_("文档过于复杂，无法在限定时间内解析"))
+
+
 def extract_targets(text: str) -> list[ParsedTarget]:
     """Find the quantified targets in a point's own text (see the module docstring for the rules)."""
     index = _TextIndex(THOUSANDS_SEPARATOR.sub("", text.translate(FULLWIDTH)))
@@ -360,6 +447,7 @@ def extract_targets(text: str) -> list[ParsedTarget]:
         index.taken[start:end] = b"\x01" * (end - start)
         return True
 
+    _check_time()
     for match in TOP_N.finditer(text):
         start = match.start("number")
         if claim(start, match.end()):
@@ -380,6 +468,7 @@ def extract_targets(text: str) -> list[ParsedTarget]:
             found.append((match.start(), target))
 
     for match in QUANTITY.finditer(text):
+        _check_time()
         if not index.taken[match.start() : match.end()].count(1) and not index.quoted[match.start()]:
             target = _quantity_target(index, match)
             if target is not None:
@@ -424,6 +513,8 @@ def _decode_text(data: bytes) -> str:
                 return _check_is_text(data[len(bom) :].decode(encoding))
             except UnicodeDecodeError:
                 raise DocumentError(_("无法识别文件编码（应为 UTF-8 或 GB18030）")) from None
+    if data.startswith(b"%PDF"):
+        raise DocumentError(_pdf_message())
     if data.startswith(BINARY_SIGNATURES) or b"\x00" in data:
         raise DocumentError(_("文件不是文本或 Word 文档"))
     for encoding in ("utf-8", "gb18030"):
@@ -435,7 +526,12 @@ def _decode_text(data: bytes) -> str:
 
 
 def _check_is_text(text: str) -> str:
-    controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and char not in "\t\n\r\f\v")
+    if len(text) > MAX_TEXT_CHARS:
+        raise DocumentError(
+            _("文档文字过多（不能超过 %(count)d 万字），请分成几个文件导入")
+            % {"count": MAX_TEXT_CHARS // 10_000}
+        )
+    controls = len(CONTROL_CHARACTER.findall(text))
     if controls > len(text) * MAX_CONTROL_SHARE:
         raise DocumentError(_("文件不是文本或 Word 文档"))
     return text
@@ -444,30 +540,61 @@ def _check_is_text(text: str) -> str:
 def _docx_text(data: bytes) -> str:
     """The paragraphs of word/document.xml, one a line; a table row becomes a line of tab-separated cells."""
     invalid = DocumentError(_("文件不是有效的 Word 文档（.docx）"))
+    too_large = DocumentError(_("Word 文档解压后过大，无法解析"))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # The sizes the zip declares; reading is capped as well, in case they lie.
+            if sum(member.file_size for member in archive.infolist()) > MAX_DOCX_UNPACKED_BYTES:
+                raise too_large
             info = archive.getinfo("word/document.xml")
             if info.file_size > MAX_DOCX_XML_BYTES:
-                raise DocumentError(_("文件过大（不能超过 10 MB）"))
-            xml = archive.read(info)
+                raise too_large
+            with archive.open(info) as member:
+                xml = member.read(MAX_DOCX_XML_BYTES + 1)
+            if len(xml) > MAX_DOCX_XML_BYTES:
+                raise too_large
         # Word never writes a DTD; refusing one rules out entity-expansion attacks.
         if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
             raise invalid
-        root = ElementTree.fromstring(xml)
+        root = _parse_xml(xml)
+        lines: list[str] = []
+        body = root.find(f"{WORD_NAMESPACE}body")
+        _docx_blocks(root if body is None else body, lines)
     except DocumentError:
         raise
+    except RecursionError:
+        raise DocumentError(_("Word 文档结构嵌套过深，无法解析")) from None
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
         raise invalid from None
     except (ElementTree.ParseError, ValueError):
         raise invalid from None
-    lines: list[str] = []
-    body = root.find(f"{WORD_NAMESPACE}body")
-    _docx_blocks(root if body is None else body, lines)
     return "\n".join(lines)
+
+
+def _parse_xml(xml: bytes) -> ElementTree.Element:
+    """The XML's root, refusing nesting deeper than MAX_XML_DEPTH (the reading below recurses)."""
+    root = None
+    depth = 0
+    for count, (event, element) in enumerate(ElementTree.iterparse(io.BytesIO(xml), events=("start", "end"))):
+        if event == "start":
+            depth += 1
+            if depth > MAX_XML_DEPTH:
+                raise DocumentError(_("Word 文档结构嵌套过深，无法解析"))
+            if root is None:
+                root = element
+        else:
+            depth -= 1
+        if not count % 10_000:
+            _check_time()
+    if root is None:
+        raise ElementTree.ParseError("no element found")
+    return root
 
 
 def _docx_blocks(element: ElementTree.Element, lines: list[str]) -> None:
     for child in element:
+        if len(lines) > MAX_PARAGRAPHS:
+            raise _too_many_paragraphs()
         if child.tag == f"{WORD_NAMESPACE}p":
             lines.append(_docx_paragraph(child))
         elif child.tag == f"{WORD_NAMESPACE}tbl":
@@ -504,11 +631,15 @@ def _clean_lines(text: str) -> list[str]:
     text = THOUSANDS_SEPARATOR.sub("", text.translate(FULLWIDTH))
     page_numbers = set()
     raw = []
-    for index, line in enumerate(text.split("\n")):
+    split = text.split("\n")
+    if len(split) > MAX_PARAGRAPHS:
+        raise _too_many_paragraphs()
+    for index, line in enumerate(split):
+        _check_time()
         line = line.strip()
         if line and PAGE_NUMBER_LINE.fullmatch(line):
             page_numbers.add(index)
-        raw.append(INLINE_PAGE_NUMBER.sub(_keep_space, line).strip())
+        raw.append(_remove_inline_page_numbers(line).strip())
     counts = Counter(raw)
     footers = {
         line
@@ -521,7 +652,8 @@ def _clean_lines(text: str) -> list[str]:
     }
     # A running header repeats the title, which must survive above the first numbered point.
     first_point = next((index for index, line in enumerate(raw) if LABEL.match(line)), len(raw))
-    lines: list[str] = []
+    # Each line as its pieces: a line joined across thousands of page breaks is joined once at the end.
+    lines: list[list[str]] = []
     after_break = False
     for index, line in enumerate(raw):
         if index in page_numbers or line in footers and index > first_point:
@@ -531,71 +663,111 @@ def _clean_lines(text: str) -> list[str]:
             continue
         if not line:
             if not after_break:
-                lines.append("")
+                lines.append([])
             continue
         if (
             after_break
             and lines
             and lines[-1]
-            and lines[-1][-1] not in SENTENCE_END_CHARS
+            and lines[-1][-1][-1] not in SENTENCE_END_CHARS
             and not LABEL.match(line)
         ):
-            lines[-1] = _join(lines[-1], line)
+            _append(lines[-1], line)
         else:
-            lines.append(line)
+            lines.append([line])
         after_break = False
-    return lines
+    return ["".join(pieces) for pieces in lines]
 
 
-def _keep_space(match: re.Match[str]) -> str:
-    # Between two Latin words or numbers the page number was the only separator; in Chinese, nothing was.
-    left = match.string[match.start() - 1 : match.start()]
-    right = match.string[match.end() : match.end() + 1]
-    return " " if _join(left, right) == f"{left} {right}" else ""
+def _too_many_paragraphs() -> DocumentError:
+    return DocumentError(
+        _("文档段落过多（不能超过 %(count)d 段），请分成几个文件导入") % {"count": MAX_PARAGRAPHS}
+    )
+
+
+def _remove_inline_page_numbers(line: str) -> str:
+    """The line without page numbers inside it ("- 3 -", "第3页共12页") and the spaces around them."""
+    pieces = []
+    position = 0
+    for match in INLINE_PAGE_NUMBER.finditer(line):
+        start, end = match.start(), match.end()
+        while start > position and line[start - 1].isspace():
+            start -= 1
+        while end < len(line) and line[end].isspace():
+            end += 1
+        # Between two Latin words or numbers the page number was the only separator; in Chinese,
+        # nothing was.
+        left, right = line[start - 1 : start], line[end : end + 1]
+        pieces += [line[position:start], " " if left and right and _needs_space(left, right) else ""]
+        position = end
+    if not position:
+        return line
+    pieces.append(line[position:])
+    return "".join(pieces)
+
+
+def _needs_space(left_char: str, right_char: str) -> bool:
+    """Whether joining two pieces needs a space: between two Latin words or numbers."""
+    return left_char.isascii() and left_char.isalnum() and right_char.isascii() and right_char.isalnum()
 
 
 def _join(left: str, right: str) -> str:
-    if (
-        left
-        and right
-        and left[-1].isascii()
-        and left[-1].isalnum()
-        and right[0].isascii()
-        and right[0].isalnum()
-    ):
+    if left and right and _needs_space(left[-1], right[0]):
         return f"{left} {right}"
     return left + right
+
+
+def _append(pieces: list[str], text: str) -> None:
+    """Add ``text`` to a line kept as pieces, as _join() would (joining strings again and again is
+    quadratic). Pieces are never empty."""
+    if not text:
+        return
+    if pieces and _needs_space(pieces[-1][-1], text[0]):
+        pieces.append(" ")
+    pieces.append(text)
 
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _unbalanced(text: str) -> bool:
-    return any(
-        sum(text.count(o) for o in opening) > sum(text.count(c) for c in closing)
+def _bracket_balance(text: str) -> list[int]:
+    """Per pair of BRACKET_PAIRS, openings minus closings: the text leaves one open when above 0."""
+    if BRACKET_CHARS.search(text) is None:
+        return [0] * len(BRACKET_PAIRS)
+    return [
+        sum(text.count(o) for o in opening) - sum(text.count(c) for c in closing)
         for opening, closing in BRACKET_PAIRS
-    )
+    ]
 
 
 def _open_brackets(line: str) -> bytearray:
-    """For each position, 1 when a bracket or quote opened before it is still open."""
+    """For each position, 1 when a bracket or quote opened before it is still open.
+
+    Visits the brackets only (a regex finds them), filling the spans between them at C speed.
+    """
     depths = [0] * len(BRACKET_PAIRS)
     mask = bytearray(len(line) + 1)
-    for position, char in enumerate(line):
-        mask[position] = any(depth > 0 for depth in depths)
+    is_open, start = False, 0  # mask[start : next bracket + 1] is is_open
+    for match in BRACKET_CHARS.finditer(line):
+        position = match.start()
+        if is_open:
+            mask[start : position + 1] = b"\x01" * (position + 1 - start)
+        char = line[position]
         for pair, (opening, closing) in enumerate(BRACKET_PAIRS):
             if char in opening:
                 depths[pair] += 1
             elif char in closing:
                 depths[pair] -= 1
-    mask[len(line)] = any(depth > 0 for depth in depths)
+        is_open, start = any(depth > 0 for depth in depths), position + 1
+    if is_open:
+        mask[start:] = b"\x01" * (len(line) + 1 - start)
     return mask
 
 
-def _wrap_width(lines: list[str]) -> int | None:
+def _wrap_width(line_widths: list[int]) -> int | None:
     """The width at which a PDF copy hard-wrapped its lines, if a good share of the lines share it."""
-    widths = [width for width in map(_width, lines) if width >= 20]
+    widths = [width for width in line_widths if width >= 20]
     if len(widths) < 5:
         return None
     counts = Counter(widths)
@@ -605,15 +777,32 @@ def _wrap_width(lines: list[str]) -> int | None:
 
 
 def _join_wrapped_lines(lines: list[str]) -> list[str]:
-    wrap = _wrap_width(lines)
-    joined: list[str] = []
-    for line in lines:
-        previous = joined[-1] if joined else ""
-        if line and previous and not _starts_new_block(line) and _continues(previous, line, wrap):
-            joined[-1] = _join(previous, line)
+    line_widths = [_width(line) for line in lines]
+    wrap = _wrap_width(line_widths)
+    # The line being built is kept as pieces with its width and bracket balance: measuring the whole
+    # of a growing line again for each line joined to it was quadratic (finding 8).
+    joined: list[list[str]] = []
+    width = 0
+    balance = [0] * len(BRACKET_PAIRS)
+    for line, line_width in zip(lines, line_widths, strict=True):
+        _check_time()
+        previous = joined[-1] if joined else None
+        if (
+            line
+            and previous
+            and not _starts_new_block(line)
+            and _continues(previous[-1][-1], line, wrap, width, any(count > 0 for count in balance))
+        ):
+            if _needs_space(previous[-1][-1], line[0]):
+                previous.append(" ")
+                width += 1
+            previous.append(line)
+            width += line_width
+            balance = [total + count for total, count in zip(balance, _bracket_balance(line), strict=True)]
         else:
-            joined.append(line)
-    return joined
+            joined.append([line] if line else [])
+            width, balance = line_width, _bracket_balance(line)
+    return ["".join(pieces) for pieces in joined]
 
 
 def _starts_new_block(line: str) -> bool:
@@ -626,10 +815,12 @@ def _starts_new_block(line: str) -> bool:
     )
 
 
-def _continues(previous: str, line: str, wrap: int | None) -> bool:
-    if previous[-1] in OPEN_END_CHARS or line[0] in CLOSING_START_CHARS or _unbalanced(previous):
+def _continues(last: str, line: str, wrap: int | None, width: int, unbalanced: bool) -> bool:
+    """Whether ``line`` continues the line before it, which ends with ``last``, is ``width`` wide and
+    leaves a bracket open when ``unbalanced``."""
+    if last in OPEN_END_CHARS or line[0] in CLOSING_START_CHARS or unbalanced:
         return True
-    return wrap is not None and _width(previous) >= wrap - 2 and previous[-1] not in SENTENCE_END_CHARS
+    return wrap is not None and width >= wrap - 2 and last not in SENTENCE_END_CHARS
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -760,7 +951,8 @@ class _Builder:
         self.stack: list[_Node] = []
         self.mode = "body"  # body, attachment-title, activities, listing
         self.fresh_line = True
-        self.items: list[tuple[str, str, int | None]] = []  # label, text, month of the heading above
+        # label, text (as pieces, see _append), month of the heading above
+        self.items: list[tuple[str, list[str], int | None]] = []
         self.heading_month: int | None = None
         self.numbered_items = False
 
@@ -769,6 +961,7 @@ class _Builder:
     def feed(self, lines: list[str]) -> None:
         dropped = _signature_lines(lines)
         for index, line in enumerate(lines):
+            _check_time()
             if index in dropped:
                 continue
             attachment = ATTACHMENT_LINE.fullmatch(line) if line else None
@@ -899,16 +1092,17 @@ class _Builder:
             return
         if label is None:
             if self.items and self.numbered_items:
-                number, text, month = self.items[-1]
-                self.items[-1] = (number, _join(text, line), month)
+                _append(self.items[-1][1], line)
             elif ACTIVITY_TITLE.search(line) is None:
-                self.items.append((str(len(self.items) + 1), line, self.heading_month))
+                self.items.append((str(len(self.items) + 1), [line], self.heading_month))
             return
         self.numbered_items = True
         while label is not None:
             following = self._next_activity_label(line, label)
             end = following.start if following else len(line)
-            self.items.append((label.display, line[label.end : end], self.heading_month))
+            pieces: list[str] = []
+            _append(pieces, line[label.end : end])
+            self.items.append((label.display, pieces, self.heading_month))
             label = following
 
     def _next_activity_label(self, line: str, current: _Label) -> _Label | None:
@@ -939,14 +1133,17 @@ class _Builder:
             else:
                 texts.append(cell)
         if texts:
-            self.items.append((cells[0].rstrip("．.、"), texts[0], month))
+            pieces: list[str] = []
+            _append(pieces, texts[0])
+            self.items.append((cells[0].rstrip("．.、"), pieces, month))
 
     def activities(self) -> list[ParsedActivity]:
         result = []
-        for label, text, heading_month in self.items:
+        for label, pieces, heading_month in self.items:
+            text = "".join(pieces)
             month_match = MONTH_IN_TEXT.search(text)
             month = _month_number(month_match.group("month")) if month_match else heading_month
-            title = MONTH_ANNOTATION.sub("", text.strip()).strip(TITLE_TRAILING)
+            title = MONTH_ANNOTATION.sub("", text.strip()).strip().strip(TITLE_TRAILING)
             if title:
                 result.append(ParsedActivity(label=label, title=title, month=month))
         return result
@@ -978,6 +1175,7 @@ def _month_number(text: str | None) -> int | None:
 
 
 def _finish_point(node: _Node) -> ParsedPoint:
+    _check_time()
     own = "\n".join(node.parts)
     title, body_start = _split_title(own)
     body = own[body_start:].strip()
@@ -1088,15 +1286,21 @@ class _TextIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.clause_marks = [i for i, char in enumerate(text) if char in CLAUSE_DELIMITERS]
-        self.sentence_marks = [i for i, char in enumerate(text) if char in SENTENCE_DELIMITERS]
+        self.clause_marks = [m.start() for m in CLAUSE_MARK.finditer(text)]
+        self.sentence_marks = [m.start() for m in SENTENCE_MARK.finditer(text)]
         self.taken = bytearray(len(text) + 1)
         self.quoted = bytearray(len(text) + 1)
+        # A closer not found after some position is not found after any later one: searching again
+        # for each unclosed opener made a text full of “ quadratic.
+        missing: set[str] = set()
         position = 0
-        while position < len(text):
-            closing = QUOTE_PAIRS.get(text[position])
-            end = text.find(closing, position + 1) if closing else -1
-            if end > 0:
+        while (opener := QUOTE_OPENER.search(text, position)) is not None:
+            position = opener.start()
+            closing = QUOTE_PAIRS[text[position]]
+            end = text.find(closing, position + 1) if closing not in missing else -1
+            if end < 0:
+                missing.add(closing)
+            else:
                 # Names live in quotes: “百场家庭教育讲座”, 《“十二五”规划》.
                 self.quoted[position:end] = b"\x01" * (end - position)
                 position = end

@@ -41,6 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from activities.models import Activity, ActivityStatus, ActivityType, Figure
 from fedwork.models import Federation, Level
+from fedwork.text import clean_text
 from plans.models import MONEY_UNIT, Comparator, Indicator, IndicatorKind, Target
 
 from .rollup import ChildResult, Progress, Rollup, rollup, status_labels
@@ -56,6 +57,7 @@ DECIMAL_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
 SCORE_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
+MAX_CELL_TEXT = 32767  # Excel's limit on a cell's characters (openpyxl's check_string truncates too)
 
 # Above these levels the export counts activities instead of listing them (see the module's docstring).
 SUMMARY_ONLY_LEVELS = (Level.NATIONAL, Level.PROVINCE)
@@ -269,6 +271,11 @@ class _Sheet:
                 cell.row, cell.column = row_idx, col_idx
                 if value is None:
                     cell._value, cell.data_type = None, "n"
+                elif isinstance(value, str):
+                    # Every text is written as text: openpyxl's _bind_value() would make a title
+                    # such as "=HYPERLINK(…)" a live formula and "#N/A" an error value, and raise
+                    # IllegalCharacterError on a control character stored before clean_text().
+                    cell._value, cell.data_type = clean_text(value[:MAX_CELL_TEXT], multiline=True), "s"
                 else:
                     cell._bind_value(value)  # the style is set first: a date keeps its format
                 yield cell

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity
 from fedwork.models import Federation
+from fedwork.text import clean_text
 from plans.models import Comparator, IndicatorKind, WorkPoint, format_decimal
 
 from .rollup import Progress, Rollup, Status, rollup
@@ -295,11 +296,17 @@ def build_summary(federation: Federation, year: int, as_of: date | None = None) 
         federation=federation,
         year=year,
         as_of=as_of,
-        title=title,
-        opening=_opening(result, activity_count),
-        points=sections,
-        closing=closing,
+        title=clean_text(title),
+        opening=clean_text(_opening(result, activity_count), multiline=True),
+        points=[_clean_section(section) for section in sections],
+        closing=None if closing is None else _clean_section(closing),
     )
+
+
+def _clean_section(section: Section) -> Section:
+    # Text stored before clean_text() guarded entry may hold control characters, which python-docx
+    # refuses with a ValueError (XML 1.0 cannot carry them): the draft never contains them.
+    return Section(clean_text(section.heading), [clean_text(p, multiline=True) for p in section.paragraphs])
 
 
 __all__ = ["Section", "Summary", "build_summary", "indicator_phrase", "work_point_sentence"]
