@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     # backend rebuilds a table (SQLite would remake each one for a changed field class).
 
     dependencies = [
-        ('activities', '0009_totals_autovacuum'),
+        ('activities', '0010_submission_token'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     # backend rebuilds a table (SQLite would remake each one for a changed field class).
 
     dependencies = [
-        ('plans', '0002_history_and_versions'),
+        ('plans', '0004_target_one_split_per_plan'),
     ]
 
     operations = [
