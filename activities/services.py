@@ -43,6 +43,18 @@ def _stored_exactly(value: Decimal) -> bool:
     return value.is_finite() and value.as_tuple().exponent >= -2
 
 
+def ensure_unlocked(*activities: Activity | None) -> None:
+    """Refuse (ValidationError) a write that touches a period an approved report has locked: the
+    activity's state before and after the write are both checked (submissions.services)."""
+    from submissions.services import ensure_unlocked as refuse_locked
+
+    refuse_locked(
+        (activity.federation_id, activity.year, totals.activity_month(activity, fresh=True))
+        for activity in activities
+        if activity is not None
+    )
+
+
 @transaction.atomic
 def activity_save(
     *,
@@ -55,7 +67,8 @@ def activity_save(
 ) -> Activity:
     """Save an activity with its figures (None removes a figure) in one transaction.
 
-    The roll-up totals of the federation and its ancestors change in the same transaction. An edit
+    The roll-up totals of the federation and its ancestors change in the same transaction. A write
+    into a period locked by an approved report raises ValidationError (ensure_unlocked). An edit
     from a form passes the version it was opened with (ActivityForm requires it); a stale one raises
     StaleEditError. Every edit moves the activity to the next version.
     """
@@ -68,7 +81,8 @@ def activity_save(
             )
         claim_version(activity, seen_version)
     new = activity.pk is None
-    before = {} if new else totals.stored_contribution(activity.pk)
+    stored, before = (None, {}) if new else totals.stored_state(activity.pk)
+    ensure_unlocked(activity, stored)
     if new:
         activity.created_by = by
     activity.updated_by = by
@@ -101,7 +115,9 @@ def activity_save(
 
 @transaction.atomic
 def activity_delete(*, activity: Activity, by) -> None:
-    before = totals.stored_contribution(activity.pk)
+    """Delete an activity and take its figures out of the totals; refused in a locked period."""
+    stored, before = totals.stored_state(activity.pk)
+    ensure_unlocked(stored)
     activity._history_user = by  # simple-history records who deleted it
     activity.delete()
     totals.apply(totals.difference({}, before))

@@ -20,8 +20,16 @@ from .models import COUNTED_STATUSES, Activity, Figure, FigureTotal
 Contribution = dict[tuple[str, int, int, int], Decimal]
 
 
-def activity_month(activity: Activity) -> int | None:
-    day = activity.calendar_day or activity.compute_calendar_day()
+def activity_month(activity: Activity, *, fresh: bool = False) -> int | None:
+    """The month of its year an activity counts in: its calendar day's, else its planned month.
+
+    ``fresh`` recomputes the day from the dates (an unsaved change); otherwise the stored day is used.
+    """
+    day = (
+        activity.compute_calendar_day()
+        if fresh
+        else (activity.calendar_day or activity.compute_calendar_day())
+    )
     if day is not None and day.year == activity.year:
         return day.month
     return activity.planned_month
@@ -39,13 +47,18 @@ def contribution(activity: Activity, figures: Iterable[tuple[int, Decimal]], pat
     return result
 
 
-def stored_contribution(activity_id: int) -> Contribution:
-    """The contribution of an activity as the database holds it now (before a change)."""
+def stored_state(activity_id: int) -> tuple[Activity | None, Contribution]:
+    """The activity as the database holds it now (before a change), and its contribution."""
     activity = Activity.objects.select_related("federation").filter(pk=activity_id).first()
     if activity is None:
-        return {}
+        return None, {}
     figures = activity.figures.values_list("indicator_id", "value")
-    return contribution(activity, figures, activity.federation.path)
+    return activity, contribution(activity, figures, activity.federation.path)
+
+
+def stored_contribution(activity_id: int) -> Contribution:
+    """The contribution of an activity as the database holds it now (before a change)."""
+    return stored_state(activity_id)[1]
 
 
 def difference(after: Contribution, before: Contribution) -> Contribution:

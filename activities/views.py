@@ -2,6 +2,7 @@ import calendar as pycalendar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fedwork import access, params
-from fedwork.concurrency import ALREADY_SUBMITTED_MESSAGE, StaleEditError
+from fedwork.concurrency import ALREADY_SUBMITTED_MESSAGE
 from fedwork.context_processors import selected_year
 from fedwork.models import Federation
 from plans.models import PlannedActivity, PlanStatus
@@ -187,10 +188,11 @@ def activity_detail(request, pk):
 
 
 def _save_form(request, form, activity) -> bool:
-    """Save through the one write path; False (with the form error set) when the edit is stale."""
+    """Save through the one write path; False (with the form error set) when it refuses: the edit is
+    stale, or its period is locked by an approved report."""
     try:
         _save(request, form, activity)
-    except StaleEditError as error:
+    except ValidationError as error:
         form.add_error(None, error)
         return False
     return True
@@ -266,7 +268,11 @@ def activity_edit(request, pk):
 def activity_delete(request, pk):
     activity = _activity_for_edit(request, pk)
     if request.method == "POST":
-        services.activity_delete(activity=activity, by=request.user)
+        try:
+            services.activity_delete(activity=activity, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(activity)
         messages.success(request, _("已删除活动“%(title)s”，删除记录已保留。") % {"title": activity.title})
         return redirect("activities:list")
     return render(

@@ -228,3 +228,35 @@ def may_admin(user: User, obj: Model | None = None) -> bool:
         return False  # reference data (activity types, groups) is the superuser's
     federation = federation_of(obj, lookup)
     return federation is not None and can_manage(user, federation)
+
+
+# --- Periodic reports (submissions) ------------------------------------------------------------------
+
+
+def may_submit(user: User, federation: Federation) -> bool:
+    """Staff report their own federation's figures (上报)."""
+    return can_edit_records(user, federation)
+
+
+def may_review(user: User, federation: Federation) -> bool:
+    """The direct upper federation's leader or admin reviews (审核, 退回, 重新打开) a federation's reports;
+    superusers may too. Anyone else, siblings included, is refused (the views answer 404)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        federation.parent_id is not None
+        and user.federation_id == federation.parent_id
+        and user.role in (Role.LEADER, Role.ADMIN)
+    )
+
+
+def may_set_schedule(user: User, federation: Federation) -> bool:
+    """A federation's staff and admins set the reporting periods for everything below it (leaders
+    review reports; they edit no records)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.federation_id == federation.pk and user.role in (Role.STAFF, Role.ADMIN)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "plans",
     "activities",
     "reports",
+    "submissions",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
+    path("submissions/", include("submissions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

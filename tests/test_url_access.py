@@ -15,7 +15,7 @@ that is in none of them fails :func:`test_every_url_is_covered`. For each route:
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +31,7 @@ from activities.models import Activity, ActivityStatus, ActivityType, CalendarFe
 from fedwork.context_processors import SESSION_YEAR_KEY
 from fedwork.models import Role
 from plans.models import PlanStatus
+from submissions.models import Submission, SubmissionStatus
 from tests import factories
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -193,6 +194,37 @@ ROUTES: dict[str, Route] = {
     "reports:summary-docx": Route("object", kwargs=lambda o: {"code": FURONG}),
     # The change log of a subtree is for its admins.
     "reports:audit": Route("object", kwargs=lambda o: {"code": FURONG}, owner="hunan_admin"),
+    # periodic reports
+    "submissions:index": Route("own"),
+    # Without a schedule from above: refused with a message, back to the list.
+    "submissions:submit": Route(
+        "own", writes=True, post_only=True, post=lambda o: {"frequency": "month", "number": "1"}, reached=302
+    ),
+    "submissions:schedule": Route(
+        "own",
+        writes=True,
+        post=lambda o: {
+            "month_on": "on",
+            "month_day": "5",
+            "quarter_day": "5",
+            "half_day": "5",
+            "year_day": "5",
+        },
+    ),
+    "submissions:detail": Route("object", kwargs=lambda o: {"pk": o["submission"].pk}),
+    # 定王台's report is reviewed by 芙蓉区's leaders, not by 长沙市's nor by a sibling.
+    "submissions:review": Route(
+        "object",
+        kwargs=lambda o: {"pk": o["submission"].pk},
+        writes=True,
+        post_only=True,
+        post=lambda o: {"decision": "approve", "seen_version": o["submission"].version},
+        owner="furong_leader",
+        reached=302,
+    ),
+    "submissions:completeness": Route(
+        "object", kwargs=lambda o: {"code": FURONG, "frequency": "month", "number": 1}
+    ),
     # the JSON API
     "api:rollup_view": Route("object", kwargs=lambda o: {"code": FURONG, "year": o["year"]}, api=True),
 }
@@ -238,6 +270,18 @@ def furong(tree, people):
     )
     activity_services.activity_save(activity=activity, figures={indicator: Decimal(40)}, by=None)
     furong_leader = factories.user("furong-leader", tree["furong"], Role.LEADER)
+    township_staff = factories.user("dingwangtai-staff", tree["dingwangtai"], Role.STAFF)
+    submission = Submission.objects.create(
+        federation=tree["dingwangtai"],
+        year=year - 1,
+        frequency="month",
+        number=12,
+        status=SubmissionStatus.SUBMITTED,
+        due_date=date(year, 1, 5),
+        first_submitted_at=timezone.now(),
+        submitted_at=timezone.now(),
+        submitted_by=township_staff,
+    )
     feeds = {
         code: CalendarFeed.objects.create(federation=tree[code]) for code in ("furong", "changsha", "yuelu")
     }
@@ -252,6 +296,7 @@ def furong(tree, people):
         "activity_type": activity_type,
         "dingwangtai": tree["dingwangtai"],
         "feeds": feeds,
+        "submission": submission,
         "people": {**people, "furong_leader": furong_leader},
     }
 
@@ -276,7 +321,7 @@ def _as(client, user, year):
 def _snapshot() -> dict[str, list[dict]]:
     """Every row of every model of the project's apps (history tables included)."""
     rows = {}
-    for label in ("fedwork", "plans", "activities", "reports"):
+    for label in ("fedwork", "plans", "activities", "reports", "submissions"):
         try:
             config = apps.get_app_config(label)
         except LookupError:

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from fedwork.admin import ReadOnlyAdmin
+
+from .models import ReportingSchedule, Submission, SubmissionEvent
+
+
+@admin.register(ReportingSchedule)
+class ReportingScheduleAdmin(ReadOnlyAdmin):
+    list_display = ["federation", "year", "frequency", "due_day"]
+    list_filter = ["year", "frequency"]
+    view_on_site = False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    """Submitted, reviewed and reopened on the site (submissions.services): shown here only."""
+
+    list_display = ["federation", "year", "frequency", "number", "status", "first_submitted_at", "due_date"]
+    list_filter = ["year", "frequency", "status"]
+    list_select_related = ["federation"]
+
+
+@admin.register(SubmissionEvent)
+class SubmissionEventAdmin(ReadOnlyAdmin):
+    list_display = ["submission", "action", "by", "at", "note"]
+    list_filter = ["action"]
+    view_on_site = False

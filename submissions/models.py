@@ -1,0 +1,202 @@
+"""Periodic reports (定期报送): the periods an upper federation sets, each federation's submission for a
+period (上报), its review by the direct upper federation (审核: 通过 or 退回) and the events of both.
+
+A submission is a frozen snapshot of the figures of the federation's own activities in the period,
+taken from the activities already recorded (nothing is typed twice). An approved submission locks
+its months: activities.services refuses every write to them until the approver reopens the period.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fedwork.fields import CleanCharField, CleanTextField
+from fedwork.models import Federation
+
+from .periods import SPAN, Frequency, Period
+
+
+class ReportingScheduleQuerySet(models.QuerySet):
+    def effective_for(self, federation: Federation, year: int) -> "ReportingScheduleQuerySet":
+        """The schedules that apply to a federation: the nearest ancestor's that set any for the year
+        (a federation's own setting applies to the ones below it, not to itself)."""
+        setters = list(
+            self.filter(federation__code__in=federation.ancestor_codes, year=year)
+            .values_list("federation__depth", flat=True)
+            .distinct()
+        )
+        if not setters:
+            return self.none()
+        return self.filter(
+            federation__code__in=federation.ancestor_codes, year=year, federation__depth=max(setters)
+        )
+
+
+class ReportingSchedule(models.Model):
+    """An upper federation's reporting period for everything below it in a year: 月报, 次月5日前."""
+
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("设定单位"), on_delete=models.CASCADE, related_name="reporting_schedules"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    frequency = models.CharField(_("报送周期"), max_length=8, choices=Frequency.choices)
+    due_day = models.PositiveSmallIntegerField(
+        _("截止日"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("期末次月的第几日前报送，如 5 表示次月5日前。"),
+    )
+
+    federation_lookup = "federation"
+    objects = ReportingScheduleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报送周期")
+        verbose_name_plural = _("报送周期")
+        ordering = ["year", "frequency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "year", "frequency"],
+                name="submissions_schedule_one_per_frequency",
+                violation_error_message=_("本年度已设置该报送周期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_day__gte=1, due_day__lte=28), name="submissions_schedule_due_day_1_28"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_frequency_display()}"
+
+
+class SubmissionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已通过")
+    REOPENED = "reopened", _("已重新打开")
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def for_period(self, period: Period) -> "SubmissionQuerySet":
+        return self.filter(year=period.year, frequency=period.frequency, number=period.number)
+
+    def locking(self, federation_id: int, year: int, months) -> "SubmissionQuerySet":
+        """Approved submissions of a federation whose period covers any of these months."""
+        months = [month for month in months if month]
+        if not months:
+            return self.none()
+        covering = Q()
+        for frequency, span in SPAN.items():
+            covering |= Q(frequency=frequency, number__in={(month - 1) // span + 1 for month in months})
+        return self.filter(covering, federation_id=federation_id, year=year, status=SubmissionStatus.APPROVED)
+
+
+class Submission(models.Model):
+    """A federation's report for one period: the snapshot of its own figures, and the review."""
+
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("报送单位"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    frequency = models.CharField(_("报送周期"), max_length=8, choices=Frequency.choices)
+    number = models.PositiveSmallIntegerField(_("期次"))
+    status = models.CharField(_("状态"), max_length=16, choices=SubmissionStatus.choices)
+    note = CleanTextField(_("说明"), blank=True, max_length=2000)
+    # {indicator id (str): value (str)} of the federation's own counted activities in the period,
+    # and how many activities they came from: frozen when submitted.
+    figures = models.JSONField(_("报送数据"), default=dict)
+    activity_count = models.PositiveIntegerField(_("活动数"), default=0)
+    due_date = models.DateField(_("截止日期"))
+    first_submitted_at = models.DateTimeField(_("首次上报时间"))
+    submitted_at = models.DateTimeField(_("上报时间"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_note = CleanCharField(_("审核意见"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    federation_lookup = "federation"
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报送")
+        verbose_name_plural = _("报送")
+        ordering = ["year", "frequency", "number", "federation__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "year", "frequency", "number"], name="submissions_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=12), name="submissions_number_1_12"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(review_note=""),
+                name="submissions_returned_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["federation", "year", "status"], name="submissions_fed_year_status"),
+            models.Index(fields=["year", "frequency", "number", "status"], name="submissions_period_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.federation} {self.period}"
+
+    def get_absolute_url(self):
+        return reverse("submissions:detail", kwargs={"pk": self.pk})
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, self.frequency, self.number)
+
+    @property
+    def on_time(self) -> bool:
+        from django.utils import timezone
+
+        return timezone.localtime(self.first_submitted_at).date() <= self.due_date
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == SubmissionStatus.APPROVED
+
+
+class SubmissionEvent(models.Model):
+    """What happened to a submission and who did it (kept for the audit: reasons included)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("上报")
+        RETURNED = "returned", _("退回")
+        APPROVED = "approved", _("审核通过")
+        REOPENED = "reopened", _("重新打开")
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("报送"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = CleanCharField(_("说明"), max_length=500, blank=True)
+
+    federation_lookup = "submission__federation"
+
+    class Meta:
+        verbose_name = _("报送记录")
+        verbose_name_plural = _("报送记录")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,328 @@
+"""Writing periodic reports: schedules, submitting (上报), reviewing (审核通过 / 退回), reopening, and the
+lock an approved report puts on its months (checked by activities.services on every write).
+
+State machine (the only legal transitions; anything else raises ValidationError):
+
+    (none) ──submit──▶ submitted ──approve──▶ approved ──reopen(reason)──▶ reopened
+                          │  ▲                                              │
+                  return(reason)  └──────────── submit ◀── returned ◀───────┘ (submit)
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fedwork import access
+from fedwork.models import Federation, User
+
+from .models import ReportingSchedule, Submission, SubmissionEvent, SubmissionStatus
+from .periods import Period
+
+LOCKED_MESSAGE = _(
+    "%(period)s的报表已审核通过并锁定，不能新增、修改或删除该期的活动和数据；如需更正，请上级审核人重新打开。"
+)
+
+
+# --- Schedules ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_set(
+    *, federation: Federation, year: int, frequency: str, due_day: int, by: User
+) -> ReportingSchedule:
+    """Set (or change the due day of) one reporting period for everything below ``federation``."""
+    if not access.may_set_schedule(by, federation):
+        raise ValidationError(_("只有本级填报员或管理员可以设置报送周期。"))
+    if not 1 <= due_day <= 28:
+        raise ValidationError(_("截止日应在 1 到 28 之间。"))
+    schedule, _created = ReportingSchedule.objects.update_or_create(
+        federation=federation, year=year, frequency=frequency, defaults={"due_day": due_day}
+    )
+    return schedule
+
+
+@transaction.atomic
+def schedule_remove(*, schedule: ReportingSchedule, by: User) -> None:
+    if not access.may_set_schedule(by, schedule.federation):
+        raise ValidationError(_("只有本级填报员或管理员可以设置报送周期。"))
+    schedule.delete()
+
+
+def due_date(federation: Federation, period: Period) -> date | None:
+    """When a federation's report for the period is due, or None when no upper federation asks for it."""
+    schedule = (
+        ReportingSchedule.objects.effective_for(federation, period.year)
+        .filter(frequency=period.frequency)
+        .first()
+    )
+    return period.due_date(schedule.due_day) if schedule else None
+
+
+# --- Snapshots and locks ----------------------------------------------------------------------------
+
+
+def snapshot(federation: Federation, period: Period) -> tuple[dict[str, str], int]:
+    """The figures of the federation's own counted activities in the period, {indicator id: value},
+    summed, and how many activities they came from. The month of an activity is the one its totals
+    count in (activities.totals.activity_month)."""
+    from activities.models import Activity, Figure
+    from activities.totals import activity_month
+
+    activities = [
+        activity
+        for activity in Activity.objects.counted().filter(federation=federation, year=period.year)
+        if activity_month(activity) in period.months
+    ]
+    sums: dict[str, Decimal] = {}
+    for indicator_id, value in Figure.objects.filter(activity__in=[a.pk for a in activities]).values_list(
+        "indicator_id", "value"
+    ):
+        sums[str(indicator_id)] = sums.get(str(indicator_id), Decimal(0)) + value
+    return {key: str(value) for key, value in sorted(sums.items())}, len(activities)
+
+
+def ensure_unlocked(items) -> None:
+    """Raise ValidationError when an approved report covers any of these activity states.
+
+    ``items``: (federation id, year, month) of each activity before and after a write (month None:
+    an activity without a date, in no period). One query whatever their number. activities.services
+    calls this before every write of activities and figures (form, import, admin, API, command): the
+    lock is a rule of the one write path.
+    """
+    items = {(federation_id, year, month) for federation_id, year, month in items if month}
+    if not items:
+        return
+    approved = Submission.objects.filter(
+        status=SubmissionStatus.APPROVED,
+        federation_id__in={federation_id for federation_id, _year, _month in items},
+        year__in={year for _federation_id, year, _month in items},
+    ).only("federation_id", "year", "frequency", "number")
+    for submission in approved:
+        months = submission.period.months
+        for federation_id, year, month in items:
+            if (federation_id, year) == (submission.federation_id, submission.year) and month in months:
+                raise ValidationError(LOCKED_MESSAGE % {"period": submission.period.label})
+
+
+# --- Transitions ------------------------------------------------------------------------------------
+
+
+def _record(submission: Submission, action: str, by: User, note: str = "") -> None:
+    SubmissionEvent.objects.create(submission=submission, action=action, by=by, note=note[:500])
+
+
+def _locked_row(submission: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("federation").get(pk=submission.pk)
+
+
+@transaction.atomic
+def submission_submit(*, federation: Federation, period: Period, by: User, note: str = "") -> Submission:
+    """Submit (上报) the federation's report for the period: a snapshot of its own figures.
+
+    A first submission, or a resubmission after it was returned or reopened. Errors (ValidationError):
+    not the federation's staff; the period has not ended; no upper federation asks for this period;
+    already waiting for review or approved.
+    """
+    if not access.may_submit(by, federation):
+        raise ValidationError(_("只有本级填报员可以上报本单位的报表。"))
+    if timezone.localdate() <= period.last_day:
+        raise ValidationError(_("%(period)s尚未结束，期满后再上报。") % {"period": period.label})
+    due = due_date(federation, period)
+    if due is None:
+        raise ValidationError(_("上级妇联没有要求报送%(period)s的报表。") % {"period": period.label})
+    figures, count = snapshot(federation, period)
+    now = timezone.now()
+    existing = (
+        Submission.objects.select_for_update()
+        .filter(federation=federation, year=period.year, frequency=period.frequency, number=period.number)
+        .first()
+    )
+    if existing is None:
+        submission = Submission.objects.create(
+            federation=federation,
+            year=period.year,
+            frequency=period.frequency,
+            number=period.number,
+            status=SubmissionStatus.SUBMITTED,
+            note=note,
+            figures=figures,
+            activity_count=count,
+            due_date=due,
+            first_submitted_at=now,
+            submitted_at=now,
+            submitted_by=by,
+        )
+    else:
+        if existing.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED):
+            raise ValidationError(
+                _("%(period)s的报表已上报（%(status)s），不能重复上报。")
+                % {"period": period.label, "status": existing.get_status_display()}
+            )
+        submission = existing
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.note = note
+        submission.figures = figures
+        submission.activity_count = count
+        submission.submitted_at = now
+        submission.submitted_by = by
+        submission.review_note = ""
+        submission.version += 1
+        submission.save()
+    _record(submission, SubmissionEvent.Action.SUBMITTED, by, note)
+    return submission
+
+
+@transaction.atomic
+def submission_approve(*, submission: Submission, by: User, note: str = "") -> Submission:
+    """Approve (审核通过) a submitted report: its months lock for the federation's activities."""
+    submission = _locked_row(submission)
+    if not access.may_review(by, submission.federation):
+        raise ValidationError(_("只有直接上级妇联的领导或管理员可以审核。"))
+    if submission.status != SubmissionStatus.SUBMITTED:
+        raise ValidationError(_("只有待审核的报表可以审核通过。"))
+    submission.status = SubmissionStatus.APPROVED
+    submission.reviewed_at, submission.reviewed_by, submission.review_note = timezone.now(), by, note[:500]
+    submission.version += 1
+    submission.save()
+    _record(submission, SubmissionEvent.Action.APPROVED, by, note)
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, by: User, reason: str) -> Submission:
+    """Return (退回) a submitted report with a required reason; the submitter corrects and resubmits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("退回时必须填写原因。"))
+    submission = _locked_row(submission)
+    if not access.may_review(by, submission.federation):
+        raise ValidationError(_("只有直接上级妇联的领导或管理员可以审核。"))
+    if submission.status != SubmissionStatus.SUBMITTED:
+        raise ValidationError(_("只有待审核的报表可以退回。"))
+    submission.status = SubmissionStatus.RETURNED
+    submission.reviewed_at, submission.reviewed_by, submission.review_note = timezone.now(), by, reason[:500]
+    submission.version += 1
+    submission.save()
+    _record(submission, SubmissionEvent.Action.RETURNED, by, reason)
+    return submission
+
+
+@transaction.atomic
+def submission_reopen(*, submission: Submission, by: User, reason: str) -> Submission:
+    """Reopen (重新打开) an approved report, with a required reason (audited): the lock lifts until it is
+    submitted and approved again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("重新打开时必须填写原因。"))
+    submission = _locked_row(submission)
+    if not access.may_review(by, submission.federation):
+        raise ValidationError(_("只有直接上级妇联的领导或管理员可以重新打开。"))
+    if submission.status != SubmissionStatus.APPROVED:
+        raise ValidationError(_("只有已通过的报表可以重新打开。"))
+    submission.status = SubmissionStatus.REOPENED
+    submission.review_note = reason[:500]
+    submission.version += 1
+    submission.save()
+    _record(submission, SubmissionEvent.Action.REOPENED, by, reason)
+    return submission
+
+
+def changes_since(submission: Submission) -> list[tuple[int, Decimal, Decimal]]:
+    """(indicator id, submitted value, value now) for every figure that changed since the snapshot."""
+    now, _count = snapshot(submission.federation, submission.period)
+    keys = sorted(set(now) | set(submission.figures), key=int)
+    return [
+        (int(key), Decimal(submission.figures.get(key, "0")), Decimal(now.get(key, "0")))
+        for key in keys
+        if Decimal(submission.figures.get(key, "0")) != Decimal(now.get(key, "0"))
+    ]
+
+
+# --- Completeness and timeliness (上报率 / 及时率) ---------------------------------------------------
+
+
+@dataclass
+class ChildStatus:
+    federation: Federation
+    submission: Submission | None
+
+    @property
+    def state(self) -> str:
+        return self.submission.status if self.submission else "missing"
+
+
+@dataclass
+class Completeness:
+    """For a federation and a period: its direct children expected to report and how they did."""
+
+    federation: Federation
+    period: Period
+    due: date | None
+    rows: list[ChildStatus] = field(default_factory=list)
+
+    @property
+    def expected(self) -> int:
+        return len(self.rows)
+
+    def _count(self, *statuses) -> int:
+        return sum(1 for row in self.rows if row.submission and row.submission.status in statuses)
+
+    @property
+    def submitted(self) -> int:
+        """Children that have reported (waiting, approved, or reopened after approval)."""
+        return self._count(SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED, SubmissionStatus.REOPENED)
+
+    @property
+    def on_time(self) -> int:
+        return sum(1 for row in self.rows if row.submission and row.submission.on_time)
+
+    @property
+    def approved(self) -> int:
+        return self._count(SubmissionStatus.APPROVED)
+
+    @property
+    def returned(self) -> int:
+        return self._count(SubmissionStatus.RETURNED)
+
+    @property
+    def missing(self) -> list[Federation]:
+        """Children that have not reported (催报 list): nothing submitted, or returned and not resubmitted."""
+        return [
+            row.federation
+            for row in self.rows
+            if row.submission is None or row.submission.status == SubmissionStatus.RETURNED
+        ]
+
+    @property
+    def rate(self) -> Decimal | None:
+        """上报率 in percent, one decimal; None without children."""
+        return (
+            (Decimal(100) * self.submitted / self.expected).quantize(Decimal("0.1"))
+            if self.expected
+            else None
+        )
+
+    @property
+    def timely_rate(self) -> Decimal | None:
+        """及时率 in percent of the expected reports, one decimal."""
+        return (
+            (Decimal(100) * self.on_time / self.expected).quantize(Decimal("0.1")) if self.expected else None
+        )
+
+
+def completeness(federation: Federation, period: Period) -> Completeness:
+    """How the federation's direct children reported for the period: two queries whatever their number."""
+    children = list(Federation.objects.children_of(federation).order_by("code"))
+    submissions = {
+        s.federation_id: s
+        for s in Submission.objects.for_period(period).filter(federation__parent=federation)
+    }
+    child_due = due_date(children[0], period) if children else None
+    return Completeness(
+        federation, period, child_due, [ChildStatus(child, submissions.get(child.pk)) for child in children]
+    )

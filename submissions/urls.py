@@ -1,0 +1,17 @@
+from django.urls import path
+
+from fedwork import params
+
+from . import views
+
+params.register_converters()
+
+app_name = "submissions"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("submit/", views.submit, name="submit"),
+    path("schedule/", views.schedule, name="schedule"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/review/", views.review, name="review"),
+    path("<code:code>/<str:frequency>/<int:number>/", views.completeness_detail, name="completeness"),
+]

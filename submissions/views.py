@@ -1,0 +1,240 @@
+"""Periodic reports' pages: one's own periods, submitting, reviewing, completeness with drill-down, and
+the schedule an upper federation sets. Every write goes through submissions.services; every access
+question through fedwork.access (outsiders get 404)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fedwork import access
+from fedwork.context_processors import selected_year
+from fedwork.models import Federation
+from plans.models import Indicator
+
+from . import services
+from .forms import ReviewForm, ScheduleForm, SubmitForm
+from .models import ReportingSchedule, Submission, SubmissionStatus
+from .periods import SPAN, Frequency, Period, periods_of
+
+
+@dataclass
+class PeriodRow:
+    """One of the federation's own periods, as its staff see it."""
+
+    period: Period
+    due: date
+    submission: Submission | None
+    today: date
+
+    @property
+    def state(self) -> str:
+        """未到期 / 待上报 / 逾期未报, or the submission's status."""
+        if self.submission is not None:
+            return self.submission.get_status_display()
+        if self.today <= self.period.last_day:
+            return _("未到期")
+        return _("逾期未报") if self.today > self.due else _("待上报")
+
+    @property
+    def css(self) -> str:
+        if self.submission is not None:
+            return {
+                SubmissionStatus.APPROVED: "text-bg-success",
+                SubmissionStatus.RETURNED: "text-bg-danger",
+                SubmissionStatus.SUBMITTED: "text-bg-primary",
+            }.get(self.submission.status, "text-bg-warning")
+        if self.today <= self.period.last_day:
+            return "text-bg-light"
+        return "text-bg-danger" if self.today > self.due else "text-bg-warning"
+
+    @property
+    def may_submit(self) -> bool:
+        ended = self.today > self.period.last_day
+        open_again = self.submission is None or self.submission.status in (
+            SubmissionStatus.RETURNED,
+            SubmissionStatus.REOPENED,
+        )
+        return ended and open_again
+
+
+def _own(request) -> Federation:
+    federation = access.home_federation(request.user)
+    if federation is None:
+        raise Http404
+    return federation
+
+
+@login_required
+def index(request):
+    federation, year = _own(request), selected_year(request)
+    today = timezone.localdate()
+    schedules = list(ReportingSchedule.objects.effective_for(federation, year))
+    submissions = {
+        (s.frequency, s.number): s for s in Submission.objects.filter(federation=federation, year=year)
+    }
+    own_rows = [
+        PeriodRow(
+            period,
+            period.due_date(schedule.due_day),
+            submissions.get((period.frequency, period.number)),
+            today,
+        )
+        for schedule in schedules
+        for period in periods_of(year, schedule.frequency)
+    ]
+    # The children report on the schedule the federation set itself, else on the one it inherits.
+    child_schedules = list(ReportingSchedule.objects.filter(federation=federation, year=year)) or schedules
+    has_children = Federation.objects.children_of(federation).exists()
+    completeness = [
+        services.completeness(federation, period)
+        for schedule in (child_schedules if has_children else [])
+        for period in periods_of(year, schedule.frequency)
+        if period.last_day < today
+    ]
+    context = {
+        "federation": federation,
+        "year": year,
+        "own_rows": own_rows,
+        "completeness": completeness,
+        "may_submit": access.may_submit(request.user, federation),
+        "may_set_schedule": access.may_set_schedule(request.user, federation) and has_children,
+        "submit_form": SubmitForm(),
+    }
+    return render(request, "submissions/index.html", context)
+
+
+@require_POST
+@login_required
+def submit(request):
+    federation, year = _own(request), selected_year(request)
+    if not access.may_submit(request.user, federation):
+        raise Http404
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("报送信息不完整，请重试。"))
+        return redirect("submissions:index")
+    period = Period(year, form.cleaned_data["frequency"], form.cleaned_data["number"])
+    try:
+        submission = services.submission_submit(
+            federation=federation, period=period, by=request.user, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("submissions:index")
+    messages.success(request, _("已上报%(period)s报表，等待上级审核。") % {"period": period.label})
+    return redirect(submission)
+
+
+def _visible_submission(request, pk) -> Submission:
+    return access.get_object_for_user_or_404(
+        Submission.objects.select_related("federation", "submitted_by", "reviewed_by"), request.user, pk=pk
+    )
+
+
+@login_required
+def detail(request, pk):
+    submission = _visible_submission(request, pk)
+    indicators = Indicator.objects.in_bulk([int(key) for key in submission.figures])
+    figures = [(indicators.get(int(key)), value) for key, value in submission.figures.items()]
+    changes = []
+    if submission.status != SubmissionStatus.APPROVED:
+        names = Indicator.objects.in_bulk([row[0] for row in services.changes_since(submission)])
+        changes = [(names.get(pk), before, now) for pk, before, now in services.changes_since(submission)]
+    may_review = access.may_review(request.user, submission.federation)
+    context = {
+        "submission": submission,
+        "figures": figures,
+        "changes": changes,
+        "events": submission.events.select_related("by")[:30],
+        "may_review": may_review
+        and submission.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED),
+        "review_form": ReviewForm(initial={"seen_version": submission.version}),
+        "may_resubmit": access.may_submit(request.user, submission.federation)
+        and submission.status in (SubmissionStatus.RETURNED, SubmissionStatus.REOPENED),
+        "submit_form": SubmitForm(initial={"frequency": submission.frequency, "number": submission.number}),
+    }
+    return render(request, "submissions/submission_detail.html", context)
+
+
+@require_POST
+@login_required
+def review(request, pk):
+    submission = _visible_submission(request, pk)
+    if not access.may_review(request.user, submission.federation):
+        raise Http404
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(submission)
+    if form.cleaned_data["seen_version"] != submission.version:
+        messages.error(request, _("该报表在您查看后已有变化，请刷新后再审核。"))
+        return redirect(submission)
+    decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+    change, done = {
+        "approve": (services.submission_approve, _("已审核通过，该期数据已锁定。")),
+        "return": (services.submission_return, _("已退回，报送单位将看到退回原因。")),
+        "reopen": (services.submission_reopen, _("已重新打开，该期数据解除锁定，此操作已记录。")),
+    }[decision]
+    try:
+        if decision == "approve":
+            change(submission=submission, by=request.user, note=note)
+        else:
+            change(submission=submission, by=request.user, reason=note)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect(submission)
+
+
+@login_required
+def completeness_detail(request, code, frequency, number):
+    federation = access.get_federation_for_user_or_404(request.user, code)
+    if frequency not in SPAN or not 1 <= number <= 12 // SPAN[frequency]:
+        raise Http404
+    period = Period(selected_year(request), frequency, number)
+    context = {
+        "federation": federation,
+        "breadcrumb": access.visible_ancestors(request.user, federation),
+        "completeness": services.completeness(federation, period),
+        "today": timezone.localdate(),
+    }
+    return render(request, "submissions/completeness.html", context)
+
+
+@login_required
+def schedule(request):
+    federation, year = _own(request), selected_year(request)
+    if not access.may_set_schedule(request.user, federation):
+        raise Http404
+    current = dict(
+        ReportingSchedule.objects.filter(federation=federation, year=year).values_list("frequency", "due_day")
+    )
+    form = ScheduleForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.chosen()
+        try:
+            for frequency, due_day in chosen.items():
+                services.schedule_set(
+                    federation=federation, year=year, frequency=frequency, due_day=due_day, by=request.user
+                )
+            for gone in ReportingSchedule.objects.filter(federation=federation, year=year).exclude(
+                frequency__in=list(chosen)
+            ):
+                services.schedule_remove(schedule=gone, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已保存%(year)d年的报送周期，下级妇联将按此报送。") % {"year": year})
+            return redirect("submissions:index")
+    context = {"form": form, "federation": federation, "year": year, "frequencies": Frequency}
+    return render(request, "submissions/schedule_form.html", context)

@@ -1,0 +1,320 @@
+"""Periodic reports (issue #15): periods, the submit/review cycle, the lock on every write path,
+completeness, and who may do what."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from activities import services as activity_services
+from activities.models import Activity, ActivityStatus, ActivityType
+from activities.totals import differences
+from fedwork.models import Role, User
+from submissions import services
+from submissions.models import ReportingSchedule, Submission, SubmissionEvent, SubmissionStatus
+from submissions.periods import Frequency, Period, periods_containing
+from tests import factories
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+MAY = Period(2013, Frequency.MONTH, 5)
+
+
+def test_periods_cover_their_months_and_fall_due_after_them():
+    assert list(Period(2013, "quarter", 2).months) == [4, 5, 6]
+    assert Period(2013, "half", 2).last_day == date(2013, 12, 31)
+    assert Period(2013, "month", 1).due_date(5) == date(2013, 2, 5)
+    assert Period(2013, "year", 1).due_date(20) == date(2014, 1, 20)
+    assert Period(2013, "month", 1).due_date(31 - 3) == date(2013, 2, 28)
+    assert str(Period(2013, "quarter", 3).label) == "2013年第三季度"
+    assert {p.frequency: p.number for p in periods_containing(2013, 8)} == {
+        "month": 8,
+        "quarter": 3,
+        "half": 2,
+        "year": 1,
+    }
+    with pytest.raises(ValueError):
+        Period(2013, "quarter", 5)
+
+
+@pytest.fixture
+def trained(tree):
+    return factories.indicator("PX02", "培训妇女人数", "人", tree["nation"])
+
+
+def changsha_staff(tree):
+    return User.objects.filter(username="changsha-staff").first() or factories.user(
+        "changsha-staff", tree["changsha"], Role.STAFF
+    )
+
+
+@pytest.fixture
+def monthly(tree, people):
+    """长沙市 asks its counties for a monthly report by the 5th of the next month."""
+    return services.schedule_set(
+        federation=tree["changsha"], year=2013, frequency="month", due_day=5, by=changsha_staff(tree)
+    )
+
+
+def record(federation, day: date, figures, by=None) -> Activity:
+    return activity_services.activity_save(
+        activity=Activity(
+            federation=federation,
+            year=day.year,
+            title="巾帼培训班",
+            type=ActivityType.objects.ensure_defaults().get(name="培训"),
+            status=ActivityStatus.DONE,
+            actual_start=datetime(day.year, day.month, day.day, 9, tzinfo=BEIJING),
+        ),
+        figures=figures,
+        by=by,
+    )
+
+
+def test_the_nearest_upper_schedule_wins(tree, people, monthly):
+    assert list(ReportingSchedule.objects.effective_for(tree["furong"], 2013)) == [monthly]
+    services.schedule_set(
+        federation=tree["hunan"], year=2013, frequency="quarter", due_day=10, by=people["hunan_staff"]
+    )
+    assert list(ReportingSchedule.objects.effective_for(tree["furong"], 2013)) == [monthly]
+    assert [s.frequency for s in ReportingSchedule.objects.effective_for(tree["changsha"], 2013)] == [
+        "quarter"
+    ]
+    assert not ReportingSchedule.objects.effective_for(tree["hunan"], 2013).exists()  # not its own
+    with pytest.raises(ValidationError):
+        services.schedule_set(
+            federation=tree["changsha"], year=2013, frequency="year", due_day=5, by=people["furong_staff"]
+        )
+
+
+def test_submit_return_resubmit_approve_and_the_lock(tree, people, trained, monthly):
+    furong, staff, leader = tree["furong"], people["furong_staff"], people["changsha_leader"]
+    may = record(furong, date(2013, 5, 10), {trained: Decimal(30)}, by=staff)
+    record(furong, date(2013, 5, 20), {trained: Decimal(12)}, by=staff)
+    record(furong, date(2013, 6, 2), {trained: Decimal(99)}, by=staff)  # June: not in May's report
+
+    submission = services.submission_submit(federation=furong, period=MAY, by=staff, note="五月")
+    assert (submission.status, submission.figures, submission.activity_count) == (
+        "submitted",
+        {str(trained.pk): "42.00"},
+        2,
+    )
+    assert submission.due_date == date(2013, 6, 5)
+    with pytest.raises(ValidationError):
+        services.submission_submit(federation=furong, period=MAY, by=staff)  # already waiting
+    for outsider in [people["hunan_leader"], people["yuelu_staff"], staff, people["lixia_staff"]]:
+        with pytest.raises(ValidationError):
+            services.submission_approve(submission=submission, by=outsider)
+    with pytest.raises(ValidationError):
+        services.submission_return(submission=submission, by=leader, reason="  ")
+    services.submission_return(submission=submission, by=leader, reason="培训人数与签到表不符")
+
+    activity_services.activity_save(activity=may, figures={trained: Decimal(25)}, by=staff)
+    submission = services.submission_submit(federation=furong, period=MAY, by=staff)
+    assert submission.figures == {str(trained.pk): "37.00"}
+    services.submission_approve(submission=submission, by=leader)
+
+    # Locked: no edit, no new activity, no deletion in May, on the one write path.
+    with pytest.raises(ValidationError, match="已审核通过并锁定"):
+        activity_services.activity_save(activity=may, figures={trained: Decimal(1)}, by=staff)
+    with pytest.raises(ValidationError):
+        record(furong, date(2013, 5, 30), {trained: Decimal(5)}, by=staff)
+    with pytest.raises(ValidationError):
+        activity_services.activity_delete(activity=Activity.objects.get(pk=may.pk), by=staff)
+    june = Activity.objects.get(federation=furong, calendar_day=date(2013, 6, 2))
+    june.actual_start = datetime(2013, 5, 31, 9, tzinfo=BEIJING)  # moving into May is a write to May
+    with pytest.raises(ValidationError):
+        activity_services.activity_save(activity=june, figures={}, by=staff)
+    record(furong, date(2013, 6, 30), {trained: Decimal(5)}, by=staff)  # June stays open
+    record(tree["yuelu"], date(2013, 5, 30), {trained: Decimal(5)})  # other federations too
+    assert Activity.objects.get(pk=may.pk).figures.get().value == Decimal(25)
+
+    with pytest.raises(ValidationError):
+        services.submission_reopen(submission=submission, by=leader, reason="")
+    services.submission_reopen(submission=submission, by=leader, reason="数据需更正")
+    activity_services.activity_save(
+        activity=Activity.objects.get(pk=may.pk), figures={trained: Decimal(26)}, by=staff
+    )
+    actions = list(
+        SubmissionEvent.objects.filter(submission=submission).order_by("pk").values_list("action", "note")
+    )
+    assert actions == [
+        ("submitted", "五月"),
+        ("returned", "培训人数与签到表不符"),
+        ("submitted", ""),
+        ("approved", ""),
+        ("reopened", "数据需更正"),
+    ]
+    assert [row[0] for row in services.changes_since(submission)] == [trained.pk]
+    assert differences() == []
+
+
+def test_a_period_that_has_not_ended_or_was_not_asked_for_cannot_be_submitted(tree, people, monthly):
+    with pytest.raises(ValidationError, match="尚未结束"):
+        services.submission_submit(
+            federation=tree["furong"], period=Period(2099, "month", 1), by=people["furong_staff"]
+        )
+    with pytest.raises(ValidationError, match="没有要求"):
+        services.submission_submit(
+            federation=tree["furong"], period=Period(2013, "quarter", 1), by=people["furong_staff"]
+        )
+    with pytest.raises(ValidationError):
+        services.submission_submit(federation=tree["furong"], period=MAY, by=people["changsha_leader"])
+
+
+def test_completeness_counts_children_and_lists_the_missing(tree, people, trained, monthly):
+    furong_submission = services.submission_submit(
+        federation=tree["furong"], period=MAY, by=people["furong_staff"]
+    )
+    result = services.completeness(tree["changsha"], MAY)
+    assert (result.expected, result.submitted, result.on_time, result.approved, result.returned) == (
+        2,
+        1,
+        0,
+        0,
+        0,
+    )
+    assert [f.code for f in result.missing] == ["430104"]
+    assert result.rate == Decimal("50.0") and result.timely_rate == Decimal("0.0")
+    Submission.objects.filter(pk=furong_submission.pk).update(
+        first_submitted_at=datetime(2013, 6, 4, 9, tzinfo=BEIJING)
+    )
+    services.submission_approve(submission=furong_submission, by=people["changsha_leader"])
+    result = services.completeness(tree["changsha"], MAY)
+    assert (result.on_time, result.approved, result.timely_rate) == (1, 1, Decimal("50.0"))
+
+
+def test_pages_submit_review_and_drill_down(tree, people, trained, monthly, login, client):
+    record(tree["furong"], date(2013, 5, 10), {trained: Decimal(30)}, by=people["furong_staff"])
+    staff = login(people["furong_staff"])
+    staff.post(reverse("set-year"), {"year": "2013"})
+    page = staff.get(reverse("submissions:index"))
+    assert page.status_code == 200 and "2013年5月" in page.content.decode()
+    response = staff.post(
+        reverse("submissions:submit"), {"frequency": "month", "number": "5", "note": "按时"}
+    )
+    submission = Submission.objects.get(federation=tree["furong"])
+    assert response.status_code == 302 and response.url == submission.get_absolute_url()
+    detail = staff.get(submission.get_absolute_url()).content.decode()
+    assert "培训妇女人数" in detail and "30" in detail and 'name="decision"' not in detail
+
+    for outsider in ["yuelu_staff", "lixia_staff"]:
+        other = login(people[outsider])
+        assert other.get(submission.get_absolute_url()).status_code == 404
+        assert (
+            other.post(
+                reverse("submissions:review", args=[submission.pk]),
+                {"decision": "approve", "seen_version": submission.version},
+            ).status_code
+            == 404
+        )
+    hunan = login(people["hunan_leader"])  # sees it, but is not the direct upper federation
+    assert hunan.get(submission.get_absolute_url()).status_code == 200
+    assert (
+        hunan.post(
+            reverse("submissions:review", args=[submission.pk]),
+            {"decision": "approve", "seen_version": submission.version},
+        ).status_code
+        == 404
+    )
+
+    leader = login(people["changsha_leader"])
+    leader.post(reverse("set-year"), {"year": "2013"})
+    url = reverse("submissions:review", args=[submission.pk])
+    leader.post(url, {"decision": "return", "note": "", "seen_version": submission.version})
+    assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.SUBMITTED  # reason required
+    leader.post(url, {"decision": "approve", "note": "", "seen_version": submission.version})
+    assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.APPROVED
+    index = leader.get(reverse("submissions:index")).content.decode()
+    assert "上报率" in index
+    drill = leader.get(reverse("submissions:completeness", args=["4301", "month", 5]))
+    assert drill.status_code == 200
+    assert "岳麓区" in drill.content.decode() and "催报名单" in drill.content.decode()
+    assert leader.get(reverse("submissions:completeness", args=["370102", "month", 5])).status_code == 404
+    assert leader.get(reverse("submissions:completeness", args=["4301", "week", 5])).status_code == 404
+
+    # The locked month on the form: a Chinese error, nothing saved.
+    staff = login(people["furong_staff"])
+    may = Activity.objects.get(federation=tree["furong"])
+    response = staff.post(reverse("activities:delete", args=[may.pk]))
+    assert response.status_code == 302 and Activity.objects.filter(pk=may.pk).exists()
+
+
+def test_schedule_page_is_for_staff_and_admins(tree, people, login):
+    assert login(people["changsha_leader"]).get(reverse("submissions:schedule")).status_code == 404
+    leader = login(changsha_staff(tree))
+    leader.post(reverse("set-year"), {"year": "2013"})
+    response = leader.post(
+        reverse("submissions:schedule"),
+        {
+            "month_on": "on",
+            "month_day": "5",
+            "quarter_day": "10",
+            "half_day": "5",
+            "year_day": "15",
+            "year_on": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert dict(
+        ReportingSchedule.objects.filter(federation=tree["changsha"]).values_list("frequency", "due_day")
+    ) == {
+        "month": 5,
+        "year": 15,
+    }
+
+
+def test_only_legal_transitions_succeed(tree, people, trained, monthly):
+    """Every (state, action, actor) combination: the state machine in the module docstring, no more."""
+    from itertools import product
+
+    actors = {
+        "staff": people["furong_staff"],
+        "reviewer": people["changsha_leader"],
+        "sibling": people["yuelu_staff"],
+        "grand": people["hunan_leader"],
+    }
+    legal = {
+        (None, "submit", "staff"): "submitted",
+        ("returned", "submit", "staff"): "submitted",
+        ("reopened", "submit", "staff"): "submitted",
+        ("submitted", "approve", "reviewer"): "approved",
+        ("submitted", "return", "reviewer"): "returned",
+        ("approved", "reopen", "reviewer"): "reopened",
+    }
+    paths = {
+        None: [],
+        "submitted": ["submit"],
+        "returned": ["submit", "return"],
+        "approved": ["submit", "approve"],
+        "reopened": ["submit", "approve", "reopen"],
+    }
+
+    def act(action, actor, submission):
+        by = actors[actor]
+        if action == "submit":
+            return services.submission_submit(federation=tree["furong"], period=MAY, by=by)
+        change = {
+            "approve": services.submission_approve,
+            "return": services.submission_return,
+            "reopen": services.submission_reopen,
+        }[action]
+        kwargs = {} if action == "approve" else {"reason": "原因"}
+        return change(submission=submission, by=by, **kwargs)
+
+    for state, action, actor in product(paths, ["submit", "approve", "return", "reopen"], actors):
+        Submission.objects.all().delete()
+        submission = None
+        for step in paths[state]:
+            submission = act(step, "staff" if step == "submit" else "reviewer", submission)
+        if submission is None and action != "submit":
+            continue
+        expected = legal.get((state, action, actor))
+        if expected is None:
+            with pytest.raises(ValidationError):
+                act(action, actor, submission)
+            assert (Submission.objects.first().status if submission else None) == state
+        else:
+            assert act(action, actor, submission).status == expected
