@@ -1264,9 +1264,7 @@ HEADER_FILL = PatternFill("solid", fgColor="F8D7DA")
 REQUIRED_FILL = PatternFill("solid", fgColor="F1AEB5")
 # Lazy: the help is translated when a template is built, in the language of whoever downloads it.
 COLUMN_HELP = {
-    COL_FEDERATION: gettext_lazy(
-        "本单位的代码（行政区划代码），如 430102。请按文本填写，以免丢失前导 0。"
-    ),
+    COL_FEDERATION: gettext_lazy("本单位的代码（行政区划代码），如 430102。请按文本填写，以免丢失前导 0。"),
     COL_TITLE: gettext_lazy("活动名称，不超过 200 字。"),
     COL_TYPE: gettext_lazy("从下方“活动类型”中选择一项。"),
     COL_START: gettext_lazy(

@@ -342,12 +342,14 @@ def test_preview_shows_every_row_then_confirm_saves(staff_client, plans, tmp_pat
     assert not Activity.objects.exists()
     assert len(list((tmp_path / "var" / "imports").glob("*.xlsx"))) == 1
 
-    response = staff_client.post(reverse("activities:import-confirm"))
+    token = response.context["token"]
+    assert f'name="token" value="{token}"' in html
+    response = staff_client.post(reverse("activities:import-confirm"), {"token": token})
     assert response.status_code == 302 and response.url == reverse("activities:list")
     assert Activity.objects.count() == 2
     assert not list((tmp_path / "var" / "imports").glob("*.xlsx"))
     # The stored file is gone: confirming again imports nothing more.
-    staff_client.post(reverse("activities:import-confirm"))
+    staff_client.post(reverse("activities:import-confirm"), {"token": token})
     assert Activity.objects.count() == 2
 
 
