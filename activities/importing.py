@@ -16,8 +16,10 @@ for the whole import.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import sys
 import unicodedata
 import warnings
 import zipfile
@@ -317,6 +319,7 @@ _SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|f)[\s/>]")
 _DIMENSION = re.compile(
     rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([A-Za-z$]*)(\d*)(?::[$]?([A-Za-z]+)[$]?(\d+))?"'
 )
+_SST_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst[\s>]")
 _SST_COUNT = re.compile(rb'\s(?:count|uniqueCount)="(\d+)"')
 
 
@@ -342,7 +345,9 @@ def _inspect_parts(file_bytes: bytes) -> None:
                     raise _damaged()
                 if name.startswith("xl/worksheets/"):
                     continue  # streamed by openpyxl, scanned by _inspect_sheet before it is read
-                if name == "xl/sharedStrings.xml":
+                # openpyxl finds the shared strings by content type, so whatever the part is called,
+                # its root element tells.
+                if _SST_ROOT.search(prologue):
                     _inspect_shared_strings(archive, name, prologue)
                 elif info.file_size > MAX_PART_BYTES:
                     raise ImportFileError(_("文件内容过大，无法导入。"))
@@ -661,15 +666,31 @@ def snap_to_places(number: Decimal, places: int) -> Decimal:
     return rounded if abs(number - rounded) <= FLOAT_NOISE else number
 
 
+@functools.cache
+def _control_characters(multiline: bool) -> re.Pattern[str]:
+    """A pattern of the Unicode Cc and Cf characters (tabs and newlines left out if multiline), as
+    ranges of code points; built once."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.category(char) not in ("Cc", "Cf") or (multiline and char in "\n\t"):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+
+
 def _clean_text(value: str, *, multiline: bool = False) -> str:
     """``value`` without control and format characters (Unicode Cc, Cf); a multiline text keeps its
     line breaks and tabs, with \r\n as \n.
 
     Stand-in for fedwork.text.clean_text (same behaviour), which is to replace it once it lands.
     """
-    value = value.replace("\r\n", "\n")
-    kept = "\n\t" if multiline else ""
-    return "".join(char for char in value if char in kept or unicodedata.category(char) not in ("Cc", "Cf"))
+    if value.isprintable():  # the usual case, checked in C: no Cc or Cf character at all
+        return value
+    return _control_characters(multiline).sub("", value.replace("\r\n", "\n"))
 
 
 def _short(text: str, limit: int = 40) -> str:
