@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from activities.importing import ImportDuplicatesError, import_activities
-from activities.models import Activity
+from activities.models import Activity, ActivityType
 
 from .test_import import (
     LOANS,
@@ -146,11 +146,14 @@ def test_the_duplicate_check_takes_a_few_queries_per_batch(people, django_assert
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_confirms_import_once(tree, people, settings, tmp_path: Path):
     settings.BASE_DIR = tmp_path
+    # An earlier transactional test may have flushed the types the migrations seeded.
+    ActivityType.objects.ensure_defaults()
     client = Client()
     client.force_login(people["furong_staff"])
     client.post(reverse("set-year"), {"year": "2013"})
     rows = [good_row(活动名称=f"培训班第{i}期") for i in range(200)]
     token = upload(client, xlsx(rows)).context["token"]
+    assert token
     cookies = client.cookies
     barrier = threading.Barrier(2)
     results: list = []
