@@ -57,17 +57,11 @@ def test_a_formula_without_a_computed_value_is_a_row_error_not_a_blank(people):
 
 
 def test_a_formula_with_its_computed_value_reads_the_value(people):
-    content = xlsx([good_row(**{TRAINED: "=100+50"})])
-    source = zipfile.ZipFile(BytesIO(content))
-    output = BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in source.namelist():
-            data = source.read(name)
-            if name == "xl/worksheets/sheet1.xml":
-                # What Excel writes: the formula and the result it computed when saving.
-                data = data.replace(b"<f>100+50</f><v></v>", b"<f>100+50</f><v>150</v>")
-            target.writestr(name, data)
-    report = run(people, output.getvalue(), dry_run=False)
+    # What Excel writes: the formula and the result it computed when saving.
+    content = with_cached_values(
+        xlsx([good_row(**{TRAINED: "=100+50"})]), {b"<f>100+50</f><v></v>": b"<f>100+50</f><v>150</v>"}
+    )
+    report = run(people, content, dry_run=False)
     assert report.imported == 1
     assert Figure.objects.get(indicator__code="PX02").value == 150
 
@@ -144,10 +138,28 @@ def test_a_comma_error_names_the_row_and_column(people):
     ]
 
 
+def with_cached_values(content: bytes, replacements: dict[bytes, bytes]) -> bytes:
+    """The workbook with some cell values swapped in its sheet XML, as Excel would have cached them."""
+    source = zipfile.ZipFile(BytesIO(content))
+    output = BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                for old, new in replacements.items():
+                    assert old in data
+                    data = data.replace(old, new)
+            target.writestr(name, data)
+    return output.getvalue()
+
+
 def test_float_noise_is_rounded_but_real_extra_precision_is_refused(people):
-    noisy = good_row(**{LOANS: 0.1 + 0.2, TRAINED: 150.00000000000003})
-    assert 0.1 + 0.2 == 0.30000000000000004
-    report = run(people, xlsx([noisy]), dry_run=False)
+    # openpyxl writes floats rounded; Excel caches 0.1 + 0.2 with all seventeen digits.
+    content = with_cached_values(
+        xlsx([good_row(**{LOANS: 0.125, TRAINED: 151})]),
+        {b"<v>0.125</v>": b"<v>0.30000000000000004</v>", b"<v>151</v>": b"<v>150.00000000000003</v>"},
+    )
+    report = run(people, content, dry_run=False)
     assert report.imported == 1
     values = {f.indicator.code: f.value for f in Figure.objects.all()}
     assert values == {"DK01": Decimal("0.30"), "PX01": 1, "PX02": 150}
