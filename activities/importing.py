@@ -12,6 +12,12 @@ with imported activities. The roll-up totals are the exception that proves it: t
 their contributions, and :func:`import_activities` applies them once, just before the commit, so the
 ancestors' totals rows — which every writer below them updates too — stay locked for a moment, not
 for the whole import.
+
+The workbook is untrusted: before openpyxl expands anything, the zip's parts are inspected as they
+stream (declared dimension, cells per row and per sheet, shared strings, DTDs), so a small hostile file
+is refused in milliseconds. Values are the ones Excel shows (cached formula results); a formula without
+one is a row error, never a silent blank. Rows identical to saved activities or to earlier rows are
+flagged, and saved only when the caller says they are really new (``allow_duplicates``).
 """
 
 from __future__ import annotations
@@ -224,7 +230,8 @@ def indicator_header(indicator: Indicator) -> str:
 
 
 def may_import(user: User) -> bool:
-    """Staff of a federation (for their federation and below) and superusers may import activities."""
+    """Staff of a federation (for their own federation: each row is checked with
+    access.can_edit_records) and superusers may import activities."""
     if not user.is_authenticated:
         return False
     return access.can_edit_records(user, user.federation) if user.federation_id else user.is_superuser
