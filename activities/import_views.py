@@ -50,7 +50,7 @@ PENDING_KEY = "activity_imports"
 DONE_KEY = "activity_imports_done"
 MAX_PENDING = 5
 MAX_DONE = 20
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 # Previews nobody confirmed (and the markers of confirmed ones) are removed when the next upload comes in.
 STALE_AFTER_SECONDS = 24 * 3600
 
@@ -79,7 +79,7 @@ def _stored_path(token: str, state: str = "xlsx") -> Path | None:
     """Where a preview's bytes wait: ``<token>.xlsx`` until confirmed, ``<token>.claimed`` while one
     confirm imports it, and an empty ``<token>.done`` marker once it has been imported."""
     # The token comes from the form, so the pattern check keeps any path trickery out.
-    if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
         return None
     return _imports_dir() / f"{token}.{state}"
 
@@ -109,7 +109,8 @@ def _remember_upload(request: HttpRequest, file_bytes: bytes, year: int, name: s
     while len(pending) > MAX_PENDING:
         oldest = next(iter(pending))
         del pending[oldest]
-        _stored_path(oldest).unlink(missing_ok=True)
+        if (path := _stored_path(oldest)) is not None:
+            path.unlink(missing_ok=True)
     request.session[PENDING_KEY] = pending
     return token
 
