@@ -1,10 +1,13 @@
 """Excel import of activities: the template download, the upload with its preview, and the confirm step.
 
-Between preview and confirm the uploaded bytes wait in ``var/imports/<token>.xlsx``; only the random
-token is kept in the session, so a user can only ever confirm the file they uploaded themselves.
+Between preview and confirm the uploaded bytes wait in ``var/imports/<token>.xlsx``. The random token
+is the preview's id: the session keeps the last few (several tabs may be open) and the preview's form
+posts its own, so a user only ever confirms the very file they previewed, and only once.
 """
 
+import hashlib
 import logging
+import os
 import re
 import secrets
 import time
@@ -29,6 +32,7 @@ from .importing import (
     MAX_DATA_ROWS,
     MAX_FILE_BYTES,
     XLSX_CONTENT_TYPE,
+    ImportDuplicatesError,
     ImportFileError,
     ImportReport,
     ImportRowsError,
@@ -39,9 +43,15 @@ from .importing import (
 
 logger = logging.getLogger(__name__)
 
-SESSION_KEY = "activity_import"
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-# Previews nobody confirmed are removed when the next upload comes in.
+# token → {"year", "name", "sha256"} of the previews awaiting confirmation, oldest first (a user may
+# have several tabs open: each confirms its own preview).
+PENDING_KEY = "activity_imports"
+# Tokens of previews already confirmed, newest last: a second confirm is told so and saves nothing.
+DONE_KEY = "activity_imports_done"
+MAX_PENDING = 5
+MAX_DONE = 20
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+# Previews nobody confirmed (and the markers of confirmed ones) are removed when the next upload comes in.
 STALE_AFTER_SECONDS = 24 * 3600
 
 
@@ -65,36 +75,53 @@ def _imports_dir() -> Path:
     return directory
 
 
-def _stored_path(token: str) -> Path | None:
-    # The token comes from our own session, but the pattern check keeps any path trickery out regardless.
-    if not TOKEN_PATTERN.match(token or ""):
+def _stored_path(token: str, state: str = "xlsx") -> Path | None:
+    """Where a preview's bytes wait: ``<token>.xlsx`` until confirmed, ``<token>.claimed`` while one
+    confirm imports it, and an empty ``<token>.done`` marker once it has been imported."""
+    # The token comes from the form, so the pattern check keeps any path trickery out.
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
         return None
-    return _imports_dir() / f"{token}.xlsx"
+    return _imports_dir() / f"{token}.{state}"
 
 
-def _forget_upload(request: HttpRequest) -> None:
-    stored = request.session.pop(SESSION_KEY, None)
-    path = _stored_path(stored.get("token", "")) if isinstance(stored, dict) else None
-    if path is not None:
-        path.unlink(missing_ok=True)
+def _pending(request: HttpRequest) -> dict[str, dict]:
+    pending = request.session.get(PENDING_KEY)
+    return pending if isinstance(pending, dict) else {}
 
 
 def _remove_stale_uploads() -> None:
     cutoff = time.time() - STALE_AFTER_SECONDS
-    for path in _imports_dir().glob("*.xlsx"):
+    for path in _imports_dir().iterdir():
         try:
-            if path.stat().st_mtime < cutoff:
+            if path.suffix in (".xlsx", ".claimed", ".done") and path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
         except OSError:
             continue  # another request removed it first
 
 
-def _remember_upload(request: HttpRequest, file_bytes: bytes, year: int, name: str) -> None:
-    _forget_upload(request)
+def _remember_upload(request: HttpRequest, file_bytes: bytes, year: int, name: str) -> str:
+    """Store a previewed file for its confirm; return its token (the preview's id)."""
     _remove_stale_uploads()
     token = secrets.token_urlsafe(24)
     _stored_path(token).write_bytes(file_bytes)
-    request.session[SESSION_KEY] = {"token": token, "year": year, "name": name}
+    pending = _pending(request)
+    pending[token] = {"year": year, "name": name, "sha256": hashlib.sha256(file_bytes).hexdigest()}
+    while len(pending) > MAX_PENDING:
+        oldest = next(iter(pending))
+        del pending[oldest]
+        if (path := _stored_path(oldest)) is not None:
+            path.unlink(missing_ok=True)
+    request.session[PENDING_KEY] = pending
+    return token
+
+
+def _forget_upload(request: HttpRequest, token: str, *, done: bool) -> None:
+    pending = _pending(request)
+    pending.pop(token, None)
+    request.session[PENDING_KEY] = pending
+    if done:
+        finished = [t for t in request.session.get(DONE_KEY, []) if t != token] + [token]
+        request.session[DONE_KEY] = finished[-MAX_DONE:]
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -103,8 +130,15 @@ def _require_importer(request: HttpRequest) -> None:
         raise Http404
 
 
-def _render_preview(request: HttpRequest, report: ImportReport, name: str, status: int = 200) -> HttpResponse:
-    context = {"report": report, "name": name, "federation": access.home_federation(request.user)}
+def _render_preview(
+    request: HttpRequest, report: ImportReport, name: str, token: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "report": report,
+        "name": name,
+        "token": token,
+        "federation": access.home_federation(request.user),
+    }
     return render(request, "activities/import_preview.html", context, status=status)
 
 
@@ -143,11 +177,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            if report.ok:
-                _remember_upload(request, file_bytes, year, upload.name)
-            else:
-                _forget_upload(request)
-            return _render_preview(request, report, upload.name)
+            token = _remember_upload(request, file_bytes, year, upload.name) if report.ok else ""
+            return _render_preview(request, report, upload.name, token)
     context = {"form": form, "year": year, "federation": federation, "max_rows": MAX_DATA_ROWS}
     return render(request, "activities/import_form.html", context)
 
@@ -155,28 +186,66 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    """Import the previewed file: validated again and saved in one transaction, or nothing is saved."""
+    """Import the preview whose id (token) is posted: validated again and saved in one transaction, once.
+
+    The claim is an atomic rename of the stored file, so of two confirms of the same preview (a double
+    click, the back button, two tabs) exactly one imports; the other is told it was already imported.
+    Rows that duplicate saved activities are saved only if the preview's checkbox was ticked.
+    """
     _require_importer(request)
-    stored = request.session.get(SESSION_KEY)
-    path = _stored_path(stored.get("token", "")) if isinstance(stored, dict) else None
-    if path is None or not path.exists():
+    token = request.POST.get("token", "")
+    stored = _pending(request).get(token)
+    done_path, claimed_path, path = (_stored_path(token, state) for state in ("done", "claimed", "xlsx"))
+    # A token counts only if this session previewed it: nobody confirms another user's upload.
+    if path is None or (stored is None and token not in request.session.get(DONE_KEY, [])):
         messages.error(request, _("没有待确认的导入，或已过期，请重新上传文件。"))
         return redirect("activities:import")
     try:
-        file_bytes = path.read_bytes()
+        # rename is atomic: of two confirms racing for the same preview, exactly one gets the file.
+        os.rename(path, claimed_path)
+    except FileNotFoundError:
+        if done_path.exists() or claimed_path.exists():
+            messages.info(request, _("该文件已导入，未重复保存。"))
+            return redirect(reverse("activities:list"))
+        messages.error(request, _("没有待确认的导入，或已过期，请重新上传文件。"))
+        return redirect("activities:import")
+    name = stored.get("name", "") if stored else ""
+    try:
+        file_bytes = claimed_path.read_bytes()
+        if stored is None or hashlib.sha256(file_bytes).hexdigest() != stored.get("sha256"):
+            raise ImportFileError(_("无法读取待导入的文件，请重新上传。"))
         report = import_activities(
-            file_bytes=file_bytes, user=request.user, year=stored["year"], dry_run=False
+            file_bytes=file_bytes,
+            user=request.user,
+            year=stored["year"],
+            dry_run=False,
+            allow_duplicates=request.POST.get("duplicates_checked") == "1",
         )
+    except ImportDuplicatesError as error:
+        # Nothing was saved; the same preview may be confirmed again once the box is ticked.
+        os.replace(claimed_path, path)
+        messages.error(
+            request, _("有重复的行：请核对下列重复行，确认确实是新活动后勾选复选框再导入。未保存任何活动。")
+        )
+        return _render_preview(request, error.report, name, token)
     except ImportRowsError as error:
         # Something changed since the preview (a work point removed, a type disabled …).
-        _forget_upload(request)
+        claimed_path.unlink(missing_ok=True)
+        _forget_upload(request, token, done=False)
         messages.error(request, _("数据在预览后发生了变化，导入未执行，未保存任何活动。请修改后重新上传。"))
-        return _render_preview(request, error.report, stored.get("name", ""))
+        return _render_preview(request, error.report, name)
     except (ImportFileError, OSError):
-        _forget_upload(request)
+        claimed_path.unlink(missing_ok=True)
+        _forget_upload(request, token, done=False)
         messages.error(request, _("无法读取待导入的文件，请重新上传。"))
         return redirect("activities:import")
-    _forget_upload(request)
+    except BaseException:
+        os.replace(claimed_path, path)  # an unexpected failure saved nothing: the preview stays confirmable
+        raise
+    # The marker first, then the claimed file goes: a racing confirm always finds one of the two.
+    done_path.touch()
+    claimed_path.unlink(missing_ok=True)
+    _forget_upload(request, token, done=True)
     counts = {"count": report.imported, "year": report.year}
     messages.success(request, _("已导入 %(count)d 项活动（%(year)d年）。") % counts)
     return redirect(reverse("activities:list"))

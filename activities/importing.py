@@ -12,12 +12,21 @@ with imported activities. The roll-up totals are the exception that proves it: t
 their contributions, and :func:`import_activities` applies them once, just before the commit, so the
 ancestors' totals rows — which every writer below them updates too — stay locked for a moment, not
 for the whole import.
+
+The workbook is untrusted: before openpyxl expands anything, the zip's parts are inspected as they
+stream (declared dimension, cells per row and per sheet, shared strings, DTDs), so a small hostile file
+is refused in milliseconds. Values are the ones Excel shows (cached formula results); a formula without
+one is a row error, never a silent blank. Rows identical to saved activities or to earlier rows are
+flagged, and saved only when the caller says they are really new (``allow_duplicates``).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import sys
+import unicodedata
 import warnings
 import zipfile
 from collections import defaultdict
@@ -30,6 +39,7 @@ from typing import Any
 
 import openpyxl
 import tablib
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +47,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.results import Result
+from openpyxl.packaging.custom import IntProperty
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
 
@@ -70,11 +82,28 @@ MAX_DATA_ROWS = 20_000
 # Blank but formatted rows are skipped; this bounds how many physical rows are read at all.
 MAX_SHEET_ROWS = 50_000
 MAX_COLUMNS = 100
+# Checked on the compressed file's XML before openpyxl expands it (a 450 KB file can hold millions of
+# cells). A row may carry formatted empty cells past the data, hence the looser per-row cap.
+MAX_ROW_CELLS = 1000
+MAX_SHEET_CELLS = 3_000_000
+MAX_SHARED_STRINGS = 500_000
+# Parts openpyxl parses whole (styles, workbook, relationships …) are small in any real workbook.
+MAX_PART_BYTES = 20 * 1024 * 1024
+SCAN_CHUNK_BYTES = 1024 * 1024
+SCAN_OVERLAP_BYTES = 64  # longer than any tag the scan looks for, namespace prefix included
+PROLOGUE_BYTES = 4096
+TEMPLATE_YEAR_NAME = "fedwork_year"  # the defined name build_template writes the year into
 BATCH_SIZE = 1000
 DATA_SHEET_TITLE = "活动"  # not translated: imports find the data sheet by this name
 HELP_SHEET_TITLE = "说明"  # not translated: the type list validation refers to the sheet by name
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGE_REASON = "Excel导入"  # not translated: stored in the history rows
+# The preview page lists at most this many rows and errors (an import may have 20,000 of each), and
+# quotes at most SHOWN_TEXT characters of a cell.
+PREVIEW_ROWS = 200
+PREVIEW_ERRORS = 500
+SHOWN_TEXT = 200
+FORMULA_WITHOUT_VALUE = gettext_lazy("公式没有计算结果，请在 Excel 中打开并保存后再导入，或直接填写数值")
 
 # Plans of upper federations whose work points an activity may serve: what they hand down.
 HANDED_DOWN_STATUSES = [PlanStatus.PUBLISHED, PlanStatus.ARCHIVED]
@@ -118,6 +147,8 @@ class PreviewRow:
     work_point: str = ""
     figures: list[str] = field(default_factory=list)
     has_errors: bool = False
+    # Why this row looks like one already saved or an earlier row of the file; "" when it does not.
+    duplicate_of: str = ""
 
 
 @dataclass
@@ -129,6 +160,8 @@ class ImportReport:
     rows: list[PreviewRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     imported: int = 0
+    # The title of the worksheet the rows were read from.
+    sheet_title: str = ""
 
     @property
     def ok(self) -> bool:
@@ -137,6 +170,35 @@ class ImportReport:
     @property
     def error_rows(self) -> set[int]:
         return {error.row for error in self.errors}
+
+    @property
+    def duplicates(self) -> list[PreviewRow]:
+        """Rows identical to a saved activity or to an earlier row: saved only when the user says so."""
+        return [row for row in self.rows if row.duplicate_of]
+
+    @property
+    def shown_rows(self) -> list[PreviewRow]:
+        return self.rows[:PREVIEW_ROWS]
+
+    @property
+    def hidden_row_count(self) -> int:
+        return max(0, len(self.rows) - PREVIEW_ROWS)
+
+    @property
+    def shown_errors(self) -> list[RowError]:
+        return self.errors[:PREVIEW_ERRORS]
+
+    @property
+    def hidden_error_count(self) -> int:
+        return max(0, len(self.errors) - PREVIEW_ERRORS)
+
+    @property
+    def shown_duplicates(self) -> list[PreviewRow]:
+        return self.duplicates[:PREVIEW_ERRORS]
+
+    @property
+    def hidden_duplicate_count(self) -> int:
+        return max(0, len(self.duplicates) - PREVIEW_ERRORS)
 
 
 class ImportRowsError(Exception):
@@ -150,13 +212,26 @@ class ImportRowsError(Exception):
         self.report = report
 
 
+class ImportDuplicatesError(Exception):
+    """The real run found rows identical to saved activities (or to each other) and the user had not
+    confirmed them as new; the transaction was rolled back and nothing was saved."""
+
+    def __init__(self, report: ImportReport):
+        count = len(report.duplicates)
+        super().__init__(
+            _("有 %(count)s 行与已有活动或文件中的其他行重复，未导入任何活动。") % {"count": count}
+        )
+        self.report = report
+
+
 def indicator_header(indicator: Indicator) -> str:
     """The column header of an indicator: 培训妇女人数（人）. Not translated: it is the file format."""
     return f"{indicator.name}（{indicator.unit}）"
 
 
 def may_import(user: User) -> bool:
-    """Staff of a federation (for their federation and below) and superusers may import activities."""
+    """Staff of a federation (for their own federation: each row is checked with
+    access.can_edit_records) and superusers may import activities."""
     if not user.is_authenticated:
         return False
     return access.can_edit_records(user, user.federation) if user.federation_id else user.is_superuser
@@ -171,6 +246,7 @@ class Sheet:
     rows: list[tuple[Any, ...]]
     # The spreadsheet row number of each entry of ``rows`` (blank rows are skipped).
     numbers: list[int]
+    title: str = ""
 
 
 def _check_xlsx_container(file_bytes: bytes) -> None:
@@ -186,16 +262,175 @@ def _check_xlsx_container(file_bytes: bytes) -> None:
         raise ImportFileError(_("不是 Excel（.xlsx）文件，请使用下载的模板填写。"))
     try:
         with zipfile.ZipFile(BytesIO(file_bytes)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
+            infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise ImportFileError(_("文件已损坏，无法作为 Excel（.xlsx）文件打开。")) from error
-    if unpacked > MAX_UNPACKED_BYTES:
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise ImportFileError(_("文件内容过大，无法导入。"))
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in {info.filename for info in infos}:
         raise ImportFileError(
             _("不是 Excel（.xlsx）文件（可能是改了扩展名的其他文件），请使用下载的模板填写。")
         )
+
+
+def _damaged() -> ImportFileError:
+    return ImportFileError(_("无法读取该 Excel 文件，文件可能已损坏。"))
+
+
+def _too_many_cells() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "工作表单元格过多（每行不超过 %(row_cells)s 个单元格，共不超过 %(cells)s 个），"
+            "请删除多余的行和列后再导入。"
+        )
+        % {"row_cells": MAX_ROW_CELLS, "cells": MAX_SHEET_CELLS}
+    )
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        _("工作表超过 %(sheet_rows)s 行，请删除多余的行（数据不超过 %(data_rows)s 行）。")
+        % {"sheet_rows": MAX_SHEET_ROWS, "data_rows": MAX_DATA_ROWS}
+    )
+
+
+def _scan_tags(archive: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes], on_match) -> bytes:
+    """Decompress one part chunk by chunk and call ``on_match(name)`` for each tag ``pattern`` finds,
+    in order; ``on_match`` raises to stop early. Returns the part's first chunk (for its prologue).
+
+    Memory stays at about two chunks whatever the part unpacks to: the tags are counted as the bytes
+    stream past, never parsed into a tree.
+    """
+    first = b""
+    tail = b""
+    with archive.open(name) as part:
+        while True:
+            chunk = part.read(SCAN_CHUNK_BYTES)
+            if not first:
+                first = chunk
+            buffer = tail + chunk
+            # A tag cut by the chunk boundary is matched in the next round, never twice.
+            limit = len(buffer) if not chunk else max(0, len(buffer) - SCAN_OVERLAP_BYTES)
+            for match in pattern.finditer(buffer):
+                if match.start() >= limit:
+                    break
+                on_match(match.group(1))
+            tail = buffer[limit:]
+            if not chunk:
+                return first
+
+
+_DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(si)[\s/>]")
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|f)[\s/>]")
+_DIMENSION = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([A-Za-z$]*)(\d*)(?::[$]?([A-Za-z]+)[$]?(\d+))?"'
+)
+_SST_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst[\s>]")
+_SST_COUNT = re.compile(rb'\s(?:count|uniqueCount)="(\d+)"')
+
+
+def _inspect_parts(file_bytes: bytes) -> None:
+    """Refuse, before openpyxl reads anything, what it would expand without bound.
+
+    - any XML part with a DTD (entity expansion: "billion laughs"; an .xlsx never needs one);
+    - an XML part other than worksheets and shared strings (which are streamed, or checked below) over
+      MAX_PART_BYTES unpacked: openpyxl parses those whole;
+    - more than MAX_SHARED_STRINGS shared strings (declared or counted: openpyxl loads them all up front).
+
+    Raises ImportFileError with a translated message.
+    """
+    try:
+        with zipfile.ZipFile(BytesIO(file_bytes)) as archive:
+            for info in archive.infolist():
+                name = info.filename
+                if not name.endswith((".xml", ".rels")):
+                    continue
+                with archive.open(info) as part:
+                    prologue = part.read(PROLOGUE_BYTES)
+                if _DOCTYPE.search(prologue):
+                    raise _damaged()
+                if name.startswith("xl/worksheets/"):
+                    continue  # streamed by openpyxl, scanned by _inspect_sheet before it is read
+                # openpyxl finds the shared strings by content type, so whatever the part is called,
+                # its root element tells.
+                if _SST_ROOT.search(prologue):
+                    _inspect_shared_strings(archive, name, prologue)
+                elif info.file_size > MAX_PART_BYTES:
+                    raise ImportFileError(_("文件内容过大，无法导入。"))
+    except ImportFileError:
+        raise
+    except Exception as error:  # zlib, CRC and zip errors alike: the file is damaged
+        raise _damaged() from error
+
+
+def _inspect_shared_strings(archive: zipfile.ZipFile, name: str, prologue: bytes) -> None:
+    too_many = ImportFileError(
+        _("文件中的文字单元格过多（不超过 %(count)s 个不同的文字），无法导入。")
+        % {"count": MAX_SHARED_STRINGS}
+    )
+    # The declared counts come first and are cheap to check; they can lie, so the elements are counted too.
+    root = prologue[: prologue.find(b">", prologue.find(b"sst")) + 1]
+    if any(int(count) > MAX_SHARED_STRINGS for count in _SST_COUNT.findall(root)):
+        raise too_many
+    seen = 0
+
+    def count(_tag: bytes) -> None:
+        nonlocal seen
+        seen += 1
+        if seen > MAX_SHARED_STRINGS:
+            raise too_many
+
+    _scan_tags(archive, name, _SHARED_STRING, count)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _inspect_sheet(file_bytes: bytes, path: str) -> int:
+    """Check one worksheet part before openpyxl reads it; return how many formulas (``<f>``) it has.
+
+    Refuses a declared ``<dimension>`` beyond MAX_SHEET_ROWS rows or MAX_ROW_CELLS columns, and counts
+    the cells of each row and of the sheet as they stream past, stopping at the first cap exceeded
+    (MAX_ROW_CELLS, MAX_SHEET_CELLS, MAX_SHEET_ROWS + 1 rows), so a small file whose one row holds
+    millions of cells is refused after reading a few kilobytes. Raises ImportFileError.
+    """
+    counts = {"rows": 0, "row_cells": 0, "cells": 0, "formulas": 0}
+
+    def count(tag: bytes) -> None:
+        if tag == b"row":
+            counts["rows"] += 1
+            counts["row_cells"] = 0
+            if counts["rows"] > MAX_SHEET_ROWS + 1:
+                raise _too_many_rows()
+        elif tag == b"c":
+            counts["row_cells"] += 1
+            counts["cells"] += 1
+            if counts["row_cells"] > MAX_ROW_CELLS or counts["cells"] > MAX_SHEET_CELLS:
+                raise _too_many_cells()
+        else:
+            counts["formulas"] += 1
+
+    try:
+        with zipfile.ZipFile(BytesIO(file_bytes)) as archive:
+            with archive.open(path) as part:
+                prologue = part.read(PROLOGUE_BYTES)
+            dimension = _DIMENSION.search(prologue)
+            if dimension and dimension.group(3):
+                if int(dimension.group(4)) > MAX_SHEET_ROWS + 1:
+                    raise _too_many_rows()
+                if _column_number(dimension.group(3).decode()) > MAX_ROW_CELLS:
+                    raise _too_many_cells()
+            _scan_tags(archive, path, _SHEET_TAG, count)
+    except ImportFileError:
+        raise
+    except Exception as error:
+        raise _damaged() from error
+    return counts["formulas"]
 
 
 def _header_text(value: Any) -> str:
@@ -206,33 +441,86 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_sheet(file_bytes: bytes) -> Sheet:
-    """The header and the non-blank data rows of the workbook's activity sheet; ImportFileError otherwise."""
-    _check_xlsx_container(file_bytes)
+class UncomputedFormula(str):
+    """A formula cell whose file holds no computed value (written by a program, never opened in Excel).
+
+    Its text is the formula; each widget reports it as a row error rather than reading it as blank.
+    """
+
+
+def _load_workbook(file_bytes: bytes, *, data_only: bool):
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; they do not matter here.
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(BytesIO(file_bytes), read_only=True, data_only=True)
+            return openpyxl.load_workbook(BytesIO(file_bytes), read_only=True, data_only=data_only)
     except Exception as error:  # openpyxl raises many kinds on malformed parts; all mean the same here
-        raise ImportFileError(_("无法读取该 Excel 文件，文件可能已损坏。")) from error
+        raise _damaged() from error
+
+
+def _data_sheet(workbook):
+    """The sheet titled DATA_SHEET_TITLE (which must be visible), else the first visible sheet."""
+    if DATA_SHEET_TITLE in workbook.sheetnames:
+        worksheet = workbook[DATA_SHEET_TITLE]
+        if worksheet.sheet_state != "visible":
+            raise ImportFileError(
+                _("工作表“%(title)s”已隐藏，请在 Excel 中取消隐藏后再导入。") % {"title": DATA_SHEET_TITLE}
+            )
+        return worksheet
+    visible = [ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+    if not visible:
+        raise ImportFileError(_("工作簿中没有可见的工作表。"))
+    return visible[0]
+
+
+def read_sheet(file_bytes: bytes) -> Sheet:
+    """The header and the non-blank data rows of the workbook's activity sheet; ImportFileError otherwise.
+
+    The sheet read is the visible one titled DATA_SHEET_TITLE, else the first visible sheet (never a
+    hidden one). Every part is inspected (see :func:`_inspect_parts`, :func:`_inspect_sheet`) before
+    openpyxl expands it. Values are the ones Excel shows (the cached results of formulas); a formula
+    without a cached result comes back as an :class:`UncomputedFormula`.
+    """
+    _check_xlsx_container(file_bytes)
+    _inspect_parts(file_bytes)
+    workbook = _load_workbook(file_bytes, data_only=True)
     try:
         if not workbook.worksheets:
             raise ImportFileError(_("工作簿中没有工作表。"))
-        names = workbook.sheetnames
-        worksheet = workbook[DATA_SHEET_TITLE] if DATA_SHEET_TITLE in names else workbook.worksheets[0]
-        return _read_rows(worksheet)
+        worksheet = _data_sheet(workbook)
+        # openpyxl keeps the part's name privately; it is the one part it will stream for this sheet.
+        formulas = _inspect_sheet(file_bytes, worksheet._worksheet_path)
+        formula_cells = _formula_cells(file_bytes, worksheet.title) if formulas else {}
+        sheet = _read_rows(worksheet, formula_cells)
+        sheet.title = worksheet.title
+        return sheet
     except ImportFileError:
         raise
     except Exception as error:
-        raise ImportFileError(_("无法读取该 Excel 文件，文件可能已损坏。")) from error
+        raise _damaged() from error
     finally:
         workbook.close()
 
 
-def _read_rows(worksheet) -> Sheet:
+def _formula_cells(file_bytes: bytes, title: str) -> dict[tuple[int, int], str]:
+    """(row, column) → formula text of the sheet's formula cells, read within the same caps as the data."""
+    workbook = _load_workbook(file_bytes, data_only=False)
+    try:
+        found = {}
+        rows = workbook[title].iter_rows(max_col=MAX_COLUMNS + 1, max_row=MAX_SHEET_ROWS + 1)
+        for row_number, cells in enumerate(rows, start=1):
+            for column, cell in enumerate(cells, start=1):
+                if getattr(cell, "data_type", None) == "f":
+                    found[(row_number, column)] = str(cell.value)
+        return found
+    finally:
+        workbook.close()
+
+
+def _read_rows(worksheet, formula_cells: dict[tuple[int, int], str] | None = None) -> Sheet:
     # One column and one row past the caps, so going over them is noticed without reading the rest.
     rows_iter = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1, max_row=MAX_SHEET_ROWS + 1)
+    formula_cells = formula_cells or {}
     header_row: tuple[Any, ...] | None = next(rows_iter, None)
     if header_row is None or all(_is_blank(value) for value in header_row):
         raise ImportFileError(_("工作表为空：第1行应为列名（请使用下载的模板）。"))
@@ -242,10 +530,14 @@ def _read_rows(worksheet) -> Sheet:
     width = len(headers)
     for number, values in enumerate(rows_iter, start=2):
         if number > MAX_SHEET_ROWS:
-            raise ImportFileError(
-                _("工作表超过 %(sheet_rows)s 行，请删除多余的行（数据不超过 %(data_rows)s 行）。")
-                % {"sheet_rows": MAX_SHEET_ROWS, "data_rows": MAX_DATA_ROWS}
-            )
+            raise _too_many_rows()
+        if formula_cells:
+            values = [
+                UncomputedFormula(formula_cells[(number, column)])
+                if value is None and (number, column) in formula_cells
+                else value
+                for column, value in enumerate(values, start=1)
+            ]
         values = _capped(values)
         if all(_is_blank(value) for value in values):
             continue  # blank (perhaps only formatted) rows are not data
@@ -275,6 +567,24 @@ def _capped(values: Sequence[Any]) -> list[Any]:
     if len(values) > MAX_COLUMNS:
         raise ImportFileError(_("列数过多（不超过 %(count)s 列）。") % {"count": MAX_COLUMNS})
     return values
+
+
+def template_year(file_bytes: bytes) -> int | None:
+    """The year :func:`build_template` wrote into the workbook (the defined name ``fedwork_year``), or
+    None when the file has none. ImportFileError if the file cannot be read at all."""
+    _check_xlsx_container(file_bytes)
+    _inspect_parts(file_bytes)
+    try:
+        with zipfile.ZipFile(BytesIO(file_bytes)) as archive:
+            root = defused_fromstring(archive.read("xl/workbook.xml"))
+    except Exception as error:
+        raise _damaged() from error
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] == "definedName" and element.get("name") == TEMPLATE_YEAR_NAME:
+            text = (element.text or "").strip()
+            if text.isdigit() and 1900 <= int(text) <= 2999:
+                return int(text)
+    return None
 
 
 # --- Cell values -----------------------------------------------------------------------------------
@@ -318,8 +628,16 @@ def _parse_date_text(text: str) -> tuple[datetime, bool]:
     raise ValueError(_("日期格式不正确，应为如 2013-05-10 的日期"))
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
 def parse_number_cell(value: Any) -> Decimal:
-    """A Decimal from a number cell or numeric text; ValueError (应为数字) otherwise."""
+    """A Decimal from a number cell or numeric text; ValueError with the (translated) reason otherwise.
+
+    Text is NFKC-normalised first (full-width digits and commas become ASCII). A comma is accepted only
+    as a thousands separator every three digits (1,200 and 12,345,678); "2,5" or "1,2" could mean a
+    decimal comma, so they are refused rather than read as 25 or 12.
+    """
     if isinstance(value, bool):
         raise ValueError(_("应为数字"))
     if isinstance(value, int):
@@ -327,13 +645,64 @@ def parse_number_cell(value: Any) -> Decimal:
     if isinstance(value, float):
         # repr gives the shortest text that round-trips, so 0.1 stays 0.1 rather than 0.1000000000000000055…
         return Decimal(repr(value))
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace("，", ",")
+    if "," in text:
+        if not _THOUSANDS.fullmatch(text):
+            raise ValueError(_("逗号只能作千位分隔符（如 1,200）；小数请用小数点，如 2.5"))
+        text = text.replace(",", "")
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
+        number = Decimal(text)
     except InvalidOperation:
         raise ValueError(_("应为数字")) from None
     if not number.is_finite():
         raise ValueError(_("应为数字"))
     return number
+
+
+# Differences this small are binary floating-point noise (0.1 + 0.2 cached as 0.30000000000000004),
+# not a figure the user typed: they are rounded to the indicator's precision instead of refused.
+FLOAT_NOISE = Decimal("1e-9")
+
+
+def snap_to_places(number: Decimal, places: int) -> Decimal:
+    """``number`` rounded to ``places`` decimals when it is within FLOAT_NOISE of that; else unchanged."""
+    try:
+        rounded = number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # too many digits to round: figure_error refuses it anyway
+        return number
+    return rounded if abs(number - rounded) <= FLOAT_NOISE else number
+
+
+@functools.cache
+def _control_characters(multiline: bool) -> re.Pattern[str]:
+    """A pattern of the Unicode Cc and Cf characters (tabs and newlines left out if multiline), as
+    ranges of code points; built once."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if unicodedata.category(char) not in ("Cc", "Cf") or (multiline and char in "\n\t"):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+
+
+def _clean_text(value: str, *, multiline: bool = False) -> str:
+    """``value`` without control and format characters (Unicode Cc, Cf); a multiline text keeps its
+    line breaks and tabs, with \r\n as \n.
+
+    Stand-in for fedwork.text.clean_text (same behaviour), which is to replace it once it lands.
+    """
+    if value.isprintable():  # the usual case, checked in C: no Cc or Cf character at all
+        return value
+    return _control_characters(multiline).sub("", value.replace("\r\n", "\n"))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """Cell text quoted in a message, cut so a huge cell cannot blow up the page."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 _LABEL_NOISE = re.compile(r"[\s、．.，,]")
@@ -345,6 +714,23 @@ def normalize_label(text: str) -> str:
 
 
 # --- Everything a row needs, read up front ---------------------------------------------------------
+
+# (federation id, title, planned start, planned end, actual start, actual end, {(indicator id, value)})
+ActivityKey = tuple[int, str, Any, Any, Any, Any, frozenset]
+
+
+def activity_key(activity: Activity, figures: Iterable[tuple[int, Decimal]]) -> ActivityKey:
+    """What makes two activities "the same" for the import's duplicate check: federation, title, the
+    planned and actual dates and the figures (indicator id → value; 150 and 150.00 are equal)."""
+    return (
+        activity.federation_id,
+        activity.title,
+        activity.planned_start,
+        activity.planned_end,
+        activity.actual_start,
+        activity.actual_end,
+        frozenset((indicator_id, value) for indicator_id, value in figures if value is not None),
+    )
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
@@ -414,6 +800,44 @@ class ImportContext:
             found.setdefault((point.plan_id, normalize_label("".join(reversed(labels)))), point)
         return found
 
+    def saved_twins(self, keys: Iterable[ActivityKey]) -> dict[ActivityKey, Activity]:
+        """Saved activities with the same :func:`activity_key` as one of ``keys``.
+
+        A few queries for a whole batch: the candidates by federation and title, then their figures.
+        """
+        keys = set(keys)
+        federation_ids = sorted({key[0] for key in keys})
+        titles = sorted({key[1] for key in keys})
+        candidates: dict[int, Activity] = {}
+        for chunk in _chunks(titles):
+            candidates.update(
+                (activity.pk, activity)
+                for activity in Activity.objects.filter(
+                    federation_id__in=federation_ids, title__in=chunk
+                ).only(
+                    "id",
+                    "federation_id",
+                    "title",
+                    "planned_start",
+                    "planned_end",
+                    "actual_start",
+                    "actual_end",
+                )
+            )
+        figures: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        ids = sorted(candidates)
+        for start in range(0, len(ids), 500):
+            for activity_id, indicator_id, value in Figure.objects.filter(
+                activity_id__in=ids[start : start + 500]
+            ).values_list("activity_id", "indicator_id", "value"):
+                figures[activity_id].append((indicator_id, value))
+        found: dict[ActivityKey, Activity] = {}
+        for activity in candidates.values():
+            key = activity_key(activity, figures[activity.pk])
+            if key in keys:
+                found.setdefault(key, activity)
+        return found
+
     def find_work_point(self, federation: Federation, label: str) -> WorkPoint | None:
         """The point numbered ``label`` in the federation's own plan, else its ancestors' published ones."""
         wanted = normalize_label(label)
@@ -440,7 +864,7 @@ class _TextWidget(widgets.Widget):
         self.max_length = max_length
 
     def clean(self, value, row=None, **kwargs) -> str:
-        text = cell_text(value)
+        text = _clean_text(cell_text(value)).strip()
         if self.required and not text:
             raise ValueError(_("不能为空"))
         if len(text) > self.max_length:
@@ -459,10 +883,13 @@ class _FederationWidget(widgets.Widget):
             raise ValueError(_("不能为空"))
         federation = self.context.federations.get(code)
         if federation is not None:
+            # The same rule as every form: staff enter records for their own federation only.
+            if not access.can_edit_records(self.context.user, federation):
+                raise ValueError(_("无权为该妇联录入活动"))
             return federation
         if code in self.context.known_codes:
-            raise ValueError(_("单位代码“%(code)s”不在您的管辖范围内") % {"code": code})
-        raise ValueError(_("单位代码“%(code)s”不存在") % {"code": code})
+            raise ValueError(_("单位代码“%(code)s”不在您的管辖范围内") % {"code": _short(code)})
+        raise ValueError(_("单位代码“%(code)s”不存在") % {"code": _short(code)})
 
 
 class _ActivityTypeWidget(widgets.Widget):
@@ -478,7 +905,7 @@ class _ActivityTypeWidget(widgets.Widget):
         if activity_type is None:
             raise ValueError(
                 # Translators: “说明” is the name of the template's help sheet, which is not translated.
-                _("活动类型“%(name)s”不存在或已停用，请从“说明”表列出的类型中选择") % {"name": name}
+                _("活动类型“%(name)s”不存在或已停用，请从“说明”表列出的类型中选择") % {"name": _short(name)}
             )
         return activity_type
 
@@ -519,12 +946,16 @@ class ActivityResource(resources.ModelResource):
         # full_clean() would query each foreign key per row; the widgets set in __init__ validate instead.
         clean_model_instances = False
 
-    def __init__(self, *, context: ImportContext, row_numbers: Sequence[int]):
+    def __init__(self, *, context: ImportContext, row_numbers: Sequence[int], allow_duplicates: bool = False):
         super().__init__()
         self.context = context
         self.row_numbers = row_numbers
+        self.allow_duplicates = allow_duplicates
         self.preview_rows: list[PreviewRow] = []
         self.saved = 0
+        # activity_key → row number of the first valid row with it; the duplicate check of later rows.
+        self.first_rows: dict[ActivityKey, int] = {}
+        self.any_duplicate = False
         self.totals: totals.Contribution = defaultdict(Decimal)  # applied by import_activities
         # Once a row is invalid the import will be rolled back, so later batches are not written.
         self.any_invalid = False
@@ -542,7 +973,12 @@ class ActivityResource(resources.ModelResource):
     def import_instance(self, instance: Activity, row, **kwargs) -> None:
         """Clean every cell, then the checks across cells; errors are keyed by the column header."""
         errors: dict[str, str] = {}
+        for column, value in row.items():
+            if isinstance(value, UncomputedFormula):
+                errors[column] = str(FORMULA_WITHOUT_VALUE)
         for resource_field in self.get_import_fields():
+            if resource_field.column_name in errors:
+                continue
             try:
                 self.import_field(resource_field, instance, row, **kwargs)
             except ValueError as error:
@@ -550,7 +986,8 @@ class ActivityResource(resources.ModelResource):
         self._check_dates(instance, row, errors)
         instance._import_work_point = self._clean_work_point(instance, row, errors)
         instance._import_figures = self._clean_figures(instance, row, errors)
-        self.preview_rows.append(self._preview(instance, row, kwargs["row_number"], errors))
+        instance._import_preview = self._preview(instance, row, kwargs["row_number"], errors)
+        self.preview_rows.append(instance._import_preview)
         if errors:
             self.any_invalid = True
             raise ValidationError({column: reason for column, reason in errors.items()})
@@ -577,14 +1014,14 @@ class ActivityResource(resources.ModelResource):
 
     def _clean_work_point(self, instance: Activity, row, errors: dict[str, str]) -> WorkPoint | None:
         label = cell_text(row.get(COL_POINT))
-        if not label or COL_FEDERATION in errors:
+        if not label or COL_FEDERATION in errors or COL_POINT in errors:
             return None
         point = self.context.find_work_point(instance.federation, label)
         if point is None:
             errors[COL_POINT] = _(
                 "在本单位或上级已发布的%(year)s年工作要点中找不到编号“%(label)s”"
                 "（编号从最上一级写起，如“二（一）1”）"
-            ) % {"year": self.context.year, "label": label}
+            ) % {"year": self.context.year, "label": _short(label)}
         return point
 
     def _clean_figures(
@@ -595,7 +1032,7 @@ class ActivityResource(resources.ModelResource):
         allowed = self.context.indicators_for(instance.federation)
         figures = []
         for column, value in row.items():
-            if column in FIXED_COLUMNS or _is_blank(value):
+            if column in FIXED_COLUMNS or column in errors or _is_blank(value):
                 continue
             indicator = allowed.get(column)
             if indicator is None:
@@ -606,6 +1043,7 @@ class ActivityResource(resources.ModelResource):
             except ValueError as error:
                 errors[column] = str(error)
                 continue
+            number = snap_to_places(number, indicator.decimal_places)
             problem = figure_error(indicator, number)
             if problem:
                 errors[column] = problem.rstrip("。")
@@ -615,7 +1053,7 @@ class ActivityResource(resources.ModelResource):
 
     def _preview(self, instance: Activity, row, row_number: int, errors: dict[str, str]) -> PreviewRow:
         def shown(column: str, parsed: str) -> str:
-            return cell_text(row.get(column)) if column in errors else parsed
+            return _short(cell_text(row.get(column)), SHOWN_TEXT) if column in errors else parsed
 
         federation = instance.federation if instance.federation_id else None
         dates = ""
@@ -625,7 +1063,9 @@ class ActivityResource(resources.ModelResource):
                 dates += _(" 至 ") + _format_moment(instance.actual_end)
         else:
             dates = _(" 至 ").join(
-                t for t in (cell_text(row.get(COL_START)), cell_text(row.get(COL_END))) if t
+                _short(t, SHOWN_TEXT)
+                for t in (cell_text(row.get(COL_START)), cell_text(row.get(COL_END)))
+                if t
             )
         point = instance._import_work_point
         figures = [
@@ -635,7 +1075,8 @@ class ActivityResource(resources.ModelResource):
             for indicator, value in instance._import_figures
         ]
         figures += [
-            _("%(column)s：%(value)s") % {"column": column, "value": cell_text(row[column])}
+            _("%(column)s：%(value)s")
+            % {"column": column, "value": _short(cell_text(row[column]), SHOWN_TEXT)}
             for column in errors
             if column not in FIXED_COLUMNS
         ]
@@ -659,7 +1100,9 @@ class ActivityResource(resources.ModelResource):
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None) -> None:
         """Write a batch (activities, then their figures and work-point links) unless this is a dry run."""
         try:
-            if self.create_instances and not dry_run and not self.any_invalid:
+            self._flag_duplicates(self.create_instances)
+            refused = self.any_invalid or (self.any_duplicate and not self.allow_duplicates)
+            if self.create_instances and not dry_run and not refused:
                 save_activity_batch(
                     self.create_instances,
                     by=self.context.user,
@@ -671,6 +1114,30 @@ class ActivityResource(resources.ModelResource):
             self.handle_import_error(result, error, raise_errors)
         finally:
             self.create_instances.clear()
+
+    def _flag_duplicates(self, instances: list[Activity]) -> None:
+        """Mark the preview of each row identical to a saved activity or to an earlier row."""
+        if not instances:
+            return
+        keys = [
+            activity_key(instance, [(indicator.pk, value) for indicator, value in instance._import_figures])
+            for instance in instances
+        ]
+        twins = self.context.saved_twins(keys)
+        for instance, key in zip(instances, keys, strict=True):
+            preview = instance._import_preview
+            first = self.first_rows.setdefault(key, preview.number)
+            twin = twins.get(key)
+            if first != preview.number:
+                preview.duplicate_of = _("与第%(row)s行重复") % {"row": first}
+            elif twin is not None:
+                preview.duplicate_of = _("与已有活动重复（活动“%(title)s”，%(when)s）") % {
+                    "title": _short(twin.title),
+                    "when": _format_moment(twin.actual_start) if twin.actual_start else "",
+                }
+            else:
+                continue
+            self.any_duplicate = True
 
     def after_import(self, dataset, result, **kwargs) -> None:
         # The default resets the id sequence to max(id) after an import that supplied its own ids; ours
@@ -761,12 +1228,16 @@ def _row_errors(result: Result, row_numbers: Sequence[int], headers: list[str]) 
     return errors
 
 
-def import_activities(*, file_bytes: bytes, user: User, year: int, dry_run: bool) -> ImportReport:
+def import_activities(
+    *, file_bytes: bytes, user: User, year: int, dry_run: bool, allow_duplicates: bool = False
+) -> ImportReport:
     """Validate (``dry_run``) or import the activities of an .xlsx file, all or nothing.
 
     Raises PermissionDenied if the user may not import, ImportFileError if the file cannot be read, and,
-    when not a dry run, ImportRowsError (after rolling everything back) if any row is bad. A dry run
-    returns the report with every row and every error.
+    when not a dry run, ImportRowsError (after rolling everything back) if any row is bad, or
+    ImportDuplicatesError if a row is identical to a saved activity or to an earlier row and
+    ``allow_duplicates`` (the user ticked "these are really new") is not set. A dry run returns the
+    report with every row, every error and every duplicate (``report.duplicates``).
     """
     if not may_import(user):
         raise PermissionDenied
@@ -779,7 +1250,7 @@ def import_activities(*, file_bytes: bytes, user: User, year: int, dry_run: bool
     else:
         codes = [cell_text(values[code_index]) for values in sheet.rows]
     context = ImportContext(user=user, year=year, codes=codes)
-    report = ImportReport(year=year, dry_run=dry_run)
+    report = ImportReport(year=year, dry_run=dry_run, sheet_title=sheet.title)
     report.errors = _header_errors(headers, sheet, context)
     if report.errors:
         if not dry_run:
@@ -791,7 +1262,7 @@ def import_activities(*, file_bytes: bytes, user: User, year: int, dry_run: bool
         *(tuple(values[index] for index in keep) for values in sheet.rows),
         headers=[headers[index] for index in keep],
     )
-    resource = ActivityResource(context=context, row_numbers=sheet.numbers)
+    resource = ActivityResource(context=context, row_numbers=sheet.numbers, allow_duplicates=allow_duplicates)
     try:
         with transaction.atomic():
             result = resource.import_data(
@@ -804,10 +1275,12 @@ def import_activities(*, file_bytes: bytes, user: User, year: int, dry_run: bool
                 raise result.base_errors[0].error
             if report.errors and not dry_run:
                 raise ImportRowsError(report)
+            if report.duplicates and not allow_duplicates and not dry_run:
+                raise ImportDuplicatesError(report)
             if not dry_run:
                 totals.apply(resource.totals)
             report.imported = resource.saved
-    except ImportRowsError:
+    except (ImportRowsError, ImportDuplicatesError):
         report.imported = 0
         raise
     return report
@@ -819,9 +1292,7 @@ HEADER_FILL = PatternFill("solid", fgColor="F8D7DA")
 REQUIRED_FILL = PatternFill("solid", fgColor="F1AEB5")
 # Lazy: the help is translated when a template is built, in the language of whoever downloads it.
 COLUMN_HELP = {
-    COL_FEDERATION: gettext_lazy(
-        "本单位或下级单位的代码（行政区划代码），如 430102。请按文本填写，以免丢失前导 0。"
-    ),
+    COL_FEDERATION: gettext_lazy("本单位的代码（行政区划代码），如 430102。请按文本填写，以免丢失前导 0。"),
     COL_TITLE: gettext_lazy("活动名称，不超过 200 字。"),
     COL_TYPE: gettext_lazy("从下方“活动类型”中选择一项。"),
     COL_START: gettext_lazy(
@@ -863,8 +1334,23 @@ def _point_labels(plan: Plan) -> list[tuple[str, str]]:
     return listed
 
 
+def _as_text(*sheets) -> None:
+    """Store every text cell as text: openpyxl turns a string starting with "=" into a formula, and a
+    work-point title or federation name is the user's text, never something for Excel to evaluate."""
+    for sheet in sheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def build_template(federation: Federation, year: int) -> bytes:
-    """The .xlsx template for a federation and year: the activity sheet and a 说明 sheet."""
+    """The .xlsx template for a federation and year: the activity sheet and a 说明 sheet.
+
+    The year is written where people and the import command can read it: a line of the 说明 sheet and
+    the workbook's defined name ``fedwork_year`` (see :func:`template_year`). Every text is stored as
+    text, never as a formula.
+    """
     headers = template_columns(federation)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -896,7 +1382,7 @@ def build_template(federation: Federation, year: int) -> bytes:
     help_sheet.append(
         [_("每行填写一项已完成的活动；标红的列必填。指标列可留空，不用的指标列可以删除，但不要修改列名。")]
     )
-    help_sheet.append([])
+    help_sheet.append([_("年度"), str(year)])
     help_sheet.append([_("列名"), _("说明")])
     for header in headers:
         required = _("（必填）") if header in REQUIRED_COLUMNS else ""
@@ -952,6 +1438,9 @@ def build_template(federation: Federation, year: int) -> bytes:
         sheet.add_data_validation(validation)
         validation.add(f"{type_column}2:{type_column}{MAX_DATA_ROWS + 1}")
 
+    _as_text(sheet, help_sheet)
+    workbook.defined_names[TEMPLATE_YEAR_NAME] = DefinedName(TEMPLATE_YEAR_NAME, attr_text=str(year))
+    workbook.custom_doc_props.append(IntProperty(name=TEMPLATE_YEAR_NAME, value=year))
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()

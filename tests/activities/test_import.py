@@ -134,8 +134,8 @@ def test_good_file_imports_done_activities_with_figures_and_work_points(tree, pe
         [
             good_row(),
             good_row(
-                单位代码=430102001,  # typed as a number in Excel
-                活动名称="定王台街道妇女健康讲座",
+                单位代码=430102,  # typed as a number in Excel
+                活动名称="芙蓉区妇女健康讲座",
                 活动类型="义诊/健康",
                 开始日期="2013/6/1",
                 结束日期=None,
@@ -169,7 +169,7 @@ def test_good_file_imports_done_activities_with_figures_and_work_points(tree, pe
     ).value == Decimal(150)
     assert totals.differences(tree["changsha"], 2013) == []
 
-    street = Activity.objects.get(federation=tree["dingwangtai"])
+    street = Activity.objects.get(title="芙蓉区妇女健康讲座")
     assert street.type.name == "义诊/健康"
     assert street.actual_start == datetime(2013, 6, 1, tzinfo=BEIJING) and street.actual_end is None
     assert list(street.work_points.all()) == [plans["hunan_point"]]
@@ -342,12 +342,14 @@ def test_preview_shows_every_row_then_confirm_saves(staff_client, plans, tmp_pat
     assert not Activity.objects.exists()
     assert len(list((tmp_path / "var" / "imports").glob("*.xlsx"))) == 1
 
-    response = staff_client.post(reverse("activities:import-confirm"))
+    token = response.context["token"]
+    assert f'name="token" value="{token}"' in html
+    response = staff_client.post(reverse("activities:import-confirm"), {"token": token})
     assert response.status_code == 302 and response.url == reverse("activities:list")
     assert Activity.objects.count() == 2
     assert not list((tmp_path / "var" / "imports").glob("*.xlsx"))
     # The stored file is gone: confirming again imports nothing more.
-    staff_client.post(reverse("activities:import-confirm"))
+    staff_client.post(reverse("activities:import-confirm"), {"token": token})
     assert Activity.objects.count() == 2
 
 
