@@ -6,12 +6,12 @@ one transaction. Rows go through a django-import-export ``ModelResource`` in bul
 rows become a handful of batched INSERTs. Every lookup a row needs (federations, activity types, work
 points, indicators) is read up front in a few queries; nothing is queried per row.
 
-Every database write of an import happens in :func:`save_activity_batch`, called only from inside
-:func:`import_activities`' transaction: that is the place to hook anything that must change together
-with imported activities. The roll-up totals are the exception that proves it: the batches add up
-their contributions, and :func:`import_activities` applies them once, just before the commit, so the
-ancestors' totals rows — which every writer below them updates too — stay locked for a moment, not
-for the whole import.
+Every database write of an import happens in activities.services.activity_import_batch, called only
+from inside :func:`import_activities`' transaction: that is the place to hook anything that must
+change together with imported activities. The roll-up totals are the exception that proves it: the
+batches add up their contributions, and :func:`import_activities` applies them once, just before the
+commit, so the ancestors' totals rows — which every writer below them updates too — stay locked for
+a moment, not for the whole import.
 
 The workbook is untrusted: before openpyxl expands anything, the zip's parts are inspected as they
 stream (declared dimension, cells per row and per sheet, shared strings, DTDs), so a small hostile file
@@ -22,10 +22,8 @@ flagged, and saved only when the caller says they are really new (``allow_duplic
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
-import sys
 import unicodedata
 import warnings
 import zipfile
@@ -51,13 +49,13 @@ from openpyxl.packaging.custom import IntProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from simple_history.utils import bulk_create_with_history
 
 from fedwork import access
 from fedwork.models import Federation, User
+from fedwork.text import clean_text
 from plans.models import Indicator, Plan, PlanStatus, WorkPoint, format_decimal
 
-from . import totals
+from . import services, totals
 from .models import Activity, ActivityStatus, ActivityType, Figure
 from .services import enterable_indicators, figure_error
 
@@ -97,7 +95,6 @@ BATCH_SIZE = 1000
 DATA_SHEET_TITLE = "活动"  # not translated: imports find the data sheet by this name
 HELP_SHEET_TITLE = "说明"  # not translated: the type list validation refers to the sheet by name
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHANGE_REASON = "Excel导入"  # not translated: stored in the history rows
 # The preview page lists at most this many rows and errors (an import may have 20,000 of each), and
 # quotes at most SHOWN_TEXT characters of a cell.
 PREVIEW_ROWS = 200
@@ -230,11 +227,9 @@ def indicator_header(indicator: Indicator) -> str:
 
 
 def may_import(user: User) -> bool:
-    """Staff of a federation (for their own federation: each row is checked with
-    access.can_edit_records) and superusers may import activities."""
-    if not user.is_authenticated:
-        return False
-    return access.can_edit_records(user, user.federation) if user.federation_id else user.is_superuser
+    """Who may upload an activity workbook: fedwork.access.may_import_activities (each row's
+    federation is then checked with access.can_edit_records)."""
+    return access.may_import_activities(user)
 
 
 # --- Reading the workbook --------------------------------------------------------------------------
@@ -673,33 +668,6 @@ def snap_to_places(number: Decimal, places: int) -> Decimal:
     return rounded if abs(number - rounded) <= FLOAT_NOISE else number
 
 
-@functools.cache
-def _control_characters(multiline: bool) -> re.Pattern[str]:
-    """A pattern of the Unicode Cc and Cf characters (tabs and newlines left out if multiline), as
-    ranges of code points; built once."""
-    ranges: list[list[int]] = []
-    for code in range(sys.maxunicode + 1):
-        char = chr(code)
-        if unicodedata.category(char) not in ("Cc", "Cf") or (multiline and char in "\n\t"):
-            continue
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
-
-
-def _clean_text(value: str, *, multiline: bool = False) -> str:
-    """``value`` without control and format characters (Unicode Cc, Cf); a multiline text keeps its
-    line breaks and tabs, with \r\n as \n.
-
-    Stand-in for fedwork.text.clean_text (same behaviour), which is to replace it once it lands.
-    """
-    if value.isprintable():  # the usual case, checked in C: no Cc or Cf character at all
-        return value
-    return _control_characters(multiline).sub("", value.replace("\r\n", "\n"))
-
-
 def _short(text: str, limit: int = 40) -> str:
     """Cell text quoted in a message, cut so a huge cell cannot blow up the page."""
     return text if len(text) <= limit else text[:limit] + "…"
@@ -755,8 +723,32 @@ class ImportContext:
             )
             self.known_codes.update(Federation.objects.filter(code__in=chunk).values_list("code", flat=True))
         self.types = {t.name: t for t in ActivityType.objects.filter(is_active=True)}
+        self._locked = self._load_locked_periods()
         self._indicators: dict[int, dict[str, Indicator]] = {}
         self._points = self._load_work_points()
+
+    def _load_locked_periods(self) -> dict[int, list]:
+        """Federation id → the periods of the year its approved reports have locked (one query)."""
+        from submissions.models import Submission, SubmissionStatus
+
+        locked: dict[int, list] = defaultdict(list)
+        approved = Submission.objects.filter(
+            status=SubmissionStatus.APPROVED,
+            year=self.year,
+            federation_id__in=[federation.pk for federation in self.federations.values()],
+        )
+        for submission in approved:
+            locked[submission.federation_id].append(submission.period)
+        return locked
+
+    def locked_period(self, activity: Activity):
+        """The approved report's period that covers this activity's month, or None (the rule of
+        activities.services.ensure_unlocked, told per row)."""
+        month = totals.activity_month(activity, fresh=True)
+        for period in self._locked.get(activity.federation_id, []):
+            if month in period.months:
+                return period
+        return None
 
     def indicators_for(self, federation: Federation) -> dict[str, Indicator]:
         """Header → indicator for what this federation may record (one query per distinct federation)."""
@@ -864,7 +856,7 @@ class _TextWidget(widgets.Widget):
         self.max_length = max_length
 
     def clean(self, value, row=None, **kwargs) -> str:
-        text = _clean_text(cell_text(value)).strip()
+        text = clean_text(cell_text(value)).strip()
         if self.required and not text:
             raise ValueError(_("不能为空"))
         if len(text) > self.max_length:
@@ -984,6 +976,12 @@ class ActivityResource(resources.ModelResource):
             except ValueError as error:
                 errors[resource_field.column_name] = str(error)
         self._check_dates(instance, row, errors)
+        if COL_START not in errors and instance.federation_id:
+            locked = self.context.locked_period(instance)
+            if locked is not None:
+                errors[COL_START] = _("%(period)s的报表已审核通过并锁定，不能再导入该期的活动。") % {
+                    "period": locked.label
+                }
         instance._import_work_point = self._clean_work_point(instance, row, errors)
         instance._import_figures = self._clean_figures(instance, row, errors)
         instance._import_preview = self._preview(instance, row, kwargs["row_number"], errors)
@@ -1103,7 +1101,7 @@ class ActivityResource(resources.ModelResource):
             self._flag_duplicates(self.create_instances)
             refused = self.any_invalid or (self.any_duplicate and not self.allow_duplicates)
             if self.create_instances and not dry_run and not refused:
-                save_activity_batch(
+                services.activity_import_batch(
                     self.create_instances,
                     by=self.context.user,
                     batch_size=batch_size,
@@ -1148,47 +1146,6 @@ class ActivityResource(resources.ModelResource):
 def _format_moment(moment: datetime) -> str:
     local = timezone.localtime(moment)
     return f"{local:%Y-%m-%d %H:%M}" if local.time() != time() else f"{local:%Y-%m-%d}"
-
-
-def save_activity_batch(
-    activities: list[Activity], *, by: User, contributions: totals.Contribution, batch_size: int | None = None
-) -> None:
-    """Insert a batch of validated activities with their figures and work-point links, with history;
-    add what they contribute to the roll-up totals to ``contributions`` (for the caller to apply).
-
-    Every database write of an import happens here (and only inside :func:`import_activities`'
-    transaction), so whatever must change together with imported activities hooks in here.
-    """
-    # bulk_create sets the primary keys on PostgreSQL and SQLite, which the figures and links need.
-    bulk_create_with_history(
-        activities, Activity, batch_size=batch_size, default_user=by, default_change_reason=CHANGE_REASON
-    )
-    figures = [
-        Figure(activity_id=activity.pk, indicator_id=indicator.pk, value=value)
-        for activity in activities
-        for indicator, value in activity._import_figures
-    ]
-    if figures:
-        # No history row per imported figure: each activity's history entry above already says who
-        # imported it, when and how (CHANGE_REASON), and the figures are created with it. Later edits
-        # of a figure go through the form and are recorded as usual. (A history row per figure was
-        # three more rows per imported line: a third of an import's time.)
-        Figure.objects.bulk_create(figures, batch_size=batch_size)
-    for activity in activities:
-        for key, value in totals.contribution(
-            activity,
-            [(indicator.pk, value) for indicator, value in activity._import_figures],
-            activity.federation.path,
-        ).items():
-            contributions[key] += value
-    through = Activity.work_points.through
-    links = [
-        through(activity_id=activity.pk, workpoint_id=activity._import_work_point.pk)
-        for activity in activities
-        if activity._import_work_point is not None
-    ]
-    if links:
-        through.objects.bulk_create(links, batch_size=batch_size)
 
 
 # --- The import ------------------------------------------------------------------------------------

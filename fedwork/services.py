@@ -67,12 +67,14 @@ def federation_move(
 
     Paths and depths of the whole subtree change in one UPDATE; the subtree's roll-up totals leave
     the old ancestors and join the new ones (activities.totals.move_subtree), in this transaction.
-    Errors: ValidationError when the parent is missing (non-superusers), out of reach, or inside the
-    federation's own subtree.
+    Errors: ValidationError when the federation or the parent is out of ``by``'s reach, the parent is
+    missing (non-superusers), or inside the federation's own subtree.
     """
     from activities import totals  # the roll-up belongs to the activities app
 
     current = Federation.objects.select_for_update().get(pk=federation.pk)
+    if by is not None and not access.can_manage(by, current):
+        raise ValidationError(_("该组织不在您的管理范围内。"))
     check_parent(current, parent, by)
     old_path = current.path
     federation.parent = parent

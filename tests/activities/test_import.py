@@ -16,7 +16,6 @@ from django.utils.functional import Promise
 
 from activities import totals
 from activities.importing import (
-    CHANGE_REASON,
     COLUMN_HELP,
     FIXED_COLUMNS,
     ImportFileError,
@@ -26,6 +25,7 @@ from activities.importing import (
     import_activities,
 )
 from activities.models import Activity, ActivityStatus, Figure, FigureTotal
+from activities.services import CHANGE_REASON
 from plans.models import PlanStatus
 from tests import factories
 

@@ -130,7 +130,7 @@ def test_an_excel_import_adds_to_the_totals(tree, people, training, activity_ind
     sheet = workbook.active
     sheet.append(["单位代码", "活动名称", "活动类型", "开始日期", "培训妇女人数（人）"])
     sheet.append(["430102", "培训一", "培训", "2013-03-01", 20])
-    sheet.append(["430102001", "培训二", "培训", "2013-04-01", 5])
+    sheet.append(["430102", "培训二", "培训", "2013-04-01", 5])
     buffer = io.BytesIO()
     workbook.save(buffer)
     import_activities(file_bytes=buffer.getvalue(), user=people["furong_staff"], year=2013, dry_run=False)
