@@ -45,7 +45,7 @@ class ScheduleForm(forms.Form):
                 label=label, required=False, initial=value in current
             )
             self.fields[f"{value}_day"] = forms.IntegerField(
-                label=_("次月截止日"), min_value=1, max_value=28, initial=current.get(value, 5)
+                label=_("次月截止日"), min_value=1, max_value=31, initial=current.get(value, 5)
             )
 
     def rows(self):

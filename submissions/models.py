@@ -46,8 +46,8 @@ class ReportingSchedule(models.Model):
     due_day = models.PositiveSmallIntegerField(
         _("截止日"),
         default=5,
-        validators=[MinValueValidator(1), MaxValueValidator(28)],
-        help_text=_("期末次月的第几日前报送，如 5 表示次月5日前。"),
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("期末次月的第几日前报送，如 5 表示次月5日前；31 表示次月月底前。"),
     )
 
     federation_lookup = "federation"
@@ -64,7 +64,7 @@ class ReportingSchedule(models.Model):
                 violation_error_message=_("本年度已设置该报送周期。"),
             ),
             models.CheckConstraint(
-                condition=Q(due_day__gte=1, due_day__lte=28), name="submissions_schedule_due_day_1_28"
+                condition=Q(due_day__gte=1, due_day__lte=31), name="submissions_schedule_due_day_1_31"
             ),
         ]
 

@@ -38,8 +38,8 @@ def schedule_set(
     """Set (or change the due day of) one reporting period for everything below ``federation``."""
     if not access.may_set_schedule(by, federation):
         raise ValidationError(_("只有本级填报员或管理员可以设置报送周期。"))
-    if not 1 <= due_day <= 28:
-        raise ValidationError(_("截止日应在 1 到 28 之间。"))
+    if not 1 <= due_day <= 31:
+        raise ValidationError(_("截止日应在 1 到 31 之间（超过当月天数的按月底计）。"))
     schedule, _created = ReportingSchedule.objects.update_or_create(
         federation=federation, year=year, frequency=frequency, defaults={"due_day": due_day}
     )

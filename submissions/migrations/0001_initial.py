@@ -66,14 +66,14 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
                 ('frequency', models.CharField(choices=[('month', '月报'), ('quarter', '季报'), ('half', '半年报'), ('year', '年报')], max_length=8, verbose_name='报送周期')),
-                ('due_day', models.PositiveSmallIntegerField(default=5, help_text='期末次月的第几日前报送，如 5 表示次月5日前。', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(28)], verbose_name='截止日')),
+                ('due_day', models.PositiveSmallIntegerField(default=5, help_text='期末次月的第几日前报送，如 5 表示次月5日前；31 表示次月月底前。', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='截止日')),
                 ('federation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reporting_schedules', to='fedwork.federation', verbose_name='设定单位')),
             ],
             options={
                 'verbose_name': '报送周期',
                 'verbose_name_plural': '报送周期',
                 'ordering': ['year', 'frequency'],
-                'constraints': [models.UniqueConstraint(fields=('federation', 'year', 'frequency'), name='submissions_schedule_one_per_frequency', violation_error_message='本年度已设置该报送周期。'), models.CheckConstraint(condition=models.Q(('due_day__gte', 1), ('due_day__lte', 28)), name='submissions_schedule_due_day_1_28')],
+                'constraints': [models.UniqueConstraint(fields=('federation', 'year', 'frequency'), name='submissions_schedule_one_per_frequency', violation_error_message='本年度已设置该报送周期。'), models.CheckConstraint(condition=models.Q(('due_day__gte', 1), ('due_day__lte', 31)), name='submissions_schedule_due_day_1_31')],
             },
         ),
         migrations.AddIndex(
