@@ -56,35 +56,30 @@ class SubtreeScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ReadOnlyAdmin(SubtreeScopedAdmin):
+class ReadOnlyMixin:
     """Shown, never written here: these records change only through the app's pages and services
-    (which keep totals, plan events, splits and locks right). "在网站上查看" opens the app's page."""
+    (which keep totals, plan events, splits and locks right)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, SubtreeScopedAdmin):
+    """A read-only model admin; "在网站上查看" opens the app's page."""
 
     view_on_site = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class FederationForm(forms.ModelForm):

@@ -6,6 +6,8 @@
 - lixia_staff: a cousin in another province; superuser: sees everything.
 """
 
+import importlib
+
 import pytest
 
 from fedwork.models import Role
@@ -46,3 +48,25 @@ def login(client):
 def fast_password_hashing(settings):
     # The real hasher is slow by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _uses_transactions(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return "transactional_db" in getattr(item, "fixturenames", ()) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with a flush that empties every table, the data migrations' rows
+    included (the activity types of activities 0002): put them back for the tests that follow, in
+    whatever order they run."""
+    result = yield
+    if nextitem is not None and _uses_transactions(item):
+        from django.apps import apps as django_apps
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            importlib.import_module("activities.migrations.0002_activity_types").add_types(django_apps, None)
+    return result

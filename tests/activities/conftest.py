@@ -17,4 +17,4 @@ def activity_indicators(tree):
 
 @pytest.fixture
 def training():
-    return ActivityType.objects.get(name="培训")
+    return ActivityType.objects.ensure_defaults().get(name="培训")

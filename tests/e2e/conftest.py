@@ -70,19 +70,6 @@ def _restore_migration_data():
     migration.add_types(django_apps, None)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    result = yield
-    # The journey's fixtures are gone, its flush done; unless the session ends here (the test database
-    # is then destroyed), leave the database as the migrations made it for the tests that follow.
-    if nextitem is not None:
-        from pytest_django.plugin import blocking_manager_key
-
-        with item.config.stash[blocking_manager_key].unblock():
-            _restore_migration_data()
-    return result
-
-
 @pytest.fixture
 def demo(live_server, transactional_db, browser):
     _restore_migration_data()

@@ -6,6 +6,7 @@ an id from another province is refused on the add form and on the change form of
 admin manages, and no table changes. One test per finding of issue #13 (1–3) follows.
 """
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from activities import services as activity_services
 from activities.models import Activity, ActivityStatus, ActivityType, CalendarFeed
@@ -20,6 +22,7 @@ from fedwork import access
 from fedwork.models import Federation, Level, User
 from plans import services as plan_services
 from plans.models import Indicator, Plan, PlanEvent, PlannedActivity, PlanStatus, Target
+from submissions.models import Submission
 from tests import factories
 
 
@@ -53,6 +56,17 @@ def world(tree, people):
             by=None,
         )
         CalendarFeed.objects.create(federation=federation)
+        Submission.objects.create(
+            federation=federation,
+            year=2013,
+            frequency="month",
+            number=5,
+            status="submitted",
+            due_date=date(2013, 6, 5),
+            first_submitted_at=timezone.now(),
+            submitted_at=timezone.now(),
+            submitted_by=people["superuser"],
+        )
         made[key] = {
             "federation": federation,
             "indicator": own,
