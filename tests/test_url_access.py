@@ -227,6 +227,11 @@ ROUTES: dict[str, Route] = {
     ),
     # the JSON API
     "api:rollup_view": Route("object", kwargs=lambda o: {"code": FURONG, "year": o["year"]}, api=True),
+    "api:completeness_view": Route(
+        "object",
+        kwargs=lambda o: {"code": FURONG, "year": o["year"], "frequency": "month", "number": 1},
+        api=True,
+    ),
 }
 
 PUBLIC = {

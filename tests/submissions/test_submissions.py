@@ -318,3 +318,17 @@ def test_only_legal_transitions_succeed(tree, people, trained, monthly):
             assert (Submission.objects.first().status if submission else None) == state
         else:
             assert act(action, actor, submission).status == expected
+
+
+def test_the_api_gives_completeness_within_reach(tree, people, monthly, login):
+    services.submission_submit(federation=tree["furong"], period=MAY, by=people["furong_staff"])
+    leader = login(people["changsha_leader"])
+    data = leader.get("/api/v1/completeness/4301/2013/month/5/").json()
+    assert (data["expected"], data["submitted"], data["rate"]) == (2, 1, 50.0)
+    assert [(c["federation"], c["status"]) for c in data["children"]] == [
+        ("430102", "submitted"),
+        ("430104", "missing"),
+    ]
+    assert leader.get("/api/v1/completeness/370102/2013/month/5/").status_code == 404
+    assert leader.get("/api/v1/completeness/4301/2013/month/13/").status_code == 404
+    assert login(people["yuelu_staff"]).get("/api/v1/completeness/4301/2013/month/5/").status_code == 404
