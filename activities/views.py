@@ -195,7 +195,17 @@ def _save_form(request, form, activity) -> bool:
     except ValidationError as error:
         form.add_error(None, error)
         return False
+    _warn_about_rules(request, activity, form.figures())
     return True
+
+
+def _warn_about_rules(request, activity, figures) -> None:
+    """Validation rules set above (办结 ≤ 受理 …) warn on entry; they block only the report."""
+    from submissions.checks import violations
+
+    values = {indicator.pk: value for indicator, value in figures.items() if value is not None}
+    for message in violations(activity.federation, values) if values else []:
+        messages.warning(request, _("请核对：") + message)
 
 
 def _save(request, form, activity):

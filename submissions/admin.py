@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from fedwork.admin import ReadOnlyAdmin
+from fedwork.admin import ReadOnlyAdmin, SubtreeScopedAdmin
 
-from .models import ReportingSchedule, Submission, SubmissionEvent
+from .models import ReportingSchedule, Submission, SubmissionEvent, ValidationRule
 
 
 @admin.register(ReportingSchedule)
@@ -26,3 +26,13 @@ class SubmissionEventAdmin(ReadOnlyAdmin):
     list_display = ["submission", "action", "by", "at", "note"]
     list_filter = ["action"]
     view_on_site = False
+
+
+@admin.register(ValidationRule)
+class ValidationRuleAdmin(SubtreeScopedAdmin):
+    """Rules between indicators for a federation's subtree, set by its administrators: a warning
+    when an activity is saved, blocking when a report is submitted."""
+
+    list_display = ["federation", "left", "operator", "right"]
+    list_select_related = ["federation", "left", "right"]
+    autocomplete_fields = ["federation", "left", "right"]

@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fedwork.models import Federation, Role, User
+from plans.models import Indicator
 
 from . import services
-from .models import Submission
+from .models import Submission, ValidationRule
 from .periods import Frequency, Period
 
 YEAR = 2013
@@ -43,6 +44,12 @@ def seed() -> None:
     if changsha is None or hunan is None or admin is None or Submission.objects.filter(year=YEAR).exists():
         return
     hunan_staff = User.objects.filter(federation=hunan, role=Role.STAFF).first() or admin
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=["XF01", "XF02", "PX03", "PX04"])}
+    for left, right in [("XF02", "XF01"), ("PX03", "PX04")]:  # 办结 ≤ 受理, 已训 ≤ 应训
+        if left in indicators and right in indicators:
+            ValidationRule.objects.get_or_create(
+                federation=hunan, left=indicators[left], right=indicators[right], defaults={"operator": "<="}
+            )
     services.schedule_set(
         federation=hunan, year=YEAR, frequency=Frequency.QUARTER, due_day=10, by=hunan_staff
     )

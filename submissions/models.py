@@ -200,3 +200,48 @@ class SubmissionEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ValidationRule(models.Model):
+    """An upper federation's rule between two indicators for everything in its subtree:
+    办结信访件数 ≤ 受理信访件数. A warning when an activity is saved, blocking when a report is submitted."""
+
+    class Operator(models.TextChoices):
+        AT_MOST = "<=", _("不大于")
+        AT_LEAST = ">=", _("不小于")
+
+    federation = models.ForeignKey(
+        Federation, verbose_name=_("设定单位"), on_delete=models.CASCADE, related_name="validation_rules"
+    )
+    left = models.ForeignKey(
+        "plans.Indicator", verbose_name=_("指标"), on_delete=models.CASCADE, related_name="+"
+    )
+    operator = models.CharField(_("关系"), max_length=2, choices=Operator.choices, default=Operator.AT_MOST)
+    right = models.ForeignKey(
+        "plans.Indicator", verbose_name=_("比较指标"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    federation_lookup = "federation"
+
+    class Meta:
+        verbose_name = _("校验规则")
+        verbose_name_plural = _("校验规则")
+        constraints = [
+            models.UniqueConstraint(fields=["federation", "left", "right"], name="submissions_rule_unique"),
+            models.CheckConstraint(
+                condition=~Q(left=models.F("right")), name="submissions_rule_two_indicators"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.left.name} {self.get_operator_display()} {self.right.name}"
+
+    def broken_by(self, figures: dict) -> bool:
+        """Whether these figures ({indicator id: value}; a missing one counts as 0) break the rule;
+        a rule whose indicators are both absent is not checked."""
+        from decimal import Decimal
+
+        if self.left_id not in figures and self.right_id not in figures:
+            return False
+        left, right = figures.get(self.left_id, Decimal(0)), figures.get(self.right_id, Decimal(0))
+        return left > right if self.operator == self.Operator.AT_MOST else left < right

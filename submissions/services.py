@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from fedwork import access
 from fedwork.models import Federation, User
 
+from . import checks
 from .models import ReportingSchedule, Submission, SubmissionEvent, SubmissionStatus
 from .periods import Period
 
@@ -136,6 +137,11 @@ def submission_submit(*, federation: Federation, period: Period, by: User, note:
     if due is None:
         raise ValidationError(_("上级妇联没有要求报送%(period)s的报表。") % {"period": period.label})
     figures, count = snapshot(federation, period)
+    broken = checks.violations(federation, {int(key): Decimal(value) for key, value in figures.items()})
+    if broken:
+        raise ValidationError(
+            [_("报表数据未通过校验，请核对活动数据后再上报：")] + broken  # blocking on submission
+        )
     now = timezone.now()
     existing = (
         Submission.objects.select_for_update()

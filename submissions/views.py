@@ -4,6 +4,7 @@ question through fedwork.access (outsiders get 404)."""
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from fedwork.context_processors import selected_year
 from fedwork.models import Federation
 from plans.models import Indicator
 
-from . import services
+from . import checks, services
 from .forms import ReviewForm, ScheduleForm, SubmitForm
 from .models import ReportingSchedule, Submission, SubmissionStatus
 from .periods import SPAN, Frequency, Period, periods_of
@@ -149,7 +150,11 @@ def detail(request, pk):
         names = Indicator.objects.in_bulk([row[0] for row in services.changes_since(submission)])
         changes = [(names.get(pk), before, now) for pk, before, now in services.changes_since(submission)]
     may_review = access.may_review(request.user, submission.federation)
+    figure_values = {int(key): Decimal(value) for key, value in submission.figures.items()}
+    unusual = checks.outliers(submission) if may_review else {}
     context = {
+        "violations": checks.violations(submission.federation, figure_values),
+        "outliers": [(indicators.get(pk), figure_values[pk], middle) for pk, middle in unusual.items()],
         "submission": submission,
         "figures": figures,
         "changes": changes,

@@ -332,3 +332,54 @@ def test_the_api_gives_completeness_within_reach(tree, people, monthly, login):
     assert leader.get("/api/v1/completeness/370102/2013/month/5/").status_code == 404
     assert leader.get("/api/v1/completeness/4301/2013/month/13/").status_code == 404
     assert login(people["yuelu_staff"]).get("/api/v1/completeness/4301/2013/month/5/").status_code == 404
+
+
+def test_validation_rules_warn_on_entry_and_block_the_report(tree, people, monthly, login):
+    from submissions.checks import violations
+    from submissions.models import ValidationRule
+
+    received = factories.indicator("XF01", "受理信访件数", "件", tree["nation"])
+    closed = factories.indicator("XF02", "办结信访件数", "件", tree["nation"])
+    ValidationRule.objects.create(federation=tree["hunan"], left=closed, operator="<=", right=received)
+    assert violations(tree["lixia"], {closed.pk: Decimal(5)}) == []  # Hunan's rule, not Shandong's
+    assert violations(tree["furong"], {closed.pk: Decimal(5), received.pk: Decimal(6)}) == []
+
+    staff = login(people["furong_staff"])
+    staff.post(reverse("set-year"), {"year": "2013"})
+    response = staff.post(
+        reverse("activities:create"),
+        {
+            "type": ActivityType.objects.get(name="会议").pk,
+            "title": "信访接待日",
+            "status": "done",
+            "actual_start": "2013-05-08 09:00",
+            "fig_XF01": "3",
+            "fig_XF02": "4",
+        },
+        follow=True,
+    )
+    assert "请核对：“办结信访件数”（4）应不大于“受理信访件数”（3）" in response.content.decode()
+    assert Activity.objects.filter(title="信访接待日").exists()  # a warning, saved anyway
+    with pytest.raises(ValidationError, match="未通过校验"):
+        services.submission_submit(federation=tree["furong"], period=MAY, by=people["furong_staff"])
+    assert not Submission.objects.exists()
+
+
+def test_outliers_are_flagged_to_the_reviewer_from_the_federations_own_history(
+    tree, people, trained, monthly, login
+):
+    staff = people["furong_staff"]
+    for month, value in [(1, 30), (2, 32), (3, 29), (4, 31)]:
+        record(tree["furong"], date(2013, month, 10), {trained: Decimal(value)}, by=staff)
+        submission = services.submission_submit(
+            federation=tree["furong"], period=Period(2013, "month", month), by=staff
+        )
+        services.submission_approve(submission=submission, by=people["changsha_leader"])
+    record(tree["furong"], date(2013, 5, 10), {trained: Decimal(3000)}, by=staff)
+    may = services.submission_submit(federation=tree["furong"], period=MAY, by=staff)
+    from submissions.checks import outliers
+
+    assert outliers(may) == {trained.pk: Decimal("30.5")}
+    page = login(people["changsha_leader"]).get(may.get_absolute_url()).content.decode()
+    assert 'data-testid="outliers"' in page and "以往中位数 30.5" in page
+    assert 'data-testid="outliers"' not in login(staff).get(may.get_absolute_url()).content.decode()
