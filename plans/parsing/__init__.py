@@ -58,7 +58,15 @@ class ParsedTarget:
     max_value: Decimal | None
     unit: str
     comparator: str  # ">=", "<=", "=" or "range"
-    per: str | None = None  # "year", "month" or None
+    # "year", "month", "quarter" (每季度), "span" (三年累计: over the plan's span) or None. The Target
+    # model has year and month only: review_note tells the reviewer when the period does not fit.
+    per: str | None = None
+    approximate: bool = False  # 约500人, 500人左右
+    review_note: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.review_note and self.per in PER_REVIEW_NOTES:
+            self.review_note = _(PER_REVIEW_NOTES[self.per])
 
     def to_json(self) -> dict:
         return {
@@ -68,6 +76,8 @@ class ParsedTarget:
             "unit": self.unit,
             "comparator": self.comparator,
             "per": self.per,
+            "approximate": self.approximate,
+            "review_note": self.review_note,
         }
 
 
@@ -173,7 +183,10 @@ CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 MAGNITUDES = {"": 1, "十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿"
 ARABIC_WITH_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿]*)")
-THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# A group of thousands: 1,200 or, full width, １，２００ (2013,200 is a year and a number, not 2013200).
+THOUSANDS_GROUPS = re.compile(r"(?<![\d.])\d{1,3}(?:[,，]\d{3})+(?!\d)")
+# ２．５亿元: a full-width point between digits is a decimal point (a label 1．is followed by a word).
+DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
 
 # ---------------------------------------------------------------------------------------------------
 # Page furniture left over from PDFs
@@ -285,7 +298,8 @@ UNITS = "个百分点|人次|场次|万元|亿元|元|人|名|场|期|个|篇|�
 QUANTITY = re.compile(
     rf"(?P<n1>{NUMERAL})\s*(?P<m1>[万亿千百]?)"
     rf"(?:\s*(?P<dash>[-－—–~～至到])\s*(?P<n2>{NUMERAL})\s*(?P<m2>[万亿千百]?))?"
-    rf"\s*(?P<unit>{UNITS})?(?P<suffix>及以上|以上|以下|以内|之内)?"
+    # 60余场, 1万余人次, 30多个: at least that many.
+    rf"(?P<approx>余|多)?\s*(?P<unit>{UNITS})?(?P<suffix>及以上|以上|以下|以内|之内|左右)?"
 )
 CHINESE_PERCENT = re.compile(
     r"百分之(?P<number>[零〇一二两三四五六七八九十百]+|\d+(?:\.\d+)?)(?P<suffix>及以上|以上|以下|以内)?"
@@ -305,8 +319,19 @@ COMPARATOR_WORDS = re.compile(
 WORK_VERBS = re.compile(
     r"培训|培育|培养|举办|举行|开展|组织|召开|建立|建设|创建|新建|扶持|安置|帮扶|帮助|资助|救助|慰问|走访|评选"
     r"|表彰|选树|推荐|发展|招募|吸纳|新增|完成|发放|提供|受理|办理|办结|征订|打造|上报|报送|转移|带动|覆盖"
-    r"|惠及|服务|报道|编印|印制|捐赠|筹集|募集|申报|设立|命名|认定|宣讲|实施"
+    r"|惠及|服务|报道|编印|印制|捐赠|筹集|募集|申报|设立|命名|认定|宣讲|实施|培树|培塑|树立|开发|组建|成立"
+    r"|开办|开设|孵化|吸收|挂牌|创办|选拔|招聘|培植|筛查|检查"
 )
+# 在12个村实施…, 对8000名妇女进行检查: after a preposition, the verb follows the number.
+PREPOSITION_BEFORE = re.compile(r"[在对为向给][^，。；]{0,12}$")
+VERBS_AFTER = re.compile(WORK_VERBS.pattern + r"|进行|落实")
+# 受检妇女人数3万: the noun names what is counted, and so the unit.
+MEASURE_NOUN_BEFORE = re.compile(
+    r"(?P<noun>人数|人次|户数|场次|次数|个数|家数|篇数|件数)(?:要?达到?|为|不少于|不低于)?\s*$"
+)
+MEASURE_UNITS = {"人数": "人", "户数": "户", "次数": "次", "个数": "个", "家数": "家", "篇数": "篇", "件数": "件"}
+# 约500人, 500人左右: approximately.
+APPROX_BEFORE = re.compile(r"(?:约|大约|近)\s*$")
 RATE_WORDS = re.compile(r"率|比例|比重|占|覆盖|提高|增长|增加")
 # A number straight after these is a rank, an ordinal or a reference, never an amount.
 ORDINAL_BEFORE = "第首前届"  # 届 as in 十届五次执委会议
@@ -317,12 +342,20 @@ UNIT_NOT_FOLLOWED_BY = {
     "次": re.compile(r"全会|全体会议|代表大会"),
     "项": re.compile(r"规定|原则|目"),
     "场": re.compile(r"所|地"),
-    "家": re.compile(r"庭|长|乡|园"),
+    "家": re.compile(r"庭|长|乡|园|万"),  # 千家万户
     "支": re.compile(r"持|部|付|出"),
     "人": re.compile(r"民|均"),
     "名": re.compile(r"单|称|义|额"),
 }
-PER_WORDS = re.compile(r"每年度?|年均|全年|每个?月|月均|每季度?|每周|每半年")
+# Cadence words; 三年累计 / 累计 count over the plan's span, not per year.
+PER_WORDS = re.compile(
+    r"每年度?|年度|年均|全年|每个?月|月均|每个?季度?|每周|每半年"
+    r"|(?:[两二三四五]年)?(?:累计|合计|共计)|[两二三四五]年(?:内|间)"
+)
+PER_REVIEW_NOTES = {
+    "quarter": "每季度的目标：计划只有全年和每月两种周期，请核对按全年记录的数值（全年为其4倍）",
+    "span": "多年累计的目标：请核对本年度应完成的数值",
+}
 CLAUSE_DELIMITERS = "，。；：！？,;:!?\n"
 SENTENCE_DELIMITERS = "。；！？;!?\n"
 QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "‘": "’", '"': '"'}
@@ -436,7 +469,7 @@ def _check_time() -> None:
 
 def extract_targets(text: str) -> list[ParsedTarget]:
     """Find the quantified targets in a point's own text (see the module docstring for the rules)."""
-    index = _TextIndex(THOUSANDS_SEPARATOR.sub("", text.translate(FULLWIDTH)))
+    index = _TextIndex(normalise_digits(text))
     text = index.text
     found: list[tuple[int, ParsedTarget]] = []
 
@@ -477,12 +510,20 @@ def extract_targets(text: str) -> list[ParsedTarget]:
     return [target for _start, target in sorted(found, key=lambda item: item[0])]
 
 
+def normalise_digits(text: str, *, decimal_points: bool = True) -> str:
+    """ASCII digits, decimal points and % for their full-width forms; no thousands separators."""
+    text = text.translate(FULLWIDTH)
+    if decimal_points:
+        text = DECIMAL_POINT.sub(".", text)
+    return THOUSANDS_GROUPS.sub(lambda match: re.sub("[,，]", "", match.group(0)), text)
+
+
 def parse_chinese_number(text: str) -> Decimal | None:
     """Read a number written in Chinese, Arabic digits or both: 十二 → 12, 100万 → 1000000, 两 → 2.
 
     Returns None when the text is not a number.
     """
-    text = THOUSANDS_SEPARATOR.sub("", text.strip().translate(FULLWIDTH))
+    text = normalise_digits(text.strip())
     if not text or len(text) > 40:
         return None
     arabic = ARABIC_WITH_MAGNITUDE.fullmatch(text)
@@ -628,7 +669,8 @@ def _docx_paragraph(paragraph: ElementTree.Element) -> str:
 def _clean_lines(text: str) -> list[str]:
     """Stripped lines without page numbers and repeated footers; a sentence cut by a page break is joined."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u200b", "").replace("\ufeff", "")
-    text = THOUSANDS_SEPARATOR.sub("", text.translate(FULLWIDTH))
+    # Decimal points stay full width here: 1．3月 may be a label before a month.
+    text = normalise_digits(text, decimal_points=False)
     page_numbers = set()
     raw = []
     split = text.split("\n")
@@ -1328,16 +1370,39 @@ class _TextIndex:
         )
 
     def per(self, position: int) -> str | None:
-        """year or month when the sentence says 每年 / 每月 before the number."""
+        """The period the sentence names before the number (每年, 每月, 每季度, 三年累计 …); in a table
+        row, anywhere in the row (a 时限 cell saying 全年)."""
         count = bisect.bisect_right(self.per_words, (position,))
         marks = bisect.bisect_left(self.sentence_marks, position)
         sentence_start = self.sentence_marks[marks - 1] + 1 if marks else 0
-        if not count or self.per_words[count - 1][0] < sentence_start:
-            return None
-        word = self.per_words[count - 1][2]
-        if word.startswith("每年") or word in ("年均", "全年"):
-            return "year"
-        return "month" if word in ("每月", "每个月", "月均") else None
+        if count and self.per_words[count - 1][0] >= sentence_start:
+            return _period(self.per_words[count - 1][2])
+        sentence_end = self.sentence_marks[marks] if marks < len(self.sentence_marks) else len(self.text)
+        if count < len(self.per_words) and self.per_words[count][0] < sentence_end:
+            if "\t" in self.text[sentence_start:sentence_end]:
+                return _period(self.per_words[count][2])
+        return None
+
+    def verb_after(self, position: int) -> bool:
+        """在12个村实施…: the clause opens with a preposition before the number and a verb follows it."""
+        start = self.clause_start(position)
+        if not PREPOSITION_BEFORE.search(self.text, max(start, position - 14), position):
+            return False
+        count = bisect.bisect_left(self.clause_marks, position)
+        end = self.clause_marks[count] if count < len(self.clause_marks) else len(self.text)
+        return VERBS_AFTER.search(self.text, position, end) is not None
+
+
+def _period(word: str) -> str | None:
+    if word.startswith("每年") or word in ("年均", "全年", "年度"):
+        return "year"
+    if word in ("每月", "每个月", "月均"):
+        return "month"
+    if "季" in word:
+        return "quarter"
+    if word[-2:] in ("累计", "合计", "共计") or word[-1] in "内间":
+        return "span"
+    return None
 
 
 def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | None:
@@ -1350,6 +1415,15 @@ def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | 
         return None  # the tail of a longer number or code: 0731-8472, 三万五千
     if previous and previous in ORDINAL_BEFORE or REFERENCE_BEFORE.search(text[max(0, start - 4) : start]):
         return None
+    approximate = suffix == "左右" or APPROX_BEFORE.search(text, max(0, start - 2), start) is not None
+    if suffix == "左右":
+        suffix = None
+    measured = False
+    if not unit and (noun := MEASURE_NOUN_BEFORE.search(text, max(0, start - 10), start)):
+        # 受检妇女人数3万: only when the number ends the clause, so that 人数2013年 is no target.
+        end = match.end()
+        if end == len(text) or text[end] in CLAUSE_DELIMITERS or text[end].isspace():
+            unit, measured = MEASURE_UNITS.get(noun.group("noun"), noun.group("noun")), True
     if unit == "个百分点" or not unit and not suffix:
         return None
     following = UNIT_NOT_FOLLOWED_BY.get(unit)
@@ -1379,12 +1453,20 @@ def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | 
         max_value = None if max_value is None else max_value * factor
     if not unit and not (magnitude in ("万", "亿") or bare_magnitude):
         return None  # a unitless number is only a target when it is big and bounded: 百万以上
-    comparator = "range" if max_value is not None else _comparator(index, start, suffix, unit, value)
+    at_least = bool(match.group("approx")) or measured
+    if max_value is not None:
+        comparator = "range"
+    elif at_least and not suffix and _prefix_comparator(index, start) is None:
+        comparator = ">="
+    else:
+        comparator = _comparator(index, start, suffix, unit, value)
     if comparator is None:
         return None
-    explicit = bool(suffix) or max_value is not None or _prefix_comparator(index, start) is not None
-    if chinese and (value < 10 or bare_magnitude) and not explicit and not (bare_magnitude and unit == "户"):
-        return None  # 两个规划, 三大攻坚战, 百场…: names unless bounded
+    explicit = bool(suffix) or at_least or max_value is not None or _prefix_comparator(index, start) is not None
+    if chinese and value < 10 and not explicit:
+        return None  # 两个规划, 三大攻坚战: names unless bounded
+    if bare_magnitude and not explicit and not unit:
+        return None
     return ParsedTarget(
         text=index.clause(start),
         value=_tidy(value),
@@ -1392,6 +1474,7 @@ def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | 
         unit=unit,
         comparator=comparator,
         per=index.per(start),
+        approximate=approximate,
     )
 
 
@@ -1409,7 +1492,7 @@ def _comparator(index: _TextIndex, start: int, suffix: str | None, unit: str, va
             if value == 100:
                 return "="
             comparator = ">=" if index.has_before(index.rate_words, start) else None
-        elif index.has_before(index.work_verbs, start):
+        elif index.has_before(index.work_verbs, start) or index.verb_after(start):
             comparator = ">="
     if comparator == ">=" and unit == "%" and value == 100:
         return "="  # full coverage cannot be exceeded
