@@ -115,15 +115,30 @@ class ParsedPlan:
     general_idea: str
     points: list[ParsedPoint]
     activities: list[ParsedActivity]
+    # Figures of a section that looks back (回顾, 总结, 上年…): last year's results, never targets.
+    baselines: list[ParsedTarget] = field(default_factory=list)
+    # The year the document is about (its title, else its 文号), for the year-mismatch warning.
+    year: int | None = None
+    source: str = "text"  # text, docx or pdf
 
     def to_json(self) -> dict:
-        """The plan as JSON-ready data: title, doc_number, points (nested) and activities."""
+        """The plan as JSON-ready data: title, doc_number, points (nested), activities, and since #14
+        baselines, year and source."""
         return {
             "title": self.title,
             "doc_number": self.doc_number,
             "points": [point.to_json() for point in self.points],
             "activities": [activity.to_json() for activity in self.activities],
+            "baselines": [target.to_json() for target in self.baselines],
+            "year": self.year,
+            "source": self.source,
         }
+
+    def year_warning(self, year: int) -> str | None:
+        """这份通知是2013年的，要导入为2014年计划吗？ when the document's year is not ``year``."""
+        if self.year is None or self.year == year:
+            return None
+        return _("这份通知是%(document)d年的，要导入为%(plan)d年计划吗？") % {"document": self.year, "plan": year}
 
 
 def _json_number(value: Decimal) -> int | float:
@@ -228,7 +243,7 @@ TITLE_MAX_CHARS = 40
 TITLE_TERMINAL = re.compile(r"(?:通知|要点|意见|安排|计划|方案|规划|决定|办法|细则|标准|总结|报告|[)）》])$")
 # A title glued to the body when line breaks were lost: "…工作要点 2013年，全省…".
 TITLE_IN_LONG_LINE = re.compile(
-    r"(?P<title>[^。，；：\s]{4,60}?(?:通知|要点|意见[（(]试行[)）]|意见|安排|方案|计划|规划))\s+(?P<rest>\S.*)"
+    r"(?P<title>[^。，；：\s]{4,60}?(?:通知|要点|意见[（(]试行[)）]|意见|安排|方案|计划|规划|思路|任务))\s+(?P<rest>\S.*)"
 )
 ADDRESSEE = re.compile(r"(?P<addressee>各[^。：:]{1,100}[:：])\s*(?P<rest>.*)")
 PRINTED_DOCUMENT = re.compile(
@@ -246,20 +261,33 @@ ATTACHMENT_LINE = re.compile(r"附\s*件\s*(?P<number>\d*)\s*(?P<colon>[:：]?)\
 ACTIVITY_TITLE = re.compile(r"(?:主要|重点)?活动(?:安排|计划|日程|一览)")
 GENERAL_IDEA_HEADING = re.compile(r"(?:总体思路|指导思想|总体要求|工作思路|基本思路)")
 GENERAL_IDEA_HEADING_MAX_CHARS = 12
+# A section that looks back on the past year: its figures are results (baselines), not targets.
+REVIEW_HEADING = re.compile(r"回顾|总结|成效|上年|去年|过去一年|完成情况|工作成绩|主要成绩")
+# A heading that opens the plan for the year after a review: 二〇三二年工作安排, 今年工作要点.
+PLAN_SECTION_HEADING = re.compile(
+    r"(?:(?:19|20)\d{2}|[〇零一二三四五六七八九]{4}|今|本|明)年度?(?:的)?(?:工作|重点)?(?:安排|要点|计划|思路|打算|任务|目标)"
+    r"|(?:下一步|今后)(?:工作)?(?:安排|打算|计划|思路)|工作(?:安排|打算|计划|思路|要点|目标|任务)"
+)
+# An unnumbered section heading: 第一部分 …, 【组织建设】, or a review or plan heading alone on its line.
+SECTION_HEADING = re.compile(r"第[一二三四五六七八九十]{1,3}部分\s*\S{0,30}|【[^【】]{1,30}】")
 
 # ---------------------------------------------------------------------------------------------------
 # Numbering
 
 # One alternative per numbering kind; the group name is the kind.
 LABEL = re.compile(
-    r"(?:(?P<cn>[一二三四五六七八九十]{1,3})\s*[、．]"
+    r"(?:第\s*(?P<chapter>[一二三四五六七八九十百]{1,4}|\d{1,3})\s*章"
+    r"|第\s*(?P<section>[一二三四五六七八九十百]{1,4}|\d{1,3})\s*节"
+    r"|第\s*(?P<article>[一二三四五六七八九十百]{1,4}|\d{1,3})\s*条"
+    r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、．]"
     r"|[（(]\s*(?P<pcn>[一二三四五六七八九十]{1,3})\s*[)）]"
     r"|(?P<ar>\d{1,2})\s*(?P<dot>[．.、])"
     r"|[（(]\s*(?P<par>\d{1,2})\s*[)）]"
     r"|(?P<circ>[①-⑳]))\s*"
 )
 # Depth of each kind in the conventional nesting; a document may skip a level.
-KIND_RANK = {"cn": 1, "pcn": 2, "ar": 3, "par": 4, "circ": 5}
+KIND_RANK = {"part": 0, "chapter": 1, "section": 2, "article": 3, "cn": 4, "pcn": 5, "ar": 6, "par": 7, "circ": 8}
+ARTICLE_KINDS = {"chapter": "章", "section": "节", "article": "条"}
 # A numbered item may start mid-line (lost line breaks) only after one of these.
 LABEL_BOUNDARY_CHARS = "。；;！!？?：:”」』"
 LIST_OF_NUMERALS = re.compile(r"[一二三四五六七八九十]+\s*[、．]")
@@ -429,14 +457,64 @@ def _parse_text(text: str) -> ParsedPlan:
     builder = _Builder()
     builder.feed(_join_wrapped_lines(lines[start:]))
     points = [_finish_point(node) for node in builder.roots]
+    review = [_finish_point(node) for node in builder.review_roots]
+    # A top-level point that looks back (一、2031年工作回顾) holds results, not targets.
+    review += [point for point in points if _is_review_heading(point.title)]
+    points = [point for point in points if not _is_review_heading(point.title)]
+    baselines = [target for point in _walk(review) for target in point.targets]
+    baselines += extract_targets("\n".join(builder.review_text))
     printed = PRINTED_DOCUMENT.match(title)
     return ParsedPlan(
         title=printed.group("inner") if printed else title,
         doc_number=doc_number,
         general_idea=_general_idea(builder.preamble, points),
-        points=points,
+        points=_preamble_points(builder.preamble, bool(points)) + points,
         activities=builder.activities(),
+        baselines=baselines,
+        year=_document_year(title, doc_number),
     )
+
+
+def _is_review_heading(line: str) -> bool:
+    """一、2031年工作回顾 or 二〇三一年工作总结: a short heading of a section that looks back."""
+    return (
+        len(line) <= 30
+        and REVIEW_HEADING.search(line) is not None
+        and ("年" in line or "工作" in line)
+        and "。" not in line
+        and not PLAN_SECTION_HEADING.search(line)
+    )
+
+
+def _preamble_points(preamble: list[str], numbered: bool) -> list[ParsedPoint]:
+    """Points without a label for the text outside any numbered point: a paragraph or table row that
+    states targets (今年全镇将培训…200人次), or every paragraph when the document numbers nothing."""
+    result = []
+    for paragraph in preamble:
+        _check_time()
+        if "\t" in paragraph:
+            cells = [cell.strip() for cell in paragraph.split("\t") if cell.strip()]
+            words = [cell for cell in cells if not re.fullmatch(r"\d{1,3}[．.、]?", cell)]
+            targets = extract_targets(paragraph)
+            if words and (targets or not numbered):
+                result.append(ParsedPoint("", _clean_title(words[0]), paragraph, targets, []))
+            continue
+        targets = extract_targets(paragraph)
+        if targets or not numbered and len(preamble) > 1:
+            title, body_start = _split_title(paragraph)
+            result.append(ParsedPoint("", title, paragraph[body_start:].strip(), targets, []))
+    return result
+
+
+def _document_year(title: str, doc_number: str | None) -> int | None:
+    for text in (title, doc_number or ""):
+        match = re.search(r"((?:19|20)\d{2})\s*年|〔((?:19|20)\d{2})〕", text)
+        if match:
+            return int(match.group(1) or match.group(2))
+        match = re.search(r"([〇零一二三四五六七八九]{4})年", text)
+        if match:
+            return int("".join(str(CN_DIGITS[char]) for char in match.group(1)))
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -880,6 +958,11 @@ def _parse_header(lines: list[str]) -> tuple[str, str | None, int]:
             index += 1
             continue
         number = DOC_NUMBER_LINE.fullmatch(line) if doc_number is None else None
+        if doc_number is None and not number and index + 1 < len(lines) and len(line) <= 20:
+            # 青妇发 / 〔2032〕3号: a document number split over two lines.
+            number = DOC_NUMBER_LINE.fullmatch(line + lines[index + 1])
+            if number:
+                lines[index + 1] = ""
         if number:
             doc_number = re.sub(r"\s+", "", number.group("number"))
             if number.group("rest"):
@@ -911,6 +994,9 @@ def _parse_header(lines: list[str]) -> tuple[str, str | None, int]:
 def _is_title_line(line: str) -> bool:
     return (
         len(line) <= TITLE_MAX_CHARS
+        and "\t" not in line  # a table straight after the title
+        and not REVIEW_HEADING.search(line)
+        and not SECTION_HEADING.fullmatch(line)
         and line[-1] not in "。；，：:,;"
         and "。" not in line
         and not _line_label(line)
@@ -939,7 +1025,12 @@ class _Label:
 def _read_label(match: re.Match[str]) -> _Label | None:
     kind = match.lastgroup if match.lastgroup != "dot" else "ar"
     raw = match.group(kind)
-    if kind in ("cn", "pcn"):
+    if kind in ARTICLE_KINDS:
+        number = int(raw) if raw.isdigit() else _chinese_integer(raw)
+        if number is None:
+            return None
+        display = f"第{raw}{ARTICLE_KINDS[kind]}"
+    elif kind in ("cn", "pcn"):
         number = _chinese_integer(raw)
         if number is None:
             return None
@@ -990,6 +1081,10 @@ class _Builder:
     def __init__(self) -> None:
         self.preamble: list[str] = []
         self.roots: list[_Node] = []
+        self.review_roots: list[_Node] = []  # points of a section that looks back
+        self.review_text: list[str] = []
+        self.in_review = False
+        self.review_by_label = False
         self.stack: list[_Node] = []
         self.mode = "body"  # body, attachment-title, activities, listing
         self.fresh_line = True
@@ -1052,6 +1147,24 @@ class _Builder:
     def _feed_body(self, line: str) -> None:
         position = 0
         label = _line_label(line)
+        if label is None and len(line) <= 30 and line[-1] not in SENTENCE_END_CHARS:
+            if _is_review_heading(line):
+                self.in_review, self.stack = True, []
+                return
+            if SECTION_HEADING.fullmatch(line) or PLAN_SECTION_HEADING.search(line) and self.in_review:
+                # A part of the document: the numbering under it starts afresh.
+                self.in_review, self.stack = False, []
+                self._open(_Label("part", 0, "", 0, 0))
+                self.stack[-1].parts.append(line.strip("【】 "))
+                self.fresh_line = True
+                return
+        if label and (not self.stack or KIND_RANK[label.kind] <= KIND_RANK[self.stack[0].kind]):
+            # A new top-level point: 一、2031年工作回顾 opens a review, the next top-level point ends it
+            # (a review under an unnumbered heading ends at the next section heading instead).
+            if _is_review_heading(line[label.end :]):
+                self.in_review, self.review_by_label, self.stack = True, True, []
+            elif self.review_by_label:
+                self.in_review = self.review_by_label = False
         if label:
             self._open(label)
             position = label.end
@@ -1066,7 +1179,8 @@ class _Builder:
         while self.stack and KIND_RANK[self.stack[-1].kind] >= KIND_RANK[label.kind]:
             self.stack.pop()
         node = _Node(label)
-        (self.stack[-1].children if self.stack else self.roots).append(node)
+        roots = self.review_roots if self.in_review else self.roots
+        (self.stack[-1].children if self.stack else roots).append(node)
         self.stack.append(node)
         self.fresh_line = True
 
@@ -1074,7 +1188,7 @@ class _Builder:
         text = text.strip()
         if not text:
             return
-        parts = self.stack[-1].parts if self.stack else self.preamble
+        parts = self.stack[-1].parts if self.stack else self.review_text if self.in_review else self.preamble
         if self.fresh_line or not parts:
             parts.append(text)
         else:
