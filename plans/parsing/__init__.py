@@ -217,6 +217,11 @@ PAGE_NUMBER_LINE = re.compile(
 INLINE_PAGE_NUMBER = re.compile(
     r"(?<!\d)[-－—–]{1,2}\s?\d{1,3}\s?[-－—–]{1,2}|第\s*\d{1,3}\s*页\s*[,，/]?\s*共\s*\d{1,3}\s*页"
 )
+# A page number that starts a page's text, before a heading of a higher level further on the line.
+PAGE_MARKER = re.compile(
+    r"(?P<number>\d{1,3})\s*[、．.](?!\d)(?=[^\n]{0,200}?\s(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]))"
+)
+SPLIT_LABEL_NUMBER = re.compile(r"\d{1,2}|[一二三四五六七八九十]{1,3}")
 FOOTER_MIN_CHARS = 8
 FOOTER_MAX_CHARS = 40
 SENTENCE_END_CHARS = "。！？；：!?;:"
@@ -750,15 +755,24 @@ def _clean_lines(text: str) -> list[str]:
     # Decimal points stay full width here: 1．3月 may be a label before a month.
     text = normalise_digits(text, decimal_points=False)
     page_numbers = set()
+    page_breaks = set()  # lines that follow a page break whose page number was at their start
     raw = []
     split = text.split("\n")
     if len(split) > MAX_PARAGRAPHS:
         raise _too_many_paragraphs()
+    split = _join_split_labels(split)
+    marker = 0
     for index, line in enumerate(split):
         _check_time()
         line = line.strip()
         if line and PAGE_NUMBER_LINE.fullmatch(line):
             page_numbers.add(index)
+        elif (page := PAGE_MARKER.match(line)) and int(page.group("number")) == marker + 1:
+            # "2、座12场。 二、加强…": a page number at the start of a page's text, not a heading (a
+            # heading 2、 cannot hold a 二、 of a higher level).
+            marker += 1
+            page_breaks.add(index)
+            line = line[page.end() :]
         raw.append(_remove_inline_page_numbers(line).strip())
     counts = Counter(raw)
     footers = {
@@ -776,6 +790,10 @@ def _clean_lines(text: str) -> list[str]:
     lines: list[list[str]] = []
     after_break = False
     for index, line in enumerate(raw):
+        if index in page_breaks:
+            while lines and not lines[-1]:
+                lines.pop()
+            after_break = True
         if index in page_numbers or line in footers and index > first_point:
             while lines and not lines[-1]:
                 lines.pop()
@@ -797,6 +815,18 @@ def _clean_lines(text: str) -> list[str]:
             lines.append([line])
         after_break = False
     return ["".join(pieces) for pieces in lines]
+
+
+def _join_split_labels(lines: list[str]) -> list[str]:
+    """"1" on one line and "、新建…" on the next, as PDF copies cut them: one line again."""
+    result: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped[:1] in ("、", "．", ".") and result and SPLIT_LABEL_NUMBER.fullmatch(result[-1].strip()):
+            result[-1] = result[-1].strip() + stripped
+        else:
+            result.append(line)
+    return result
 
 
 def _too_many_paragraphs() -> DocumentError:
@@ -911,7 +941,9 @@ def _join_wrapped_lines(lines: list[str]) -> list[str]:
             line
             and previous
             and not _starts_new_block(line)
-            and _continues(previous[-1][-1], line, wrap, width, any(count > 0 for count in balance))
+            and _continues(
+                previous[-1][-1], line, wrap, width, any(count > 0 for count in balance), previous[-1]
+            )
         ):
             if _needs_space(previous[-1][-1], line[0]):
                 previous.append(" ")
@@ -935,12 +967,31 @@ def _starts_new_block(line: str) -> bool:
     )
 
 
-def _continues(last: str, line: str, wrap: int | None, width: int, unbalanced: bool) -> bool:
+def _continues(
+    last: str, line: str, wrap: int | None, width: int, unbalanced: bool, previous_line: str = ""
+) -> bool:
     """Whether ``line`` continues the line before it, which ends with ``last``, is ``width`` wide and
-    leaves a bracket open when ``unbalanced``."""
+    leaves a bracket open when ``unbalanced``; ``previous_line`` is that line as it came."""
     if last in OPEN_END_CHARS or line[0] in CLOSING_START_CHARS or unbalanced:
         return True
-    return wrap is not None and width >= wrap - 2 and last not in SENTENCE_END_CHARS
+    if wrap is not None and width >= wrap - 2 and last not in SENTENCE_END_CHARS:
+        return True
+    # Too few lines to see the wrap width: a long line of prose (it has a clause mark) that stops
+    # between two Chinese characters was cut by a wrap (举办“好家风”讲 / 座30场).
+    return (
+        len(previous_line) >= WRAPPED_PROSE_MIN_CHARS
+        and _is_han(last)
+        and _is_han(line[0])
+        and CLAUSE_IN_PROSE.search(previous_line) is not None
+    )
+
+
+WRAPPED_PROSE_MIN_CHARS = 20
+CLAUSE_IN_PROSE = re.compile("[，。；,;]")
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
 
 
 # ---------------------------------------------------------------------------------------------------
