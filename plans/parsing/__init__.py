@@ -43,6 +43,8 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .wordnumbering import Numbering
+
 # ---------------------------------------------------------------------------------------------------
 # Public data
 
@@ -138,7 +140,8 @@ class ParsedPlan:
         """这份通知是2013年的，要导入为2014年计划吗？ when the document's year is not ``year``."""
         if self.year is None or self.year == year:
             return None
-        return _("这份通知是%(document)d年的，要导入为%(plan)d年计划吗？") % {"document": self.year, "plan": year}
+        message = _("这份通知是%(document)d年的，要导入为%(plan)d年计划吗？")
+        return message % {"document": self.year, "plan": year}
 
 
 def _json_number(value: Decimal) -> int | float:
@@ -291,7 +294,17 @@ LABEL = re.compile(
     r"|(?P<circ>[①-⑳]))\s*"
 )
 # Depth of each kind in the conventional nesting; a document may skip a level.
-KIND_RANK = {"part": 0, "chapter": 1, "section": 2, "article": 3, "cn": 4, "pcn": 5, "ar": 6, "par": 7, "circ": 8}
+KIND_RANK = {
+    "part": 0,
+    "chapter": 1,
+    "section": 2,
+    "article": 3,
+    "cn": 4,
+    "pcn": 5,
+    "ar": 6,
+    "par": 7,
+    "circ": 8,
+}
 ARTICLE_KINDS = {"chapter": "章", "section": "节", "article": "条"}
 # A numbered item may start mid-line (lost line breaks) only after one of these.
 LABEL_BOUNDARY_CHARS = "。；;！!？?：:”」』"
@@ -362,7 +375,15 @@ VERBS_AFTER = re.compile(WORK_VERBS.pattern + r"|进行|落实")
 MEASURE_NOUN_BEFORE = re.compile(
     r"(?P<noun>人数|人次|户数|场次|次数|个数|家数|篇数|件数)(?:要?达到?|为|不少于|不低于)?\s*$"
 )
-MEASURE_UNITS = {"人数": "人", "户数": "户", "次数": "次", "个数": "个", "家数": "家", "篇数": "篇", "件数": "件"}
+MEASURE_UNITS = {
+    "人数": "人",
+    "户数": "户",
+    "次数": "次",
+    "个数": "个",
+    "家数": "家",
+    "篇数": "篇",
+    "件数": "件",
+}
 # 约500人, 500人左右: approximately.
 APPROX_BEFORE = re.compile(r"(?:约|大约|近)\s*$")
 RATE_WORDS = re.compile(r"率|比例|比重|占|覆盖|提高|增长|增加")
@@ -673,17 +694,28 @@ def _docx_text(data: bytes) -> str:
             info = archive.getinfo("word/document.xml")
             if info.file_size > MAX_DOCX_XML_BYTES:
                 raise too_large
-            with archive.open(info) as member:
-                xml = member.read(MAX_DOCX_XML_BYTES + 1)
-            if len(xml) > MAX_DOCX_XML_BYTES:
-                raise too_large
+            parts = {}
+            for name in ("word/document.xml", "word/numbering.xml", "word/styles.xml"):
+                if name not in archive.namelist() and name != "word/document.xml":
+                    continue
+                info = archive.getinfo(name)
+                if info.file_size > MAX_DOCX_XML_BYTES:
+                    raise too_large
+                with archive.open(info) as member:
+                    parts[name] = member.read(MAX_DOCX_XML_BYTES + 1)
+                if len(parts[name]) > MAX_DOCX_XML_BYTES:
+                    raise too_large
         # Word never writes a DTD; refusing one rules out entity-expansion attacks.
-        if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        if any(b"<!DOCTYPE" in xml or b"<!ENTITY" in xml for xml in parts.values()):
             raise invalid
-        root = _parse_xml(xml)
+        root = _parse_xml(parts["word/document.xml"])
+        numbering = Numbering(
+            _parse_xml(parts["word/numbering.xml"]) if "word/numbering.xml" in parts else None,
+            _parse_xml(parts["word/styles.xml"]) if "word/styles.xml" in parts else None,
+        )
         lines: list[str] = []
         body = root.find(f"{WORD_NAMESPACE}body")
-        _docx_blocks(root if body is None else body, lines)
+        _docx_blocks(root if body is None else body, lines, numbering)
     except DocumentError:
         raise
     except RecursionError:
@@ -715,22 +747,24 @@ def _parse_xml(xml: bytes) -> ElementTree.Element:
     return root
 
 
-def _docx_blocks(element: ElementTree.Element, lines: list[str]) -> None:
+def _docx_blocks(element: ElementTree.Element, lines: list[str], numbering: Numbering) -> None:
     for child in element:
         if len(lines) > MAX_PARAGRAPHS:
             raise _too_many_paragraphs()
         if child.tag == f"{WORD_NAMESPACE}p":
-            lines.append(_docx_paragraph(child))
+            lines.append(numbering.label(child) + _docx_paragraph(child))
         elif child.tag == f"{WORD_NAMESPACE}tbl":
             for row in child.findall(f"{WORD_NAMESPACE}tr"):
                 cells = [
-                    " ".join(_docx_paragraph(p) for p in cell.iter(f"{WORD_NAMESPACE}p")).strip()
+                    " ".join(
+                        numbering.label(p) + _docx_paragraph(p) for p in cell.iter(f"{WORD_NAMESPACE}p")
+                    ).strip()
                     for cell in row.findall(f"{WORD_NAMESPACE}tc")
                 ]
                 lines.append("\t".join(cells))
         else:
             # Content controls and custom XML wrap ordinary paragraphs.
-            _docx_blocks(child, lines)
+            _docx_blocks(child, lines, numbering)
 
 
 def _docx_paragraph(paragraph: ElementTree.Element) -> str:
@@ -818,7 +852,7 @@ def _clean_lines(text: str) -> list[str]:
 
 
 def _join_split_labels(lines: list[str]) -> list[str]:
-    """"1" on one line and "、新建…" on the next, as PDF copies cut them: one line again."""
+    """ "1" on one line and "、新建…" on the next, as PDF copies cut them: one line again."""
     result: list[str] = []
     for line in lines:
         stripped = line.strip()
@@ -1627,7 +1661,9 @@ def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | 
         comparator = _comparator(index, start, suffix, unit, value)
     if comparator is None:
         return None
-    explicit = bool(suffix) or at_least or max_value is not None or _prefix_comparator(index, start) is not None
+    explicit = (
+        bool(suffix) or at_least or max_value is not None or _prefix_comparator(index, start) is not None
+    )
     if chinese and value < 10 and not explicit:
         return None  # 两个规划, 三大攻坚战: names unless bounded
     if bare_magnitude and not explicit and not unit:

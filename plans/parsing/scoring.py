@@ -107,7 +107,8 @@ def score_plan(plan: ParsedPlan, expected: dict) -> Score:
         point = points.get(heading["at"])
         title = normal_title(point.title) if point else None
         wanted = normal_title(heading["title"])
-        if point is not None and (title == wanted or heading.get("match") == "prefix" and title.startswith(wanted)):
+        prefix = heading.get("match") == "prefix"
+        if point is not None and (title == wanted or prefix and title.startswith(wanted)):
             score.headings_right += 1
         else:
             score.problems.append(f"heading {heading['at']!r}: {None if point is None else point.title!r}")
