@@ -439,23 +439,27 @@ def parse_document(data: bytes, filename: str, *, time_limit: float | None = Non
         raise DocumentError(_("文件过大（不能超过 5 MB）"))
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     with _time_budget(time_limit):
-        if extension == "txt":
-            text = _decode_text(data)
+        if extension == "pdf" or extension in ("txt", "") and data.startswith(b"%PDF"):
+            from .pdf import pdf_text  # pypdf is imported only for PDFs
+
+            text, source = pdf_text(data), "pdf"
+        elif extension == "txt":
+            text, source = _decode_text(data), "text"
         elif extension == "docx":
-            text = _docx_text(data)
+            text, source = _docx_text(data), "docx"
         elif extension == "doc":
             raise DocumentError(_("不支持旧版 Word（.doc）文件，请另存为 .docx 后再上传"))
-        elif extension == "pdf" or data.startswith(b"%PDF"):
-            raise DocumentError(_pdf_message())
         else:
-            raise DocumentError(_("文件不是文本或 Word 文档"))
+            raise DocumentError(_("文件不是文本、PDF 或 Word 文档"))
         if not text.strip():
             raise DocumentError(_("文件为空"))
-        return parse_text(text)
+        plan = parse_text(text)
+        plan.source = source
+        return plan
 
 
 def _pdf_message() -> str:
-    return _("文件不是文本或 Word 文档。PDF 文件请先复制其中的文字，保存为 .txt 或粘贴后再导入")
+    return _("PDF 文件请先复制其中的文字，保存为 .txt 或粘贴后再导入")
 
 
 def parse_text(text: str, *, time_limit: float | None = None) -> ParsedPlan:

@@ -798,7 +798,7 @@ def test_a_docx_with_a_doctype_is_refused():
 def test_specific_messages():
     with pytest.raises(DocumentError, match="文件为空"):
         parse_document(b"", "x.txt")
-    with pytest.raises(DocumentError, match="文件不是文本或 Word 文档"):
+    with pytest.raises(DocumentError, match="文件不是文本、PDF 或 Word 文档"):
         parse_document(b"a,b", "x.xlsx")
     with pytest.raises(DocumentError, match="无法识别文件编码"):
         parse_document(b"\x80\x80\x80\xff\xff", "x.txt")
