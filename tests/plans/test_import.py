@@ -42,14 +42,17 @@ def test_dry_run_json_prints_the_outline_and_saves_nothing(catalogue, capsys):
     assert len(data["activities"]) == 18
     point = data["points"][1]["children"][0]["children"][0]
     assert set(point) >= {"label", "title", "targets", "children"}
-    assert point["targets"][0].items() >= {
-        "text": "培育1000名岗位明星、技术女能手",
-        "value": 1000,
-        "max_value": None,
-        "unit": "名",
-        "comparator": ">=",
-        "per": None,
-    }.items()
+    assert (
+        point["targets"][0].items()
+        >= {
+            "text": "培育1000名岗位明星、技术女能手",
+            "value": 1000,
+            "max_value": None,
+            "unit": "名",
+            "comparator": ">=",
+            "per": None,
+        }.items()
+    )
     assert not Plan.objects.exists()
 
 
