@@ -62,7 +62,7 @@ def format_number(number: int, kind: str) -> str:
         return TRADITIONAL[number - 1]
     if kind == "ideographZodiac" and 1 <= number <= len(ZODIAC):
         return ZODIAC[number - 1]
-    if kind in ("upperLetter", "lowerLetter") and number >= 1:
+    if kind in ("upperLetter", "lowerLetter") and 1 <= number <= 780:  # AAAA… beyond that is no label
         letter = chr(ord("A") + (number - 1) % 26) * ((number - 1) // 26 + 1)
         return letter if kind == "upperLetter" else letter.lower()
     if kind in ("upperRoman", "lowerRoman") and 1 <= number < 4000:
