@@ -90,6 +90,11 @@ class ParsedPoint:
     body: str = ""
     targets: list[ParsedTarget] = field(default_factory=list)
     children: list[ParsedPoint] = field(default_factory=list)
+    # point: a numbered point; section: 第一部分 / 【…】 / a heading over restarted numbering;
+    # paragraph or row: unnumbered text (a preamble paragraph, a table row) that states targets;
+    # speech: an item of 一是…二要…, which reads better as a note under its point than as a point.
+    kind: str = "point"
+    due: str = ""  # a table's 完成时限 cell: 6月底前
 
     def to_json(self) -> dict:
         return {
@@ -97,6 +102,8 @@ class ParsedPoint:
             "title": self.title,
             "targets": [target.to_json() for target in self.targets],
             "children": [child.to_json() for child in self.children],
+            "kind": self.kind,
+            "due": self.due,
         }
 
 
@@ -222,7 +229,7 @@ INLINE_PAGE_NUMBER = re.compile(
 )
 # A page number that starts a page's text, before a heading of a higher level further on the line.
 PAGE_MARKER = re.compile(
-    r"(?P<number>\d{1,3})\s*[、．.](?!\d)(?=[^\n]{0,200}?\s(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]))"
+    r"(?P<number>\d{1,3})\s*[、．.](?!\d)(?=[^\n]{0,200}?\s[一二三四五六七八九十]{1,3}、)"
 )
 SPLIT_LABEL_NUMBER = re.compile(r"\d{1,2}|[一二三四五六七八九十]{1,3}")
 FOOTER_MIN_CHARS = 8
@@ -278,6 +285,7 @@ PLAN_SECTION_HEADING = re.compile(
 )
 # An unnumbered section heading: 第一部分 …, 【组织建设】, or a review or plan heading alone on its line.
 SECTION_HEADING = re.compile(r"第[一二三四五六七八九十]{1,3}部分\s*\S{0,30}|【[^【】]{1,30}】")
+PART_LABEL = re.compile(r"第[一二三四五六七八九十]{1,3}部分\s*")
 
 # ---------------------------------------------------------------------------------------------------
 # Numbering
@@ -520,20 +528,34 @@ def _preamble_points(preamble: list[str], numbered: bool) -> list[ParsedPoint]:
     """Points without a label for the text outside any numbered point: a paragraph or table row that
     states targets (今年全镇将培训…200人次), or every paragraph when the document numbers nothing."""
     result = []
+    due_column: int | None = None
     for paragraph in preamble:
         _check_time()
         if "\t" in paragraph:
-            cells = [cell.strip() for cell in paragraph.split("\t") if cell.strip()]
-            words = [cell for cell in cells if not re.fullmatch(r"\d{1,3}[．.、]?", cell)]
+            cells = [cell.strip() for cell in paragraph.split("\t")]
+            if not any(char.isdigit() for char in paragraph):
+                # A header row: 序号 | 工作任务 | 目标 | 完成时限.
+                due_column = next((i for i, cell in enumerate(cells) if DUE_HEADER.search(cell)), None)
+                continue
+            words = [cell for cell in cells if cell and not re.fullmatch(r"\d{1,3}[．.、]?", cell)]
             targets = extract_targets(paragraph)
             if words and (targets or not numbered):
-                result.append(ParsedPoint("", _clean_title(words[0]), paragraph, targets, []))
+                due = cells[due_column] if due_column is not None and due_column < len(cells) else ""
+                row = ParsedPoint("", _clean_title(words[0]), paragraph, targets, [], kind="row", due=due)
+                result.append(row)
+            continue
+        due_column = None
+        if ADDRESSEE.fullmatch(paragraph) and not ADDRESSEE.fullmatch(paragraph).group("rest"):
             continue
         targets = extract_targets(paragraph)
         if targets or not numbered and len(preamble) > 1:
             title, body_start = _split_title(paragraph)
-            result.append(ParsedPoint("", title, paragraph[body_start:].strip(), targets, []))
+            body = paragraph[body_start:].strip()
+            result.append(ParsedPoint("", title, body, targets, [], kind="paragraph"))
     return result
+
+
+DUE_HEADER = re.compile(r"完成时限|时限|完成时间|时间节点|时间安排")
 
 
 def _document_year(title: str, doc_number: str | None) -> int | None:
@@ -800,18 +822,25 @@ def _clean_lines(text: str) -> list[str]:
         raise _too_many_paragraphs()
     split = _join_split_labels(split)
     marker = 0
+    previous_text = ""
     for index, line in enumerate(split):
         _check_time()
         line = line.strip()
         if line and PAGE_NUMBER_LINE.fullmatch(line):
             page_numbers.add(index)
-        elif (page := PAGE_MARKER.match(line)) and int(page.group("number")) == marker + 1:
-            # "2、座12场。 二、加强…": a page number at the start of a page's text, not a heading (a
-            # heading 2、 cannot hold a 二、 of a higher level).
+        elif (
+            (page := PAGE_MARKER.match(line))
+            and int(page.group("number")) == marker + 1
+            and (not previous_text or previous_text[-1] not in SENTENCE_END_CHARS)
+        ):
+            # "2、座12场。 二、加强…": a page number at the start of a page's text, which goes on with
+            # the sentence the page before cut, not a heading (a heading 2、 cannot hold a 二、).
             marker += 1
             page_breaks.add(index)
             line = line[page.end() :]
         raw.append(_remove_inline_page_numbers(line).strip())
+        if raw[-1] and index not in page_numbers:
+            previous_text = raw[-1]
     counts = Counter(raw)
     footers = {
         line
@@ -1243,8 +1272,9 @@ class _Builder:
             if SECTION_HEADING.fullmatch(line) or PLAN_SECTION_HEADING.search(line) and self.in_review:
                 # A part of the document: the numbering under it starts afresh.
                 self.in_review, self.stack = False, []
-                self._open(_Label("part", 0, "", 0, 0))
-                self.stack[-1].parts.append(line.strip("【】 "))
+                part = PART_LABEL.match(line)
+                self._open(_Label("part", 0, part.group(0).strip() if part else "", 0, 0))
+                self.stack[-1].parts.append(line[part.end() if part else 0 :].strip("【】 \t"))
                 self.fresh_line = True
                 return
         if label and (not self.stack or KIND_RANK[label.kind] <= KIND_RANK[self.stack[0].kind]):
@@ -1440,6 +1470,7 @@ def _finish_point(node: _Node) -> ParsedPoint:
         body=body,
         targets=extract_targets(f"{title}\n{body}"),
         children=children,
+        kind="section" if node.kind == "part" else "point",
     )
 
 
@@ -1493,7 +1524,8 @@ def _find_enumeration(text: str) -> tuple[int, list[ParsedPoint]] | None:
             title = _clean_title(segment[: stop.start()] if stop else segment)
             body = segment[stop.end() :].strip() if stop else ""
             label = match.group("number") + match.group("verb")
-            items.append(ParsedPoint(label, title, body, extract_targets(f"{title}\n{body}"), []))
+            targets = extract_targets(f"{title}\n{body}")
+            items.append(ParsedPoint(label, title, body, targets, [], kind="speech"))
         return first.start(), items
     return None
 
