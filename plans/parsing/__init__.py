@@ -831,7 +831,11 @@ def _clean_lines(text: str) -> list[str]:
         elif (
             (page := PAGE_MARKER.match(line))
             and int(page.group("number")) == marker + 1
-            and (not previous_text or previous_text[-1] not in SENTENCE_END_CHARS)
+            and (
+                not previous_text
+                or previous_text[-1] not in SENTENCE_END_CHARS
+                and not LABEL.match(previous_text)
+            )
         ):
             # "2、座12场。 二、加强…": a page number at the start of a page's text, which goes on with
             # the sentence the page before cut, not a heading (a heading 2、 cannot hold a 二、).
