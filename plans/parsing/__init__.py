@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import io
+import itertools
 import re
 import time
 import unicodedata
@@ -825,6 +826,11 @@ def _clean_lines(text: str) -> list[str]:
     previous_text = ""
     for index, line in enumerate(split):
         _check_time()
+        if "\f" in line:
+            # A form feed (pdftotext, our PDF reader) starts a page: the line may go on with the
+            # sentence the page before cut.
+            page_breaks.add(index)
+            line = line.replace("\f", "")
         line = line.strip()
         if line and PAGE_NUMBER_LINE.fullmatch(line):
             page_numbers.add(index)
@@ -846,6 +852,13 @@ def _clean_lines(text: str) -> list[str]:
         if raw[-1] and index not in page_numbers:
             previous_text = raw[-1]
     counts = Counter(raw)
+    form_feeds = sorted(index for index in page_breaks if "\f" in split[index])
+    edges: set[int] | None = None
+    if len(form_feeds) >= 2:
+        # The pages are known: a running header or footer is at a page's top or bottom, and a line
+        # repeated elsewhere (a wrapped line of a repeated phrase) is content.
+        edges = set(_page_edges(raw, form_feeds))
+        counts = Counter(raw[index] for index in edges)
     footers = {
         line
         for line, count in counts.items()
@@ -865,7 +878,12 @@ def _clean_lines(text: str) -> list[str]:
             while lines and not lines[-1]:
                 lines.pop()
             after_break = True
-        if index in page_numbers or line in footers and index > first_point:
+        if (
+            index in page_numbers
+            or line in footers
+            and index > first_point
+            and (edges is None or index in edges)
+        ):
             while lines and not lines[-1]:
                 lines.pop()
             after_break = True
@@ -880,12 +898,33 @@ def _clean_lines(text: str) -> list[str]:
             and lines[-1]
             and lines[-1][-1][-1] not in SENTENCE_END_CHARS
             and not LABEL.match(line)
+            and not _is_heading_line(lines[-1])
         ):
-            _append(lines[-1], line)
+            _append(lines[-1], line, wrapped=True)
         else:
             lines.append([line])
         after_break = False
     return ["".join(pieces) for pieces in lines]
+
+
+def _is_heading_line(pieces: list[str]) -> bool:
+    """A numbered heading alone on its line (一、组织建设): a page break after it cuts no sentence."""
+    if len(pieces) != 1:
+        return False
+    line = pieces[0]
+    return len(line) <= HEADING_MAX_CHARS and "。" not in line and _line_label(line) is not None
+
+
+def _page_edges(lines: list[str], page_starts: list[int]) -> list[int]:
+    """The first and last two non-empty lines of each page (a page number may be the last one)."""
+    edges = []
+    bounds = [*page_starts, len(lines)]
+    if page_starts[0] > 0:
+        bounds.insert(0, 0)
+    for start, end in itertools.pairwise(bounds):
+        filled = [index for index in range(start, end) if lines[index]]
+        edges += filled[:2] + filled[-2:]
+    return edges
 
 
 def _join_split_labels(lines: list[str]) -> list[str]:
@@ -927,8 +966,11 @@ def _remove_inline_page_numbers(line: str) -> str:
     return "".join(pieces)
 
 
-def _needs_space(left_char: str, right_char: str) -> bool:
-    """Whether joining two pieces needs a space: between two Latin words or numbers."""
+def _needs_space(left_char: str, right_char: str, *, wrapped: bool = False) -> bool:
+    """Whether joining two pieces needs a space: between two Latin words or numbers. A line wrap
+    cuts numbers anywhere (10 / 00名): across one, only two Latin letters need a space."""
+    if wrapped:
+        return left_char.isascii() and left_char.isalpha() and right_char.isascii() and right_char.isalpha()
     return left_char.isascii() and left_char.isalnum() and right_char.isascii() and right_char.isalnum()
 
 
@@ -938,12 +980,12 @@ def _join(left: str, right: str) -> str:
     return left + right
 
 
-def _append(pieces: list[str], text: str) -> None:
+def _append(pieces: list[str], text: str, *, wrapped: bool = False) -> None:
     """Add ``text`` to a line kept as pieces, as _join() would (joining strings again and again is
     quadratic). Pieces are never empty."""
     if not text:
         return
-    if pieces and _needs_space(pieces[-1][-1], text[0]):
+    if pieces and _needs_space(pieces[-1][-1], text[0], wrapped=wrapped):
         pieces.append(" ")
     pieces.append(text)
 
@@ -1016,7 +1058,7 @@ def _join_wrapped_lines(lines: list[str]) -> list[str]:
                 previous[-1][-1], line, wrap, width, any(count > 0 for count in balance), previous[-1]
             )
         ):
-            if _needs_space(previous[-1][-1], line[0]):
+            if _needs_space(previous[-1][-1], line[0], wrapped=True):
                 previous.append(" ")
                 width += 1
             previous.append(line)

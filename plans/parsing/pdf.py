@@ -63,14 +63,16 @@ def pdf_text(data: bytes) -> str:
                 "转成带文字的 PDF 或 Word 文档再上传。"
             )
         )
-    return "\n".join(_without_running_lines([text.split("\n") for text in texts]))
+    # A form feed starts each page, as pdftotext writes it: the parser joins a sentence a page cut.
+    pages = _without_running_lines([text.split("\n") for text in texts])
+    return "\n".join("\f" + "\n".join(page) for page in pages)
 
 
-def _without_running_lines(pages: list[list[str]]) -> list[str]:
+def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """The pages' lines without the first and last lines that most pages share (the numbers in them
     aside: 第3页 and 第4页 are one running footer)."""
     if len(pages) < 3:
-        return [line for page in pages for line in page]
+        return pages
     edges: Counter[str] = Counter()
     for page in pages:
         lines = [line.strip() for line in page if line.strip()]
@@ -85,5 +87,5 @@ def _without_running_lines(pages: list[list[str]]) -> list[str]:
             lines.pop(0)
         while lines and DIGITS.sub("#", lines[-1].strip()) in running:
             lines.pop()
-        result.extend(lines)
+        result.append(lines)
     return result
