@@ -1631,6 +1631,9 @@ class _TextIndex:
         self.work_verbs = [(m.start(), m.end()) for m in WORK_VERBS.finditer(text)]
         self.rate_words = [(m.start(), m.end()) for m in RATE_WORDS.finditer(text)]
         self.per_words = [(m.start(), m.end(), m.group(0)) for m in PER_WORDS.finditer(text)]
+        # Looked up by bisection: searching the rest of a clause for each number was quadratic.
+        self.verbs_after = [m.start() for m in VERBS_AFTER.finditer(text)]
+        self.tabs = [m.start() for m in re.finditer("\t", text)]
 
     def clause_start(self, position: int) -> int:
         count = bisect.bisect_left(self.clause_marks, position)
@@ -1660,7 +1663,8 @@ class _TextIndex:
             return _period(self.per_words[count - 1][2])
         sentence_end = self.sentence_marks[marks] if marks < len(self.sentence_marks) else len(self.text)
         if count < len(self.per_words) and self.per_words[count][0] < sentence_end:
-            if "\t" in self.text[sentence_start:sentence_end]:
+            tab = bisect.bisect_left(self.tabs, sentence_start)
+            if tab < len(self.tabs) and self.tabs[tab] < sentence_end:
                 return _period(self.per_words[count][2])
         return None
 
@@ -1671,7 +1675,8 @@ class _TextIndex:
             return False
         count = bisect.bisect_left(self.clause_marks, position)
         end = self.clause_marks[count] if count < len(self.clause_marks) else len(self.text)
-        return VERBS_AFTER.search(self.text, position, end) is not None
+        verb = bisect.bisect_left(self.verbs_after, position)
+        return verb < len(self.verbs_after) and self.verbs_after[verb] < end
 
 
 def _period(word: str) -> str | None:

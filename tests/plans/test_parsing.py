@@ -1103,3 +1103,17 @@ def test_word_number_formats(number, kind, label):
     from plans.parsing.wordnumbering import format_number
 
     assert format_number(number, kind) == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在1个村" * 30_000,  # a preposition before every number, a verb after none, no punctuation
+        "培训妇女1人\t" * 30_000 + "全年",  # a table row without end whose period comes after
+        "1、" + "一、" * 30_000,  # a page marker before a run of headings
+        "1\n、" * 9_000,  # labels split from their numbers
+    ],
+)
+def test_the_new_rules_stay_linear(text):
+    # A deadline the quadratic versions overran many times over (see test_parsing_budget).
+    parse_text(text, time_limit=5)
