@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from plans.parsing import parse_document
 from plans.parsing.scoring import score_plan
+from plans.services import plan_import
 
 CASES = Path(__file__).resolve().parent / "cases"
 EXPECTED = {
@@ -60,3 +61,27 @@ def test_import_plan_score_prints_the_same_comparison(tmp_path):
     assert "a.txt：目标 1/2，误报 1，标题 0/1（有问题）" in text
     assert "false target 5 场" in text
     assert text.splitlines()[-1] == "合计：目标 1/2（50%），误报 1，标题 0/1（0%）"
+
+
+@pytest.fixture
+def catalogue(tree):
+    from django.conf import settings
+
+    from plans.services import load_indicator_catalogue
+
+    load_indicator_catalogue(Path(settings.BASE_DIR) / "fixtures" / "indicators.csv")
+
+
+@pytest.mark.django_db
+def test_every_case_imports_as_a_draft_with_its_targets(catalogue):
+    # Today's plan_import takes the new shapes as they are: unlabelled points, sections, rows, speech
+    # items; a quarterly or multi-year target is stored with the year cadence (its review_note says so).
+    from fedwork.models import Federation
+    from plans.models import Plan
+
+    federation = Federation.objects.get(code="43")
+    for year, name in enumerate(sorted(EXPECTED), start=2032):
+        parsed = parse_document((CASES / name).read_bytes(), name)
+        plan = plan_import(parsed=parsed, federation=federation, year=year, by=None, source_name=name)
+        assert plan.targets.count() == len(EXPECTED[name]["targets"]), name
+    assert Plan.objects.count() == len(EXPECTED)
