@@ -1,25 +1,33 @@
 """Read a work-points document (工作要点 / 意见 / 通知) into an outline, its targets and its activity list.
 
 Pure Python on purpose: the import view, the management commands and the tests all call it without a
-database. ``parse_document`` takes the uploaded bytes (.txt or .docx), ``parse_text`` the decoded text.
+database. ``parse_document`` takes the uploaded bytes (.txt, .docx or a PDF with a text layer, read by
+``plans.parsing.pdf``), ``parse_text`` the decoded text.
 
 The parser follows the way these documents are written (see DOMAIN.md): a header (issuing authority,
-document number 湘妇字〔2013〕3号, a title over one to three lines, the addressees), a preamble or a
-general idea (总体思路), numbered points nested 一、 → （一） → 1． → （1） → ①, enumerations 一是…二是…
-inside paragraphs, an optional signature and date, and attachments, one of which may be the year's
-activity calendar (主要活动安排). Text pasted from PDFs is repaired first: page numbers and repeated
-footers are removed and hard-wrapped lines are joined again.
+document number 湘妇字〔2013〕3号, possibly over two lines, a title over one to three lines, the
+addressees), a preamble or a general idea (总体思路), numbered points nested 第一章 → 第一条 → 一、 →
+（一） → 1． → （1） → ①, sections (第一部分, 【…】) under which the numbering starts again, enumerations
+一是…二是… inside paragraphs, an optional signature and date, and attachments, one of which may be the
+year's activity calendar (主要活动安排). Word's automatic numbering is rendered as Word shows it
+(``plans.parsing.wordnumbering``). Text from PDFs is repaired first: page numbers (in footers, or as
+1、 2、 at the start of a page's text) and running headers are removed, sentences cut by a page and
+hard-wrapped lines are joined again, labels split from their numbers are put back together.
 
-Targets are read conservatively: a number is a target only when it carries a unit (人, 场次, 万元, % …)
-and either an explicit comparator (以上, 不少于, 达 …), a range (1-2场次), or a verb of work to do
-before it (培训, 举办, 走访 …). Years, dates, anniversaries, ordinals, ages and names such as 十二五,
-两纲 or 三八红旗手 never qualify, because a false target costs the planner more than a missed one.
+Targets are read wherever the plan speaks: in numbered points, in the preamble and in top-level table
+rows (as points without a label). A number is a target only when it carries a unit (人, 场次, 万元, % …,
+or a noun naming one: 人数3万) and either a comparator (以上, 不少于, 达, 余, 多 …), a range (1-2场次),
+or a verb of work to do before it (培训, 培树 …) or after it behind a preposition (在12个村实施).
+Cadence words give its period (年度/全年, 每月, 每季度, 三年累计). Years, dates, anniversaries,
+ordinals, ages, phone numbers, 文号 and names such as 十二五, 两纲 or 三八红旗手 never qualify, because a
+false target costs the planner more than a missed one; figures of a section that looks back (回顾, 总结,
+上年…) are kept apart as baselines.
 
 Cost is bounded (finding 8: a 50 KB .docx cost 22–34 s of CPU and a small deeply nested one answered
-500): the file size, the inflated size of a .docx, its XML nesting depth, the characters and the
-paragraphs of the text are capped (the ``MAX_*`` constants), every pass over the text is linear, and
-the main loops check a deadline (``settings.PLAN_IMPORT_TIME_LIMIT`` seconds, 10 by default, or the
-``time_limit`` argument). Every refusal is a ``DocumentError`` with a Chinese message.
+500): the file size, the inflated size of a .docx, its XML nesting depth, a PDF's pages, the characters
+and the paragraphs of the text are capped (the ``MAX_*`` constants), every pass over the text is
+linear, and the main loops check a deadline (``settings.PLAN_IMPORT_TIME_LIMIT`` seconds, 10 by
+default, or the ``time_limit`` argument). Every refusal is a ``DocumentError`` with a Chinese message.
 """
 
 from __future__ import annotations
