@@ -203,6 +203,89 @@ def wellformed_docx(draw):
     return _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": document.encode()})
 
 
+NUMBER_FORMATS = [
+    "decimal",
+    "chineseCounting",
+    "chineseCountingThousand",
+    "ideographTraditional",
+    "decimalEnclosedCircle",
+    "decimalEnclosedParen",
+    "upperLetter",
+    "lowerRoman",
+    "decimalFullWidth",
+    "bullet",
+    "none",
+    "bogus",
+    "",
+]
+LEVEL_TEXTS = ["%1、", "（%2）", "%3．", "(%4)", "%1.%2.%3", "%9", "%0", "%", "%%1", "第%1章", "", "%10"]
+
+
+@st.composite
+def numbered_docx(draw):
+    """Paragraphs carrying Word's automatic numbering (#14): numbering.xml with random levels, starts,
+    formats and texts, lists that override or point nowhere, styles that number, odd numIds and ilvls."""
+    levels = "".join(
+        f'<w:lvl w:ilvl="{draw(st.sampled_from(["0", "1", "2", "3", "8", "9", "-1", "x"]))}">'
+        f'<w:start w:val="{draw(st.sampled_from(["1", "0", "-5", "10000", "99999999999", "a"]))}"/>'
+        f'<w:numFmt w:val="{draw(st.sampled_from(NUMBER_FORMATS))}"/>'
+        f'<w:lvlText w:val="{_xml_escape(draw(st.sampled_from(LEVEL_TEXTS)))}"/></w:lvl>'
+        for _ in range(draw(st.integers(0, 6)))
+    )
+    override = draw(
+        st.sampled_from(["", '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="3"/></w:lvlOverride>'])
+    )
+    numbering = (
+        f'<?xml version="1.0"?><w:numbering xmlns:w="{W}"><w:abstractNum w:abstractNumId="7">{levels}'
+        f'</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="7"/>{override}</w:num>'
+        f'<w:num w:numId="2"><w:abstractNumId w:val="404"/></w:num></w:numbering>'
+    )
+    styles = (
+        f'<?xml version="1.0"?><w:styles xmlns:w="{W}"><w:style w:styleId="H1"><w:pPr><w:numPr>'
+        f'<w:numId w:val="1"/><w:ilvl w:val="1"/></w:numPr></w:pPr></w:style></w:styles>'
+    )
+    paragraphs = ""
+    for text in draw(st.lists(fragment_text, max_size=20)):
+        properties = draw(
+            st.sampled_from(
+                [
+                    "",
+                    '<w:pPr><w:pStyle w:val="H1"/></w:pPr>',
+                    '<w:pPr><w:pStyle w:val="nope"/></w:pPr>',
+                    '<w:pPr><w:numPr><w:ilvl w:val="{}"/><w:numId w:val="{}"/></w:numPr></w:pPr>'.format(
+                        draw(st.sampled_from(["0", "1", "2", "9", "-1", "x"])),
+                        draw(st.sampled_from(["1", "2", "0", "3", ""])),
+                    ),
+                ]
+            )
+        )
+        paragraphs += f"<w:p>{properties}<w:r><w:t>{_xml_escape(_xml_chars(text))}</w:t></w:r></w:p>"
+    document = f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body>{paragraphs}</w:body></w:document>'
+    members = {"word/document.xml": document.encode(), "word/numbering.xml": numbering.encode()}
+    if draw(st.booleans()):
+        members["word/styles.xml"] = styles.encode()
+    if draw(st.booleans()):
+        members["word/numbering.xml"] = draw(st.sampled_from([b"", b"<a", b"<w:numbering/>", b"\xff\xfe"]))
+    return _zip(members)
+
+
+@st.composite
+def pdf_documents(draw):
+    """PDFs of numbering-like text (#14), as the PDF tests build them, whole or damaged: cut short, a
+    run of bytes overwritten, or their streams' bytes flipped."""
+    from tests.plans.test_parsing_pdf import notice_pdf
+
+    text = draw(fragment_text)
+    data = notice_pdf(text, running_header=draw(st.sampled_from(["", "湖南省妇女联合会文件"])))
+    damage = draw(st.sampled_from(["none", "none", "cut", "overwrite"]))
+    if damage == "cut":
+        data = data[: draw(st.integers(0, len(data)))]
+    elif damage == "overwrite":
+        start = draw(st.integers(0, len(data)))
+        data = data[:start] + draw(st.binary(min_size=1, max_size=64)) + data[start + 64 :]
+    return data
+
+
 def _xml_chars(text: str) -> str:
     """Only the characters XML 1.0 allows (the rest cannot be in a real .docx)."""
     return "".join(
@@ -257,6 +340,20 @@ def test_parser_survives_docx_containers(data):
 def test_parser_survives_signatures_with_garbage(prefix, tail, extension):
     _count("parser: signatures + garbage")
     _parse_or_refuse(prefix + tail, f"x.{extension}")
+
+
+@FUZZ
+@given(data=numbered_docx())
+def test_parser_survives_word_numbering(data):
+    _count("parser: Word numbering")
+    _parse_or_refuse(data, "工作要点.docx")
+
+
+@FUZZ
+@given(data=pdf_documents(), extension=st.sampled_from(["pdf", "pdf", "txt"]))
+def test_parser_survives_pdfs(data, extension):
+    _count("parser: PDFs")
+    _parse_or_refuse(data, f"工作要点.{extension}")
 
 
 def test_parser_ignores_xml_entities():

@@ -7,20 +7,37 @@ from django.utils.translation import gettext as _
 
 from fedwork.models import Federation
 from plans.parsing import DocumentError, parse_document
+from plans.parsing.scoring import Score, score_plan
 from plans.services import plan_import
 
 
 class Command(BaseCommand):
-    help = _("读取工作要点文档（.txt 或 .docx），为某妇联某年度生成工作要点草稿。")
+    help = _(
+        "读取工作要点文档（.txt、.docx 或 .pdf），为某妇联某年度生成工作要点草稿；"
+        "--score 目录：按目录中的 expected.json 评估识别效果。"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--federation", required=True, help=_("妇联代码，如 43"))
-        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument("file", type=Path, nargs="?")
+        parser.add_argument("--federation", help=_("妇联代码，如 43"))
+        parser.add_argument("--year", type=int)
         parser.add_argument("--dry-run", action="store_true", help=_("只解析，不保存"))
         parser.add_argument("--json", action="store_true", help=_("以 JSON 输出解析结果"))
+        parser.add_argument(
+            "--score",
+            type=Path,
+            metavar="DIR",
+            help=_(
+                "解析目录中 expected.json 列出的每个文档，"
+                "输出目标找到数/应有数、误报目标数、标题正确数/应有数"
+            ),
+        )
 
-    def handle(self, *args, file: Path, federation, year, dry_run, json: bool, **options):
+    def handle(self, *args, file: Path | None, federation, year, dry_run, json: bool, score, **options):
+        if score is not None:
+            return self._score(score, verbose=options["verbosity"] > 1)
+        if file is None or federation is None or year is None:
+            raise CommandError(_("请给出文档、--federation 和 --year（或用 --score 目录）。"))
         try:
             data = file.read_bytes()
         except OSError as error:
@@ -34,6 +51,8 @@ class Command(BaseCommand):
             raise CommandError(_("找不到代码为 %(code)s 的妇联。") % {"code": federation})
         if json:
             self.stdout.write(_dumps(parsed.to_json()))
+        elif warning := parsed.year_warning(year):
+            self.stderr.write(self.style.WARNING(warning))
         if dry_run:
             if not json:
                 self.stdout.write(
@@ -56,6 +75,65 @@ class Command(BaseCommand):
                     % {"title": plan.title, "targets": plan.targets.count()}
                 )
             )
+
+    def _score(self, folder: Path, *, verbose: bool) -> None:
+        """Parse every document that ``folder``/expected.json describes and print how it fares."""
+        try:
+            expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CommandError(
+                _("无法读取 %(file)s：%(error)s") % {"file": folder / "expected.json", "error": error}
+            ) from error
+        total = Score()
+        for name, entry in sorted(expected.items()):
+            if name.startswith("_"):
+                continue
+            try:
+                result = score_plan(parse_document((folder / name).read_bytes(), name), entry)
+            except (OSError, DocumentError) as error:
+                result = Score(
+                    targets_expected=len(entry.get("targets", [])),
+                    headings_expected=len(entry.get("headings", [])),
+                    problems=[str(error)],
+                )
+            total.add(result)
+            self.stdout.write(
+                _(
+                    "%(name)s：目标 %(found)d/%(expected)d，误报 %(false)d，"
+                    "标题 %(right)d/%(headings)d%(verdict)s"
+                )
+                % {
+                    "name": name,
+                    "found": result.targets_found,
+                    "expected": result.targets_expected,
+                    "false": result.false_targets,
+                    "right": result.headings_right,
+                    "headings": result.headings_expected,
+                    "verdict": "" if result.perfect else _("（有问题）"),
+                }
+            )
+            if verbose:
+                for problem in result.problems:
+                    self.stdout.write(f"    {problem}")
+        self.stdout.write(
+            _(
+                "合计：目标 %(found)d/%(expected)d（%(share)s），误报 %(false)d，"
+                "标题 %(right)d/%(headings)d（%(hshare)s）"
+            )
+            % {
+                "found": total.targets_found,
+                "expected": total.targets_expected,
+                "share": _percent(total.targets_found, total.targets_expected),
+                "false": total.false_targets,
+                "right": total.headings_right,
+                "headings": total.headings_expected,
+                "hshare": _percent(total.headings_right, total.headings_expected),
+            }
+        )
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "—"
 
 
 def _dumps(data) -> str:

@@ -1,25 +1,33 @@
 """Read a work-points document (工作要点 / 意见 / 通知) into an outline, its targets and its activity list.
 
 Pure Python on purpose: the import view, the management commands and the tests all call it without a
-database. ``parse_document`` takes the uploaded bytes (.txt or .docx), ``parse_text`` the decoded text.
+database. ``parse_document`` takes the uploaded bytes (.txt, .docx or a PDF with a text layer, read by
+``plans.parsing.pdf``), ``parse_text`` the decoded text.
 
 The parser follows the way these documents are written (see DOMAIN.md): a header (issuing authority,
-document number 湘妇字〔2013〕3号, a title over one to three lines, the addressees), a preamble or a
-general idea (总体思路), numbered points nested 一、 → （一） → 1． → （1） → ①, enumerations 一是…二是…
-inside paragraphs, an optional signature and date, and attachments, one of which may be the year's
-activity calendar (主要活动安排). Text pasted from PDFs is repaired first: page numbers and repeated
-footers are removed and hard-wrapped lines are joined again.
+document number 湘妇字〔2013〕3号, possibly over two lines, a title over one to three lines, the
+addressees), a preamble or a general idea (总体思路), numbered points nested 第一章 → 第一条 → 一、 →
+（一） → 1． → （1） → ①, sections (第一部分, 【…】) under which the numbering starts again, enumerations
+一是…二是… inside paragraphs, an optional signature and date, and attachments, one of which may be the
+year's activity calendar (主要活动安排). Word's automatic numbering is rendered as Word shows it
+(``plans.parsing.wordnumbering``). Text from PDFs is repaired first: page numbers (in footers, or as
+1、 2、 at the start of a page's text) and running headers are removed, sentences cut by a page and
+hard-wrapped lines are joined again, labels split from their numbers are put back together.
 
-Targets are read conservatively: a number is a target only when it carries a unit (人, 场次, 万元, % …)
-and either an explicit comparator (以上, 不少于, 达 …), a range (1-2场次), or a verb of work to do
-before it (培训, 举办, 走访 …). Years, dates, anniversaries, ordinals, ages and names such as 十二五,
-两纲 or 三八红旗手 never qualify, because a false target costs the planner more than a missed one.
+Targets are read wherever the plan speaks: in numbered points, in the preamble and in top-level table
+rows (as points without a label). A number is a target only when it carries a unit (人, 场次, 万元, % …,
+or a noun naming one: 人数3万) and either a comparator (以上, 不少于, 达, 余, 多 …), a range (1-2场次),
+or a verb of work to do before it (培训, 培树 …) or after it behind a preposition (在12个村实施).
+Cadence words give its period (年度/全年, 每月, 每季度, 三年累计). Years, dates, anniversaries,
+ordinals, ages, phone numbers, 文号 and names such as 十二五, 两纲 or 三八红旗手 never qualify, because a
+false target costs the planner more than a missed one; figures of a section that looks back (回顾, 总结,
+上年…) are kept apart as baselines.
 
 Cost is bounded (finding 8: a 50 KB .docx cost 22–34 s of CPU and a small deeply nested one answered
-500): the file size, the inflated size of a .docx, its XML nesting depth, the characters and the
-paragraphs of the text are capped (the ``MAX_*`` constants), every pass over the text is linear, and
-the main loops check a deadline (``settings.PLAN_IMPORT_TIME_LIMIT`` seconds, 10 by default, or the
-``time_limit`` argument). Every refusal is a ``DocumentError`` with a Chinese message.
+500): the file size, the inflated size of a .docx, its XML nesting depth, a PDF's pages, the characters
+and the paragraphs of the text are capped (the ``MAX_*`` constants), every pass over the text is
+linear, and the main loops check a deadline (``settings.PLAN_IMPORT_TIME_LIMIT`` seconds, 10 by
+default, or the ``time_limit`` argument). Every refusal is a ``DocumentError`` with a Chinese message.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import io
+import itertools
 import re
 import time
 import unicodedata
@@ -43,6 +52,8 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .wordnumbering import Numbering
+
 # ---------------------------------------------------------------------------------------------------
 # Public data
 
@@ -58,7 +69,15 @@ class ParsedTarget:
     max_value: Decimal | None
     unit: str
     comparator: str  # ">=", "<=", "=" or "range"
-    per: str | None = None  # "year", "month" or None
+    # "year", "month", "quarter" (每季度), "span" (三年累计: over the plan's span) or None. The Target
+    # model has year and month only: review_note tells the reviewer when the period does not fit.
+    per: str | None = None
+    approximate: bool = False  # 约500人, 500人左右
+    review_note: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.review_note and self.per in PER_REVIEW_NOTES:
+            self.review_note = _(PER_REVIEW_NOTES[self.per])
 
     def to_json(self) -> dict:
         return {
@@ -68,6 +87,8 @@ class ParsedTarget:
             "unit": self.unit,
             "comparator": self.comparator,
             "per": self.per,
+            "approximate": self.approximate,
+            "review_note": self.review_note,
         }
 
 
@@ -78,6 +99,11 @@ class ParsedPoint:
     body: str = ""
     targets: list[ParsedTarget] = field(default_factory=list)
     children: list[ParsedPoint] = field(default_factory=list)
+    # point: a numbered point; section: 第一部分 / 【…】 / a heading over restarted numbering;
+    # paragraph or row: unnumbered text (a preamble paragraph, a table row) that states targets;
+    # speech: an item of 一是…二要…, which reads better as a note under its point than as a point.
+    kind: str = "point"
+    due: str = ""  # a table's 完成时限 cell: 6月底前
 
     def to_json(self) -> dict:
         return {
@@ -85,6 +111,8 @@ class ParsedPoint:
             "title": self.title,
             "targets": [target.to_json() for target in self.targets],
             "children": [child.to_json() for child in self.children],
+            "kind": self.kind,
+            "due": self.due,
         }
 
 
@@ -105,15 +133,31 @@ class ParsedPlan:
     general_idea: str
     points: list[ParsedPoint]
     activities: list[ParsedActivity]
+    # Figures of a section that looks back (回顾, 总结, 上年…): last year's results, never targets.
+    baselines: list[ParsedTarget] = field(default_factory=list)
+    # The year the document is about (its title, else its 文号), for the year-mismatch warning.
+    year: int | None = None
+    source: str = "text"  # text, docx or pdf
 
     def to_json(self) -> dict:
-        """The plan as JSON-ready data: title, doc_number, points (nested) and activities."""
+        """The plan as JSON-ready data: title, doc_number, points (nested), activities, and since #14
+        baselines, year and source."""
         return {
             "title": self.title,
             "doc_number": self.doc_number,
             "points": [point.to_json() for point in self.points],
             "activities": [activity.to_json() for activity in self.activities],
+            "baselines": [target.to_json() for target in self.baselines],
+            "year": self.year,
+            "source": self.source,
         }
+
+    def year_warning(self, year: int) -> str | None:
+        """这份通知是2013年的，要导入为2014年计划吗？ when the document's year is not ``year``."""
+        if self.year is None or self.year == year:
+            return None
+        message = _("这份通知是%(document)d年的，要导入为%(plan)d年计划吗？")
+        return message % {"document": self.year, "plan": year}
 
 
 def _json_number(value: Decimal) -> int | float:
@@ -173,7 +217,10 @@ CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 MAGNITUDES = {"": 1, "十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿"
 ARABIC_WITH_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)([十百千万亿]*)")
-THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# A group of thousands: 1,200 or, full width, １，２００ (2013,200 is a year and a number, not 2013200).
+THOUSANDS_GROUPS = re.compile(r"(?<![\d.])\d{1,3}(?:[,，]\d{3})+(?!\d)")
+# ２．５亿元: a full-width point between digits is a decimal point (a label 1．is followed by a word).
+DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
 
 # ---------------------------------------------------------------------------------------------------
 # Page furniture left over from PDFs
@@ -189,6 +236,11 @@ PAGE_NUMBER_LINE = re.compile(
 INLINE_PAGE_NUMBER = re.compile(
     r"(?<!\d)[-－—–]{1,2}\s?\d{1,3}\s?[-－—–]{1,2}|第\s*\d{1,3}\s*页\s*[,，/]?\s*共\s*\d{1,3}\s*页"
 )
+# A page number that starts a page's text, before a heading of a higher level further on the line.
+PAGE_MARKER = re.compile(
+    r"(?P<number>\d{1,3})\s*[、．.](?!\d)(?=[^\n]{0,200}?\s[一二三四五六七八九十]{1,3}、)"
+)
+SPLIT_LABEL_NUMBER = re.compile(r"\d{1,2}|[一二三四五六七八九十]{1,3}")
 FOOTER_MIN_CHARS = 8
 FOOTER_MAX_CHARS = 40
 SENTENCE_END_CHARS = "。！？；：!?;:"
@@ -215,7 +267,7 @@ TITLE_MAX_CHARS = 40
 TITLE_TERMINAL = re.compile(r"(?:通知|要点|意见|安排|计划|方案|规划|决定|办法|细则|标准|总结|报告|[)）》])$")
 # A title glued to the body when line breaks were lost: "…工作要点 2013年，全省…".
 TITLE_IN_LONG_LINE = re.compile(
-    r"(?P<title>[^。，；：\s]{4,60}?(?:通知|要点|意见[（(]试行[)）]|意见|安排|方案|计划|规划))\s+(?P<rest>\S.*)"
+    r"(?P<title>[^。，；：\s]{4,60}?(?:通知|要点|意见[（(]试行[)）]|意见|安排|方案|计划|规划|思路|任务))\s+(?P<rest>\S.*)"
 )
 ADDRESSEE = re.compile(r"(?P<addressee>各[^。：:]{1,100}[:：])\s*(?P<rest>.*)")
 PRINTED_DOCUMENT = re.compile(
@@ -233,20 +285,44 @@ ATTACHMENT_LINE = re.compile(r"附\s*件\s*(?P<number>\d*)\s*(?P<colon>[:：]?)\
 ACTIVITY_TITLE = re.compile(r"(?:主要|重点)?活动(?:安排|计划|日程|一览)")
 GENERAL_IDEA_HEADING = re.compile(r"(?:总体思路|指导思想|总体要求|工作思路|基本思路)")
 GENERAL_IDEA_HEADING_MAX_CHARS = 12
+# A section that looks back on the past year: its figures are results (baselines), not targets.
+REVIEW_HEADING = re.compile(r"回顾|总结|成效|上年|去年|过去一年|完成情况|工作成绩|主要成绩")
+# A heading that opens the plan for the year after a review: 二〇三二年工作安排, 今年工作要点.
+PLAN_SECTION_HEADING = re.compile(
+    r"(?:(?:19|20)\d{2}|[〇零一二三四五六七八九]{4}|今|本|明)年度?(?:的)?(?:工作|重点)?(?:安排|要点|计划|思路|打算|任务|目标)"
+    r"|(?:下一步|今后)(?:工作)?(?:安排|打算|计划|思路)|工作(?:安排|打算|计划|思路|要点|目标|任务)"
+)
+# An unnumbered section heading: 第一部分 …, 【组织建设】, or a review or plan heading alone on its line.
+SECTION_HEADING = re.compile(r"第[一二三四五六七八九十]{1,3}部分\s*\S{0,30}|【[^【】]{1,30}】")
+PART_LABEL = re.compile(r"第[一二三四五六七八九十]{1,3}部分\s*")
 
 # ---------------------------------------------------------------------------------------------------
 # Numbering
 
 # One alternative per numbering kind; the group name is the kind.
 LABEL = re.compile(
-    r"(?:(?P<cn>[一二三四五六七八九十]{1,3})\s*[、．]"
+    r"(?:第\s*(?P<chapter>[一二三四五六七八九十百]{1,4}|\d{1,3})\s*章"
+    r"|第\s*(?P<section>[一二三四五六七八九十百]{1,4}|\d{1,3})\s*节"
+    r"|第\s*(?P<article>[一二三四五六七八九十百]{1,4}|\d{1,3})\s*条"
+    r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、．]"
     r"|[（(]\s*(?P<pcn>[一二三四五六七八九十]{1,3})\s*[)）]"
     r"|(?P<ar>\d{1,2})\s*(?P<dot>[．.、])"
     r"|[（(]\s*(?P<par>\d{1,2})\s*[)）]"
     r"|(?P<circ>[①-⑳]))\s*"
 )
 # Depth of each kind in the conventional nesting; a document may skip a level.
-KIND_RANK = {"cn": 1, "pcn": 2, "ar": 3, "par": 4, "circ": 5}
+KIND_RANK = {
+    "part": 0,
+    "chapter": 1,
+    "section": 2,
+    "article": 3,
+    "cn": 4,
+    "pcn": 5,
+    "ar": 6,
+    "par": 7,
+    "circ": 8,
+}
+ARTICLE_KINDS = {"chapter": "章", "section": "节", "article": "条"}
 # A numbered item may start mid-line (lost line breaks) only after one of these.
 LABEL_BOUNDARY_CHARS = "。；;！!？?：:”」』"
 LIST_OF_NUMERALS = re.compile(r"[一二三四五六七八九十]+\s*[、．]")
@@ -285,7 +361,8 @@ UNITS = "个百分点|人次|场次|万元|亿元|元|人|名|场|期|个|篇|�
 QUANTITY = re.compile(
     rf"(?P<n1>{NUMERAL})\s*(?P<m1>[万亿千百]?)"
     rf"(?:\s*(?P<dash>[-－—–~～至到])\s*(?P<n2>{NUMERAL})\s*(?P<m2>[万亿千百]?))?"
-    rf"\s*(?P<unit>{UNITS})?(?P<suffix>及以上|以上|以下|以内|之内)?"
+    # 60余场, 1万余人次, 30多个: at least that many.
+    rf"(?P<approx>余|多)?\s*(?P<unit>{UNITS})?(?P<suffix>及以上|以上|以下|以内|之内|左右)?"
 )
 CHINESE_PERCENT = re.compile(
     r"百分之(?P<number>[零〇一二两三四五六七八九十百]+|\d+(?:\.\d+)?)(?P<suffix>及以上|以上|以下|以内)?"
@@ -305,8 +382,27 @@ COMPARATOR_WORDS = re.compile(
 WORK_VERBS = re.compile(
     r"培训|培育|培养|举办|举行|开展|组织|召开|建立|建设|创建|新建|扶持|安置|帮扶|帮助|资助|救助|慰问|走访|评选"
     r"|表彰|选树|推荐|发展|招募|吸纳|新增|完成|发放|提供|受理|办理|办结|征订|打造|上报|报送|转移|带动|覆盖"
-    r"|惠及|服务|报道|编印|印制|捐赠|筹集|募集|申报|设立|命名|认定|宣讲|实施"
+    r"|惠及|服务|报道|编印|印制|捐赠|筹集|募集|申报|设立|命名|认定|宣讲|实施|培树|培塑|树立|开发|组建|成立"
+    r"|开办|开设|孵化|吸收|挂牌|创办|选拔|招聘|培植|筛查|检查"
 )
+# 在12个村实施…, 对8000名妇女进行检查: after a preposition, the verb follows the number.
+PREPOSITION_BEFORE = re.compile(r"[在对为向给][^，。；]{0,12}$")
+VERBS_AFTER = re.compile(WORK_VERBS.pattern + r"|进行|落实")
+# 受检妇女人数3万: the noun names what is counted, and so the unit.
+MEASURE_NOUN_BEFORE = re.compile(
+    r"(?P<noun>人数|人次|户数|场次|次数|个数|家数|篇数|件数)(?:要?达到?|为|不少于|不低于)?\s*$"
+)
+MEASURE_UNITS = {
+    "人数": "人",
+    "户数": "户",
+    "次数": "次",
+    "个数": "个",
+    "家数": "家",
+    "篇数": "篇",
+    "件数": "件",
+}
+# 约500人, 500人左右: approximately.
+APPROX_BEFORE = re.compile(r"(?:约|大约|近)\s*$")
 RATE_WORDS = re.compile(r"率|比例|比重|占|覆盖|提高|增长|增加")
 # A number straight after these is a rank, an ordinal or a reference, never an amount.
 ORDINAL_BEFORE = "第首前届"  # 届 as in 十届五次执委会议
@@ -317,12 +413,20 @@ UNIT_NOT_FOLLOWED_BY = {
     "次": re.compile(r"全会|全体会议|代表大会"),
     "项": re.compile(r"规定|原则|目"),
     "场": re.compile(r"所|地"),
-    "家": re.compile(r"庭|长|乡|园"),
+    "家": re.compile(r"庭|长|乡|园|万"),  # 千家万户
     "支": re.compile(r"持|部|付|出"),
     "人": re.compile(r"民|均"),
     "名": re.compile(r"单|称|义|额"),
 }
-PER_WORDS = re.compile(r"每年度?|年均|全年|每个?月|月均|每季度?|每周|每半年")
+# Cadence words; 三年累计 / 累计 count over the plan's span, not per year.
+PER_WORDS = re.compile(
+    r"每年度?|年度|年均|全年|每个?月|月均|每个?季度?|每周|每半年"
+    r"|(?:[两二三四五]年)?(?:累计|合计|共计)|[两二三四五]年(?:内|间)"
+)
+PER_REVIEW_NOTES = {
+    "quarter": "每季度的目标：计划只有全年和每月两种周期，请核对按全年记录的数值（全年为其4倍）",
+    "span": "多年累计的目标：请核对本年度应完成的数值",
+}
 CLAUSE_DELIMITERS = "，。；：！？,;:!?\n"
 SENTENCE_DELIMITERS = "。；！？;!?\n"
 QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "‘": "’", '"': '"'}
@@ -352,23 +456,27 @@ def parse_document(data: bytes, filename: str, *, time_limit: float | None = Non
         raise DocumentError(_("文件过大（不能超过 5 MB）"))
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     with _time_budget(time_limit):
-        if extension == "txt":
-            text = _decode_text(data)
+        if extension == "pdf" or extension in ("txt", "") and data.startswith(b"%PDF"):
+            from .pdf import pdf_text  # pypdf is imported only for PDFs
+
+            text, source = pdf_text(data), "pdf"
+        elif extension == "txt":
+            text, source = _decode_text(data), "text"
         elif extension == "docx":
-            text = _docx_text(data)
+            text, source = _docx_text(data), "docx"
         elif extension == "doc":
             raise DocumentError(_("不支持旧版 Word（.doc）文件，请另存为 .docx 后再上传"))
-        elif extension == "pdf" or data.startswith(b"%PDF"):
-            raise DocumentError(_pdf_message())
         else:
-            raise DocumentError(_("文件不是文本或 Word 文档"))
+            raise DocumentError(_("文件不是文本、PDF 或 Word 文档"))
         if not text.strip():
             raise DocumentError(_("文件为空"))
-        return parse_text(text)
+        plan = parse_text(text)
+        plan.source = source
+        return plan
 
 
 def _pdf_message() -> str:
-    return _("文件不是文本或 Word 文档。PDF 文件请先复制其中的文字，保存为 .txt 或粘贴后再导入")
+    return _("PDF 文件请先复制其中的文字，保存为 .txt 或粘贴后再导入")
 
 
 def parse_text(text: str, *, time_limit: float | None = None) -> ParsedPlan:
@@ -396,14 +504,78 @@ def _parse_text(text: str) -> ParsedPlan:
     builder = _Builder()
     builder.feed(_join_wrapped_lines(lines[start:]))
     points = [_finish_point(node) for node in builder.roots]
+    review = [_finish_point(node) for node in builder.review_roots]
+    # A top-level point that looks back (一、2031年工作回顾) holds results, not targets.
+    review += [point for point in points if _is_review_heading(point.title)]
+    points = [point for point in points if not _is_review_heading(point.title)]
+    baselines = [target for point in _walk(review) for target in point.targets]
+    baselines += extract_targets("\n".join(builder.review_text))
     printed = PRINTED_DOCUMENT.match(title)
     return ParsedPlan(
         title=printed.group("inner") if printed else title,
         doc_number=doc_number,
         general_idea=_general_idea(builder.preamble, points),
-        points=points,
+        points=_preamble_points(builder.preamble, bool(points)) + points,
         activities=builder.activities(),
+        baselines=baselines,
+        year=_document_year(title, doc_number),
     )
+
+
+def _is_review_heading(line: str) -> bool:
+    """一、2031年工作回顾 or 二〇三一年工作总结: a short heading of a section that looks back."""
+    return (
+        len(line) <= 30
+        and REVIEW_HEADING.search(line) is not None
+        and ("年" in line or "工作" in line)
+        and "。" not in line
+        and not PLAN_SECTION_HEADING.search(line)
+    )
+
+
+def _preamble_points(preamble: list[str], numbered: bool) -> list[ParsedPoint]:
+    """Points without a label for the text outside any numbered point: a paragraph or table row that
+    states targets (今年全镇将培训…200人次), or every paragraph when the document numbers nothing."""
+    result = []
+    due_column: int | None = None
+    for paragraph in preamble:
+        _check_time()
+        if "\t" in paragraph:
+            cells = [cell.strip() for cell in paragraph.split("\t")]
+            if not any(char.isdigit() for char in paragraph):
+                # A header row: 序号 | 工作任务 | 目标 | 完成时限.
+                due_column = next((i for i, cell in enumerate(cells) if DUE_HEADER.search(cell)), None)
+                continue
+            words = [cell for cell in cells if cell and not re.fullmatch(r"\d{1,3}[．.、]?", cell)]
+            targets = extract_targets(paragraph)
+            if words and (targets or not numbered):
+                due = cells[due_column] if due_column is not None and due_column < len(cells) else ""
+                row = ParsedPoint("", _clean_title(words[0]), paragraph, targets, [], kind="row", due=due)
+                result.append(row)
+            continue
+        due_column = None
+        if ADDRESSEE.fullmatch(paragraph) and not ADDRESSEE.fullmatch(paragraph).group("rest"):
+            continue
+        targets = extract_targets(paragraph)
+        if targets or not numbered and len(preamble) > 1:
+            title, body_start = _split_title(paragraph)
+            body = paragraph[body_start:].strip()
+            result.append(ParsedPoint("", title, body, targets, [], kind="paragraph"))
+    return result
+
+
+DUE_HEADER = re.compile(r"完成时限|时限|完成时间|时间节点|时间安排")
+
+
+def _document_year(title: str, doc_number: str | None) -> int | None:
+    for text in (title, doc_number or ""):
+        match = re.search(r"((?:19|20)\d{2})\s*年|〔((?:19|20)\d{2})〕", text)
+        if match:
+            return int(match.group(1) or match.group(2))
+        match = re.search(r"([〇零一二三四五六七八九]{4})年", text)
+        if match:
+            return int("".join(str(CN_DIGITS[char]) for char in match.group(1)))
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -436,7 +608,7 @@ def _check_time() -> None:
 
 def extract_targets(text: str) -> list[ParsedTarget]:
     """Find the quantified targets in a point's own text (see the module docstring for the rules)."""
-    index = _TextIndex(THOUSANDS_SEPARATOR.sub("", text.translate(FULLWIDTH)))
+    index = _TextIndex(normalise_digits(text))
     text = index.text
     found: list[tuple[int, ParsedTarget]] = []
 
@@ -477,12 +649,20 @@ def extract_targets(text: str) -> list[ParsedTarget]:
     return [target for _start, target in sorted(found, key=lambda item: item[0])]
 
 
+def normalise_digits(text: str, *, decimal_points: bool = True) -> str:
+    """ASCII digits, decimal points and % for their full-width forms; no thousands separators."""
+    text = text.translate(FULLWIDTH)
+    if decimal_points:
+        text = DECIMAL_POINT.sub(".", text)
+    return THOUSANDS_GROUPS.sub(lambda match: re.sub("[,，]", "", match.group(0)), text)
+
+
 def parse_chinese_number(text: str) -> Decimal | None:
     """Read a number written in Chinese, Arabic digits or both: 十二 → 12, 100万 → 1000000, 两 → 2.
 
     Returns None when the text is not a number.
     """
-    text = THOUSANDS_SEPARATOR.sub("", text.strip().translate(FULLWIDTH))
+    text = normalise_digits(text.strip())
     if not text or len(text) > 40:
         return None
     arabic = ARABIC_WITH_MAGNITUDE.fullmatch(text)
@@ -549,17 +729,28 @@ def _docx_text(data: bytes) -> str:
             info = archive.getinfo("word/document.xml")
             if info.file_size > MAX_DOCX_XML_BYTES:
                 raise too_large
-            with archive.open(info) as member:
-                xml = member.read(MAX_DOCX_XML_BYTES + 1)
-            if len(xml) > MAX_DOCX_XML_BYTES:
-                raise too_large
+            parts = {}
+            for name in ("word/document.xml", "word/numbering.xml", "word/styles.xml"):
+                if name not in archive.namelist() and name != "word/document.xml":
+                    continue
+                info = archive.getinfo(name)
+                if info.file_size > MAX_DOCX_XML_BYTES:
+                    raise too_large
+                with archive.open(info) as member:
+                    parts[name] = member.read(MAX_DOCX_XML_BYTES + 1)
+                if len(parts[name]) > MAX_DOCX_XML_BYTES:
+                    raise too_large
         # Word never writes a DTD; refusing one rules out entity-expansion attacks.
-        if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        if any(b"<!DOCTYPE" in xml or b"<!ENTITY" in xml for xml in parts.values()):
             raise invalid
-        root = _parse_xml(xml)
+        root = _parse_xml(parts["word/document.xml"])
+        numbering = Numbering(
+            _parse_xml(parts["word/numbering.xml"]) if "word/numbering.xml" in parts else None,
+            _parse_xml(parts["word/styles.xml"]) if "word/styles.xml" in parts else None,
+        )
         lines: list[str] = []
         body = root.find(f"{WORD_NAMESPACE}body")
-        _docx_blocks(root if body is None else body, lines)
+        _docx_blocks(root if body is None else body, lines, numbering)
     except DocumentError:
         raise
     except RecursionError:
@@ -591,22 +782,24 @@ def _parse_xml(xml: bytes) -> ElementTree.Element:
     return root
 
 
-def _docx_blocks(element: ElementTree.Element, lines: list[str]) -> None:
+def _docx_blocks(element: ElementTree.Element, lines: list[str], numbering: Numbering) -> None:
     for child in element:
         if len(lines) > MAX_PARAGRAPHS:
             raise _too_many_paragraphs()
         if child.tag == f"{WORD_NAMESPACE}p":
-            lines.append(_docx_paragraph(child))
+            lines.append(numbering.label(child) + _docx_paragraph(child))
         elif child.tag == f"{WORD_NAMESPACE}tbl":
             for row in child.findall(f"{WORD_NAMESPACE}tr"):
                 cells = [
-                    " ".join(_docx_paragraph(p) for p in cell.iter(f"{WORD_NAMESPACE}p")).strip()
+                    " ".join(
+                        numbering.label(p) + _docx_paragraph(p) for p in cell.iter(f"{WORD_NAMESPACE}p")
+                    ).strip()
                     for cell in row.findall(f"{WORD_NAMESPACE}tc")
                 ]
                 lines.append("\t".join(cells))
         else:
             # Content controls and custom XML wrap ordinary paragraphs.
-            _docx_blocks(child, lines)
+            _docx_blocks(child, lines, numbering)
 
 
 def _docx_paragraph(paragraph: ElementTree.Element) -> str:
@@ -628,19 +821,52 @@ def _docx_paragraph(paragraph: ElementTree.Element) -> str:
 def _clean_lines(text: str) -> list[str]:
     """Stripped lines without page numbers and repeated footers; a sentence cut by a page break is joined."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u200b", "").replace("\ufeff", "")
-    text = THOUSANDS_SEPARATOR.sub("", text.translate(FULLWIDTH))
+    # Decimal points stay full width here: 1．3月 may be a label before a month.
+    text = normalise_digits(text, decimal_points=False)
     page_numbers = set()
+    page_breaks = set()  # lines that follow a page break whose page number was at their start
     raw = []
     split = text.split("\n")
     if len(split) > MAX_PARAGRAPHS:
         raise _too_many_paragraphs()
+    split = _join_split_labels(split)
+    marker = 0
+    previous_text = ""
     for index, line in enumerate(split):
         _check_time()
+        if "\f" in line:
+            # A form feed (pdftotext, our PDF reader) starts a page: the line may go on with the
+            # sentence the page before cut.
+            page_breaks.add(index)
+            line = line.replace("\f", "")
         line = line.strip()
         if line and PAGE_NUMBER_LINE.fullmatch(line):
             page_numbers.add(index)
+        elif (
+            (page := PAGE_MARKER.match(line))
+            and int(page.group("number")) == marker + 1
+            and (
+                not previous_text
+                or previous_text[-1] not in SENTENCE_END_CHARS
+                and not LABEL.match(previous_text)
+            )
+        ):
+            # "2、座12场。 二、加强…": a page number at the start of a page's text, which goes on with
+            # the sentence the page before cut, not a heading (a heading 2、 cannot hold a 二、).
+            marker += 1
+            page_breaks.add(index)
+            line = line[page.end() :]
         raw.append(_remove_inline_page_numbers(line).strip())
+        if raw[-1] and index not in page_numbers:
+            previous_text = raw[-1]
     counts = Counter(raw)
+    form_feeds = sorted(index for index in page_breaks if "\f" in split[index])
+    edges: set[int] | None = None
+    if len(form_feeds) >= 2:
+        # The pages are known: a running header or footer is at a page's top or bottom, and a line
+        # repeated elsewhere (a wrapped line of a repeated phrase) is content.
+        edges = set(_page_edges(raw, form_feeds))
+        counts = Counter(raw[index] for index in edges)
     footers = {
         line
         for line, count in counts.items()
@@ -656,7 +882,16 @@ def _clean_lines(text: str) -> list[str]:
     lines: list[list[str]] = []
     after_break = False
     for index, line in enumerate(raw):
-        if index in page_numbers or line in footers and index > first_point:
+        if index in page_breaks:
+            while lines and not lines[-1]:
+                lines.pop()
+            after_break = True
+        if (
+            index in page_numbers
+            or line in footers
+            and index > first_point
+            and (edges is None or index in edges)
+        ):
             while lines and not lines[-1]:
                 lines.pop()
             after_break = True
@@ -671,12 +906,45 @@ def _clean_lines(text: str) -> list[str]:
             and lines[-1]
             and lines[-1][-1][-1] not in SENTENCE_END_CHARS
             and not LABEL.match(line)
+            and not _is_heading_line(lines[-1])
         ):
-            _append(lines[-1], line)
+            _append(lines[-1], line, wrapped=True)
         else:
             lines.append([line])
         after_break = False
     return ["".join(pieces) for pieces in lines]
+
+
+def _is_heading_line(pieces: list[str]) -> bool:
+    """A numbered heading alone on its line (一、组织建设): a page break after it cuts no sentence."""
+    if len(pieces) != 1:
+        return False
+    line = pieces[0]
+    return len(line) <= HEADING_MAX_CHARS and "。" not in line and _line_label(line) is not None
+
+
+def _page_edges(lines: list[str], page_starts: list[int]) -> list[int]:
+    """The first and last two non-empty lines of each page (a page number may be the last one)."""
+    edges = []
+    bounds = [*page_starts, len(lines)]
+    if page_starts[0] > 0:
+        bounds.insert(0, 0)
+    for start, end in itertools.pairwise(bounds):
+        filled = [index for index in range(start, end) if lines[index]]
+        edges += filled[:2] + filled[-2:]
+    return edges
+
+
+def _join_split_labels(lines: list[str]) -> list[str]:
+    """ "1" on one line and "、新建…" on the next, as PDF copies cut them: one line again."""
+    result: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped[:1] in ("、", "．", ".") and result and SPLIT_LABEL_NUMBER.fullmatch(result[-1].strip()):
+            result[-1] = result[-1].strip() + stripped
+        else:
+            result.append(line)
+    return result
 
 
 def _too_many_paragraphs() -> DocumentError:
@@ -706,8 +974,11 @@ def _remove_inline_page_numbers(line: str) -> str:
     return "".join(pieces)
 
 
-def _needs_space(left_char: str, right_char: str) -> bool:
-    """Whether joining two pieces needs a space: between two Latin words or numbers."""
+def _needs_space(left_char: str, right_char: str, *, wrapped: bool = False) -> bool:
+    """Whether joining two pieces needs a space: between two Latin words or numbers. A line wrap
+    cuts numbers anywhere (10 / 00名): across one, only two Latin letters need a space."""
+    if wrapped:
+        return left_char.isascii() and left_char.isalpha() and right_char.isascii() and right_char.isalpha()
     return left_char.isascii() and left_char.isalnum() and right_char.isascii() and right_char.isalnum()
 
 
@@ -717,12 +988,12 @@ def _join(left: str, right: str) -> str:
     return left + right
 
 
-def _append(pieces: list[str], text: str) -> None:
+def _append(pieces: list[str], text: str, *, wrapped: bool = False) -> None:
     """Add ``text`` to a line kept as pieces, as _join() would (joining strings again and again is
     quadratic). Pieces are never empty."""
     if not text:
         return
-    if pieces and _needs_space(pieces[-1][-1], text[0]):
+    if pieces and _needs_space(pieces[-1][-1], text[0], wrapped=wrapped):
         pieces.append(" ")
     pieces.append(text)
 
@@ -791,9 +1062,11 @@ def _join_wrapped_lines(lines: list[str]) -> list[str]:
             line
             and previous
             and not _starts_new_block(line)
-            and _continues(previous[-1][-1], line, wrap, width, any(count > 0 for count in balance))
+            and _continues(
+                previous[-1][-1], line, wrap, width, any(count > 0 for count in balance), previous[-1]
+            )
         ):
-            if _needs_space(previous[-1][-1], line[0]):
+            if _needs_space(previous[-1][-1], line[0], wrapped=True):
                 previous.append(" ")
                 width += 1
             previous.append(line)
@@ -815,12 +1088,31 @@ def _starts_new_block(line: str) -> bool:
     )
 
 
-def _continues(last: str, line: str, wrap: int | None, width: int, unbalanced: bool) -> bool:
+def _continues(
+    last: str, line: str, wrap: int | None, width: int, unbalanced: bool, previous_line: str = ""
+) -> bool:
     """Whether ``line`` continues the line before it, which ends with ``last``, is ``width`` wide and
-    leaves a bracket open when ``unbalanced``."""
+    leaves a bracket open when ``unbalanced``; ``previous_line`` is that line as it came."""
     if last in OPEN_END_CHARS or line[0] in CLOSING_START_CHARS or unbalanced:
         return True
-    return wrap is not None and width >= wrap - 2 and last not in SENTENCE_END_CHARS
+    if wrap is not None and width >= wrap - 2 and last not in SENTENCE_END_CHARS:
+        return True
+    # Too few lines to see the wrap width: a long line of prose (it has a clause mark) that stops
+    # between two Chinese characters was cut by a wrap (举办“好家风”讲 / 座30场).
+    return (
+        len(previous_line) >= WRAPPED_PROSE_MIN_CHARS
+        and _is_han(last)
+        and _is_han(line[0])
+        and CLAUSE_IN_PROSE.search(previous_line) is not None
+    )
+
+
+WRAPPED_PROSE_MIN_CHARS = 20
+CLAUSE_IN_PROSE = re.compile("[，。；,;]")
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -838,6 +1130,11 @@ def _parse_header(lines: list[str]) -> tuple[str, str | None, int]:
             index += 1
             continue
         number = DOC_NUMBER_LINE.fullmatch(line) if doc_number is None else None
+        if doc_number is None and not number and index + 1 < len(lines) and len(line) <= 20:
+            # 青妇发 / 〔2032〕3号: a document number split over two lines.
+            number = DOC_NUMBER_LINE.fullmatch(line + lines[index + 1])
+            if number:
+                lines[index + 1] = ""
         if number:
             doc_number = re.sub(r"\s+", "", number.group("number"))
             if number.group("rest"):
@@ -869,6 +1166,9 @@ def _parse_header(lines: list[str]) -> tuple[str, str | None, int]:
 def _is_title_line(line: str) -> bool:
     return (
         len(line) <= TITLE_MAX_CHARS
+        and "\t" not in line  # a table straight after the title
+        and not REVIEW_HEADING.search(line)
+        and not SECTION_HEADING.fullmatch(line)
         and line[-1] not in "。；，：:,;"
         and "。" not in line
         and not _line_label(line)
@@ -897,7 +1197,12 @@ class _Label:
 def _read_label(match: re.Match[str]) -> _Label | None:
     kind = match.lastgroup if match.lastgroup != "dot" else "ar"
     raw = match.group(kind)
-    if kind in ("cn", "pcn"):
+    if kind in ARTICLE_KINDS:
+        number = int(raw) if raw.isdigit() else _chinese_integer(raw)
+        if number is None:
+            return None
+        display = f"第{raw}{ARTICLE_KINDS[kind]}"
+    elif kind in ("cn", "pcn"):
         number = _chinese_integer(raw)
         if number is None:
             return None
@@ -948,6 +1253,10 @@ class _Builder:
     def __init__(self) -> None:
         self.preamble: list[str] = []
         self.roots: list[_Node] = []
+        self.review_roots: list[_Node] = []  # points of a section that looks back
+        self.review_text: list[str] = []
+        self.in_review = False
+        self.review_by_label = False
         self.stack: list[_Node] = []
         self.mode = "body"  # body, attachment-title, activities, listing
         self.fresh_line = True
@@ -1010,6 +1319,25 @@ class _Builder:
     def _feed_body(self, line: str) -> None:
         position = 0
         label = _line_label(line)
+        if label is None and len(line) <= 30 and line[-1] not in SENTENCE_END_CHARS:
+            if _is_review_heading(line):
+                self.in_review, self.stack = True, []
+                return
+            if SECTION_HEADING.fullmatch(line) or PLAN_SECTION_HEADING.search(line) and self.in_review:
+                # A part of the document: the numbering under it starts afresh.
+                self.in_review, self.stack = False, []
+                part = PART_LABEL.match(line)
+                self._open(_Label("part", 0, part.group(0).strip() if part else "", 0, 0))
+                self.stack[-1].parts.append(line[part.end() if part else 0 :].strip("【】 \t"))
+                self.fresh_line = True
+                return
+        if label and (not self.stack or KIND_RANK[label.kind] <= KIND_RANK[self.stack[0].kind]):
+            # A new top-level point: 一、2031年工作回顾 opens a review, the next top-level point ends it
+            # (a review under an unnumbered heading ends at the next section heading instead).
+            if _is_review_heading(line[label.end :]):
+                self.in_review, self.review_by_label, self.stack = True, True, []
+            elif self.review_by_label:
+                self.in_review = self.review_by_label = False
         if label:
             self._open(label)
             position = label.end
@@ -1024,7 +1352,8 @@ class _Builder:
         while self.stack and KIND_RANK[self.stack[-1].kind] >= KIND_RANK[label.kind]:
             self.stack.pop()
         node = _Node(label)
-        (self.stack[-1].children if self.stack else self.roots).append(node)
+        roots = self.review_roots if self.in_review else self.roots
+        (self.stack[-1].children if self.stack else roots).append(node)
         self.stack.append(node)
         self.fresh_line = True
 
@@ -1032,7 +1361,7 @@ class _Builder:
         text = text.strip()
         if not text:
             return
-        parts = self.stack[-1].parts if self.stack else self.preamble
+        parts = self.stack[-1].parts if self.stack else self.review_text if self.in_review else self.preamble
         if self.fresh_line or not parts:
             parts.append(text)
         else:
@@ -1195,6 +1524,7 @@ def _finish_point(node: _Node) -> ParsedPoint:
         body=body,
         targets=extract_targets(f"{title}\n{body}"),
         children=children,
+        kind="section" if node.kind == "part" else "point",
     )
 
 
@@ -1248,7 +1578,8 @@ def _find_enumeration(text: str) -> tuple[int, list[ParsedPoint]] | None:
             title = _clean_title(segment[: stop.start()] if stop else segment)
             body = segment[stop.end() :].strip() if stop else ""
             label = match.group("number") + match.group("verb")
-            items.append(ParsedPoint(label, title, body, extract_targets(f"{title}\n{body}"), []))
+            targets = extract_targets(f"{title}\n{body}")
+            items.append(ParsedPoint(label, title, body, targets, [], kind="speech"))
         return first.start(), items
     return None
 
@@ -1308,6 +1639,9 @@ class _TextIndex:
         self.work_verbs = [(m.start(), m.end()) for m in WORK_VERBS.finditer(text)]
         self.rate_words = [(m.start(), m.end()) for m in RATE_WORDS.finditer(text)]
         self.per_words = [(m.start(), m.end(), m.group(0)) for m in PER_WORDS.finditer(text)]
+        # Looked up by bisection: searching the rest of a clause for each number was quadratic.
+        self.verbs_after = [m.start() for m in VERBS_AFTER.finditer(text)]
+        self.tabs = [m.start() for m in re.finditer("\t", text)]
 
     def clause_start(self, position: int) -> int:
         count = bisect.bisect_left(self.clause_marks, position)
@@ -1328,16 +1662,41 @@ class _TextIndex:
         )
 
     def per(self, position: int) -> str | None:
-        """year or month when the sentence says 每年 / 每月 before the number."""
+        """The period the sentence names before the number (每年, 每月, 每季度, 三年累计 …); in a table
+        row, anywhere in the row (a 时限 cell saying 全年)."""
         count = bisect.bisect_right(self.per_words, (position,))
         marks = bisect.bisect_left(self.sentence_marks, position)
         sentence_start = self.sentence_marks[marks - 1] + 1 if marks else 0
-        if not count or self.per_words[count - 1][0] < sentence_start:
-            return None
-        word = self.per_words[count - 1][2]
-        if word.startswith("每年") or word in ("年均", "全年"):
-            return "year"
-        return "month" if word in ("每月", "每个月", "月均") else None
+        if count and self.per_words[count - 1][0] >= sentence_start:
+            return _period(self.per_words[count - 1][2])
+        sentence_end = self.sentence_marks[marks] if marks < len(self.sentence_marks) else len(self.text)
+        if count < len(self.per_words) and self.per_words[count][0] < sentence_end:
+            tab = bisect.bisect_left(self.tabs, sentence_start)
+            if tab < len(self.tabs) and self.tabs[tab] < sentence_end:
+                return _period(self.per_words[count][2])
+        return None
+
+    def verb_after(self, position: int) -> bool:
+        """在12个村实施…: the clause opens with a preposition before the number and a verb follows it."""
+        start = self.clause_start(position)
+        if not PREPOSITION_BEFORE.search(self.text, max(start, position - 14), position):
+            return False
+        count = bisect.bisect_left(self.clause_marks, position)
+        end = self.clause_marks[count] if count < len(self.clause_marks) else len(self.text)
+        verb = bisect.bisect_left(self.verbs_after, position)
+        return verb < len(self.verbs_after) and self.verbs_after[verb] < end
+
+
+def _period(word: str) -> str | None:
+    if word.startswith("每年") or word in ("年均", "全年", "年度"):
+        return "year"
+    if word in ("每月", "每个月", "月均"):
+        return "month"
+    if "季" in word:
+        return "quarter"
+    if word[-2:] in ("累计", "合计", "共计") or word[-1] in "内间":
+        return "span"
+    return None
 
 
 def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | None:
@@ -1350,6 +1709,15 @@ def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | 
         return None  # the tail of a longer number or code: 0731-8472, 三万五千
     if previous and previous in ORDINAL_BEFORE or REFERENCE_BEFORE.search(text[max(0, start - 4) : start]):
         return None
+    approximate = suffix == "左右" or APPROX_BEFORE.search(text, max(0, start - 2), start) is not None
+    if suffix == "左右":
+        suffix = None
+    measured = False
+    if not unit and (noun := MEASURE_NOUN_BEFORE.search(text, max(0, start - 10), start)):
+        # 受检妇女人数3万: only when the number ends the clause, so that 人数2013年 is no target.
+        end = match.end()
+        if end == len(text) or text[end] in CLAUSE_DELIMITERS or text[end].isspace():
+            unit, measured = MEASURE_UNITS.get(noun.group("noun"), noun.group("noun")), True
     if unit == "个百分点" or not unit and not suffix:
         return None
     following = UNIT_NOT_FOLLOWED_BY.get(unit)
@@ -1379,12 +1747,22 @@ def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | 
         max_value = None if max_value is None else max_value * factor
     if not unit and not (magnitude in ("万", "亿") or bare_magnitude):
         return None  # a unitless number is only a target when it is big and bounded: 百万以上
-    comparator = "range" if max_value is not None else _comparator(index, start, suffix, unit, value)
+    at_least = bool(match.group("approx")) or measured
+    if max_value is not None:
+        comparator = "range"
+    elif at_least and not suffix and _prefix_comparator(index, start) is None:
+        comparator = ">="
+    else:
+        comparator = _comparator(index, start, suffix, unit, value)
     if comparator is None:
         return None
-    explicit = bool(suffix) or max_value is not None or _prefix_comparator(index, start) is not None
-    if chinese and (value < 10 or bare_magnitude) and not explicit and not (bare_magnitude and unit == "户"):
-        return None  # 两个规划, 三大攻坚战, 百场…: names unless bounded
+    explicit = (
+        bool(suffix) or at_least or max_value is not None or _prefix_comparator(index, start) is not None
+    )
+    if chinese and value < 10 and not explicit:
+        return None  # 两个规划, 三大攻坚战: names unless bounded
+    if bare_magnitude and not explicit and not unit:
+        return None
     return ParsedTarget(
         text=index.clause(start),
         value=_tidy(value),
@@ -1392,6 +1770,7 @@ def _quantity_target(index: _TextIndex, match: re.Match[str]) -> ParsedTarget | 
         unit=unit,
         comparator=comparator,
         per=index.per(start),
+        approximate=approximate,
     )
 
 
@@ -1409,7 +1788,7 @@ def _comparator(index: _TextIndex, start: int, suffix: str | None, unit: str, va
             if value == 100:
                 return "="
             comparator = ">=" if index.has_before(index.rate_words, start) else None
-        elif index.has_before(index.work_verbs, start):
+        elif index.has_before(index.work_verbs, start) or index.verb_after(start):
             comparator = ">="
     if comparator == ">=" and unit == "%" and value == 100:
         return "="  # full coverage cannot be exceeded
