@@ -162,7 +162,11 @@ class SplitForm(forms.Form):
 
 class DocumentUploadForm(forms.Form):
     document = forms.FileField(
-        label=_("工作要点文档"), help_text=_("支持 .txt（UTF-8 或 GB18030）和 .docx，不超过 5 MB。")
+        label=_("工作要点文档"),
+        help_text=_("支持 .txt（UTF-8 或 GB18030）、.docx 和有文字层的 .pdf，不超过 5 MB。"),
+    )
+    confirm_year = forms.BooleanField(
+        label=_("文档年度与所选年度不同，仍按所选年度导入"), required=False, widget=forms.HiddenInput
     )
 
     def clean_document(self):

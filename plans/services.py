@@ -342,8 +342,42 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
         specific_codes.append(specific.code)
         return specific
 
+    def add_targets(point: WorkPoint, parsed_targets) -> None:
+        previous: Indicator | None = None
+        for parsed_target in parsed_targets:
+            # "省级不少于1篇，市级不少于2篇": a clause without keywords counts what the one before did.
+            indicator = suggest_indicator(parsed_target.text, parsed_target.unit, indicators)
+            if indicator is None and previous is not None and previous.unit == parsed_target.unit:
+                indicator = previous
+            previous = indicator
+            indicator = distinct(indicator, parsed_target.text)
+            value, max_value = parsed_target.value, parsed_target.max_value
+            if parsed_target.per == "quarter":  # 每季度1次: the year's target is four of them
+                value, max_value = value * 4, max_value * 4 if max_value is not None else None
+            if parsed_target.unit == "%" or parsed_target.unit == MONEY_UNIT:
+                value = value.quantize(Decimal("0.01"))
+            Target.objects.create(
+                work_point=point,
+                indicator=indicator,
+                comparator=parsed_target.comparator,
+                value=value,
+                max_value=max_value,
+                cadence=Cadence.MONTH if parsed_target.per == "month" else Cadence.YEAR,
+                source_text=parsed_target.text,
+            )
+
     def add(points, parent):
-        for order, parsed_point in enumerate(points):
+        order = next_order(plan, parent) if parent is not None else 0
+        for parsed_point in points:
+            if parsed_point.kind == "speech" and parent is not None:
+                # 一是…二要…: what a speech enumerates is a note under its point, not a point to record
+                # against; its targets are the point's.
+                note = f"{parsed_point.label}{parsed_point.title}{parsed_point.body}".strip()
+                parent.body = f"{parent.body}\n{note}" if parent.body else note
+                parent.save(update_fields=["body"])
+                add_targets(parent, parsed_point.targets)
+                add(parsed_point.children, parent)
+                continue
             point = WorkPoint.objects.create(
                 plan=plan,
                 parent=parent,
@@ -352,26 +386,8 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
                 body=parsed_point.body,
                 order=order,
             )
-            previous: Indicator | None = None
-            for parsed_target in parsed_point.targets:
-                # "省级不少于1篇，市级不少于2篇": a clause without keywords counts what the one before did.
-                indicator = suggest_indicator(parsed_target.text, parsed_target.unit, indicators)
-                if indicator is None and previous is not None and previous.unit == parsed_target.unit:
-                    indicator = previous
-                previous = indicator
-                indicator = distinct(indicator, parsed_target.text)
-                value = parsed_target.value
-                if parsed_target.unit == "%" or parsed_target.unit == MONEY_UNIT:
-                    value = value.quantize(Decimal("0.01"))
-                Target.objects.create(
-                    work_point=point,
-                    indicator=indicator,
-                    comparator=parsed_target.comparator,
-                    value=value,
-                    max_value=parsed_target.max_value,
-                    cadence=Cadence.MONTH if parsed_target.per == "month" else Cadence.YEAR,
-                    source_text=parsed_target.text,
-                )
+            order += 1
+            add_targets(point, parsed_point.targets)
             add(parsed_point.children, point)
 
     add(parsed.points, None)

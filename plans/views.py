@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -416,6 +417,11 @@ def plan_import(request):
         document = form.cleaned_data["document"]
         try:
             parsed = parse_document(document.read(), document.name)
+            warning = parsed.year_warning(year)
+            if warning and not form.cleaned_data["confirm_year"]:
+                # 这份通知是2013年的，要导入为2014年计划吗？ — the planner answers by ticking and uploading again.
+                form.fields["confirm_year"].widget = forms.CheckboxInput()
+                raise ValidationError(warning)
             plan = services.plan_import(
                 parsed=parsed, federation=federation, year=year, by=request.user, source_name=document.name
             )
