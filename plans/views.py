@@ -419,7 +419,7 @@ def plan_import(request):
             parsed = parse_document(document.read(), document.name)
             warning = parsed.year_warning(year)
             if warning and not form.cleaned_data["confirm_year"]:
-                # 这份通知是2013年的，要导入为2014年计划吗？ — the planner answers by ticking and uploading again.
+                # "这份通知是2013年的，要导入为2014年计划吗？": the planner ticks and uploads again.
                 form.fields["confirm_year"].widget = forms.CheckboxInput()
                 raise ValidationError(warning)
             plan = services.plan_import(
