@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
@@ -117,6 +117,7 @@ class AnnualData:
     children: list[Federation]
     counts: dict[tuple[int, int, str], int]  # see ActivityQuerySet.counts_by_branch
     types: list[ActivityType]  # the activity types the year's done activities use
+    reports: list = field(default_factory=list)  # submissions.services.Completeness per ended period
 
 
 def collect_annual(federation: Federation, year: int, as_of: date | None = None) -> AnnualData:
@@ -126,7 +127,28 @@ def collect_annual(federation: Federation, year: int, as_of: date | None = None)
     counts = Activity.objects.for_year(year).counts_by_branch(federation, children)
     used = {type_id for _branch, type_id, status in counts if status == ActivityStatus.DONE}
     types = [t for t in ActivityType.objects.order_by("order", "pk") if t.pk in used]
-    return AnnualData(federation, year, result, children, counts, types)
+    return AnnualData(
+        federation, year, result, children, counts, types, _completeness(federation, year, result)
+    )
+
+
+def _completeness(federation: Federation, year: int, result: Rollup) -> list:
+    """How the children reported for every period that had ended by the cut-off date (报送情况)."""
+    from submissions.models import ReportingSchedule
+    from submissions.periods import periods_of
+    from submissions.services import completeness
+
+    if not result.children:
+        return []
+    schedules = list(ReportingSchedule.objects.filter(federation=federation, year=year)) or list(
+        ReportingSchedule.objects.effective_for(federation, year)
+    )
+    return [
+        completeness(federation, period)
+        for schedule in schedules
+        for period in periods_of(year, schedule.frequency)
+        if period.last_day <= result.as_of
+    ]
 
 
 def write_collected(data: AnnualData, output: str | IO[bytes]) -> None:
@@ -142,6 +164,8 @@ def write_collected(data: AnnualData, output: str | IO[bytes]) -> None:
     _write_targets_sheet(workbook, styles, title, info, data.result)
     _write_children_sheet(workbook, styles, title, info, data.result)
     _write_activity_counts_sheet(workbook, styles, title, info, data)
+    if data.reports:
+        _write_reports_sheet(workbook, styles, title, info, data.reports)
     if lists_every_activity(federation):
         _write_activities_sheet(workbook, styles, title, info, federation, year)
     workbook.save(output)
@@ -506,16 +530,17 @@ def _write_children_sheet(
 # ---------------------------------------------------------------------------------------------------
 # Sheet 3: 活动统计
 
-COUNTED_STATUSES = (ActivityStatus.DONE, ActivityStatus.PLANNED, ActivityStatus.CANCELLED)
+# The 活动统计 sheet's status columns (every status, counted or not).
+STATUS_COLUMNS = (ActivityStatus.DONE, ActivityStatus.PLANNED, ActivityStatus.CANCELLED)
 
 
 def _write_activity_counts_sheet(
     workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], data: AnnualData
 ) -> None:
     counts, types, federation = data.counts, data.types, data.federation
-    status_labels = [str(ActivityStatus(status).label) for status in COUNTED_STATUSES]
+    status_labels = [str(ActivityStatus(status).label) for status in STATUS_COLUMNS]
 
-    widths = [6, 20, 10] + [10] * len(COUNTED_STATUSES) + [10] * len(types)
+    widths = [6, 20, 10] + [10] * len(STATUS_COLUMNS) + [10] * len(types)
     sheet = _Sheet(workbook, styles, _("活动统计"), widths, header_rows=2)
     sheet.write_frame(title, info)
     top, sub = HEADER_ROW, HEADER_ROW + 1
@@ -525,11 +550,11 @@ def _write_activity_counts_sheet(
     for column in range(1, len(fixed) + 1):
         sheet.merge(top, column, sub, column)
     first = len(fixed) + 1
-    sheet.merge(top, first, top, first + len(COUNTED_STATUSES) - 1)
-    upper += [sheet.cell(_("按状态"), "header")] + [sheet.cell(None, "header")] * (len(COUNTED_STATUSES) - 1)
+    sheet.merge(top, first, top, first + len(STATUS_COLUMNS) - 1)
+    upper += [sheet.cell(_("按状态"), "header")] + [sheet.cell(None, "header")] * (len(STATUS_COLUMNS) - 1)
     lower += [sheet.cell(label, "header") for label in status_labels]
     if types:
-        first += len(COUNTED_STATUSES)
+        first += len(STATUS_COLUMNS)
         sheet.merge(top, first, top, first + len(types) - 1)
         upper += [sheet.cell(_("已完成活动按类型"), "header")] + [sheet.cell(None, "header")] * (
             len(types) - 1
@@ -540,12 +565,12 @@ def _write_activity_counts_sheet(
 
     branches = [(federation, _("%(name)s（本级）") % {"name": federation.display_name})]
     branches += [(child, child.display_name) for child in data.children]
-    totals = [0] * (1 + len(COUNTED_STATUSES) + len(types))
+    totals = [0] * (1 + len(STATUS_COLUMNS) + len(types))
     per_status: Counter = Counter()
     for (branch_id, _type_id, status), count in counts.items():
         per_status[(branch_id, status)] += count
     for number, (branch, name) in enumerate(branches, start=1):
-        by_status = [per_status[(branch.pk, status)] for status in COUNTED_STATUSES]
+        by_status = [per_status[(branch.pk, status)] for status in STATUS_COLUMNS]
         by_type = [counts.get((branch.pk, t.pk, ActivityStatus.DONE), 0) for t in types]
         values = [sum(by_status)] + by_status + by_type
         totals = [total + value for total, value in zip(totals, values, strict=True)]
@@ -557,6 +582,42 @@ def _write_activity_counts_sheet(
         [sheet.cell(None, "total"), sheet.cell(_("合计"), "total")]
         + [sheet.cell(value, "total_number", INTEGER_FORMAT) for value in totals]
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sheet: 报送情况 (上报率 / 及时率 of the children, per period)
+
+REPORT_HEADERS = [
+    gettext_lazy("报送期"),
+    gettext_lazy("截止日期"),
+    gettext_lazy("应报"),
+    gettext_lazy("已报"),
+    gettext_lazy("按时"),
+    gettext_lazy("已通过"),
+    gettext_lazy("已退回"),
+    gettext_lazy("上报率"),
+    gettext_lazy("及时率"),
+    gettext_lazy("未报单位"),
+]
+
+
+def _write_reports_sheet(
+    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], reports
+) -> None:
+    sheet = _Sheet(workbook, styles, _("报送情况"), [16, 12, 8, 8, 8, 8, 8, 10, 10, 50], header_rows=1)
+    sheet.write_frame(title, info)
+    sheet.append([sheet.cell(str(label), "header") for label in REPORT_HEADERS])
+    for report in reports:
+        counts = [report.expected, report.submitted, report.on_time, report.approved, report.returned]
+        sheet.append(
+            [sheet.cell(str(report.period.label), "text"), sheet.cell(report.due, "center", "yyyy-mm-dd")]
+            + [sheet.cell(value, "number", INTEGER_FORMAT) for value in counts]
+            + [
+                sheet.cell(float(rate) / 100 if rate is not None else None, "number", PERCENT_FORMAT)
+                for rate in (report.rate, report.timely_rate)
+            ]
+            + [sheet.cell("、".join(f.display_name for f in report.missing), "text")]
+        )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from activities.models import Activity
 from fedwork import access, params
 from fedwork.context_processors import selected_year
 from plans.models import Plan
+from submissions.services import latest_completeness
 
 from .rollup import rollup
 
@@ -46,6 +47,7 @@ def dashboard(request, code):
             :SHOWN_ACTIVITIES
         ],
         "expected_percent": result.expected_share * 100,
+        "reporting": latest_completeness(federation, year, result.as_of),
         # An empty year: offer the latest year that has a plan (one query, only then).
         "latest_year": None
         if result.progress

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fedwork.fields import CleanCharField, CleanTextField
-from fedwork.models import Federation
+from fedwork.models import PATH_SEPARATOR, Federation
 
 from .periods import SPAN, Frequency, Period
 
@@ -23,16 +23,14 @@ class ReportingScheduleQuerySet(models.QuerySet):
     def effective_for(self, federation: Federation, year: int) -> "ReportingScheduleQuerySet":
         """The schedules that apply to a federation: the nearest ancestor's that set any for the year
         (a federation's own setting applies to the ones below it, not to itself)."""
-        setters = list(
-            self.filter(federation__code__in=federation.ancestor_codes, year=year)
-            .values_list("federation__depth", flat=True)
-            .distinct()
-        )
+        # The ancestors' paths are the prefixes of the federation's own: no lookup of them by code.
+        parts = federation.path.split(PATH_SEPARATOR)[:-2]
+        paths = [PATH_SEPARATOR.join(parts[: depth + 1]) + PATH_SEPARATOR for depth in range(len(parts))]
+        above = self.filter(federation__path__in=paths, year=year)
+        setters = list(above.values_list("federation__depth", flat=True).distinct())
         if not setters:
             return self.none()
-        return self.filter(
-            federation__code__in=federation.ancestor_codes, year=year, federation__depth=max(setters)
-        )
+        return above.filter(federation__depth=max(setters))
 
 
 class ReportingSchedule(models.Model):

@@ -332,3 +332,21 @@ def completeness(federation: Federation, period: Period) -> Completeness:
     return Completeness(
         federation, period, child_due, [ChildStatus(child, submissions.get(child.pk)) for child in children]
     )
+
+
+def latest_completeness(federation: Federation, year: int, as_of: date) -> Completeness | None:
+    """The children's reporting for the most recent period that had ended by ``as_of`` (the finest
+    frequency the children report on), for a dashboard; None without children or schedule."""
+    from .periods import SPAN, periods_of
+
+    schedules = list(ReportingSchedule.objects.filter(federation=federation, year=year)) or list(
+        ReportingSchedule.objects.effective_for(federation, year)
+    )
+    if not schedules:
+        return None
+    finest = min(schedules, key=lambda schedule: SPAN[schedule.frequency])
+    ended = [period for period in periods_of(year, finest.frequency) if period.last_day <= as_of]
+    if not ended:
+        return None
+    result = completeness(federation, ended[-1])
+    return result if result.expected else None

@@ -383,3 +383,20 @@ def test_outliers_are_flagged_to_the_reviewer_from_the_federations_own_history(
     page = login(people["changsha_leader"]).get(may.get_absolute_url()).content.decode()
     assert 'data-testid="outliers"' in page and "以往中位数 30.5" in page
     assert 'data-testid="outliers"' not in login(staff).get(may.get_absolute_url()).content.decode()
+
+
+def test_the_annual_export_has_the_reports_sheet(tree, people, monthly, login):
+    import io
+
+    import openpyxl
+
+    services.submission_submit(federation=tree["furong"], period=MAY, by=people["furong_staff"])
+    leader = login(people["changsha_leader"])
+    response = leader.get(reverse("reports:export", args=["4301"]), {"year": "2013", "as_of": "2013-12-31"})
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook["报送情况"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
+    may = next(row for row in rows if row[0] == "2013年5月")
+    assert may[2:7] == [2, 1, 0, 0, 0] and may[7] == 0.5 and may[9] == "岳麓区妇联"
+    assert len([row for row in rows if row[0] and row[0].startswith("2013年")]) == 12
