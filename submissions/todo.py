@@ -267,7 +267,7 @@ def _children_reports(federation: Federation, year: int, today: date) -> list[It
         items.append(
             Item(
                 Kind.CHILD_OVERDUE,
-                f"child_overdue:{federation.code}:{_slug(period)}:{len(missing)}",
+                f"child_overdue:{federation.code}:{_slug(period)}",
                 _("%(period)s报表逾期超过%(days)d天未报：%(names)s")
                 % {"period": period.label, "days": grace.days, "names": names},
                 reverse(

@@ -282,7 +282,8 @@ def reminder_settings(request):
     preference = ReminderPreference.objects.filter(user=request.user).first() or ReminderPreference(
         user=request.user
     )
-    form = ReminderPreferenceForm(request.POST or None, instance=preference)
+    # An unticked box posts nothing: the form is bound on every POST, not only a non-empty one.
+    form = ReminderPreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
     if request.method == "POST" and form.is_valid():
         form.save()
         if form.instance.email_digest:
