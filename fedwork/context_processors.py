@@ -22,4 +22,19 @@ def work_year(request):
     context = {"work_year": selected_year(request), "work_years": selectable_years()}
     if user is not None and user.is_authenticated:
         context["user_federation"] = home_federation(user)
+        # Callables: the template asks only when it shows the top bar, once per request.
+        context["todo_count"] = lambda: _todo_count(request, context["work_year"])
+        context["unread_notifications"] = lambda: _unread_notifications(request)
     return context
+
+
+def _todo_count(request, year: int) -> int:
+    from submissions.todo import count_for_request
+
+    return count_for_request(request, year)
+
+
+def _unread_notifications(request) -> int:
+    if not hasattr(request, "_fedwork_unread_notifications"):
+        request._fedwork_unread_notifications = request.user.notifications.unread().count()
+    return request._fedwork_unread_notifications

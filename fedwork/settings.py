@@ -201,3 +201,13 @@ FEDWORK_FIRST_YEAR = env.int("FEDWORK_FIRST_YEAR", default=2013)
 
 # Reports: a target within this many percentage points below the time-expected share is still 正常.
 FEDWORK_PROGRESS_TOLERANCE = env.int("FEDWORK_PROGRESS_TOLERANCE", default=10)
+
+# Email (the reminder digests): smtp+tls://user:password@smtp.example.org:587 in production; on the
+# console by default, so a local run shows what would be sent.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# The sender of the digests: most mail servers refuse Django's default webmaster@localhost.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fedwork <noreply@localhost>")
+
+# Reminders (催办): a child federation's report overdue by more than this many days is reported to the
+# upper federation's leaders and administrators.
+FEDWORK_REMINDER_GRACE_DAYS = env.int("FEDWORK_REMINDER_GRACE_DAYS", default=3)

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from submissions.todo import todo_for_request
+
 from .access import (
     can_manage,
     get_federation_for_user_or_404,
@@ -16,7 +18,7 @@ from .access import (
     visible_ancestors,
     visible_federations,
 )
-from .context_processors import SESSION_YEAR_KEY
+from .context_processors import SESSION_YEAR_KEY, selected_year
 from .forms import FederationSearchForm, YearForm
 from .models import Federation, Level
 
@@ -32,7 +34,9 @@ def home(request):
             Federation.objects.descendants(federation).values_list("level").annotate(n=Count("pk")).order_by()
         )
         level_counts = [(label, counts[value]) for value, label in Level.choices if counts.get(value)]
-    return render(request, "fedwork/home.html", {"federation": federation, "level_counts": level_counts})
+    todo = todo_for_request(request, selected_year(request))
+    context = {"federation": federation, "level_counts": level_counts, "todo": todo}
+    return render(request, "fedwork/home.html", context)
 
 
 @login_required

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from fedwork.admin import ReadOnlyAdmin, SubtreeScopedAdmin
 
-from .models import ReportingSchedule, Submission, SubmissionEvent, ValidationRule
+from .models import Notification, ReminderLog, ReportingSchedule, Submission, SubmissionEvent, ValidationRule
 
 
 @admin.register(ReportingSchedule)
@@ -36,3 +36,18 @@ class ValidationRuleAdmin(SubtreeScopedAdmin):
     list_display = ["federation", "left", "operator", "right"]
     list_select_related = ["federation", "left", "right"]
     autocomplete_fields = ["federation", "left", "right"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdmin):
+    """Which reminder went to whom on which day (never twice for the same item and day)."""
+
+    list_display = ["user", "day", "item_key"]
+    list_filter = ["day"]
+    view_on_site = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["user", "text", "created_at", "read_at"]
+    view_on_site = False

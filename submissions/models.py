@@ -243,3 +243,99 @@ class ValidationRule(models.Model):
             return False
         left, right = figures.get(self.left_id, Decimal(0)), figures.get(self.right_id, Decimal(0))
         return left > right if self.operator == self.Operator.AT_MOST else left < right
+
+
+class ReminderPreference(models.Model):
+    """Whether a user receives the daily email digest of what they must act on (default: yes).
+
+    A user without a row receives it; the row is written when they change the setting."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="reminder_preference",
+    )
+    email_digest = models.BooleanField(
+        _("接收邮件提醒"),
+        default=True,
+        help_text=_("有报表即将到期或已逾期、退回待改、待审核等事项时，每天最多发送一封汇总邮件。"),
+    )
+
+    federation_lookup = "user__federation"
+
+    class Meta:
+        verbose_name = _("提醒设置")
+        verbose_name_plural = _("提醒设置")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class ReminderLog(models.Model):
+    """One item of a digest sent to a user on a day: the same item is never sent twice on one day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("日期"))
+    item_key = models.CharField(_("事项"), max_length=120)
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    federation_lookup = "user__federation"
+
+    class Meta:
+        verbose_name = _("提醒记录")
+        verbose_name_plural = _("提醒记录")
+        ordering = ["-day", "user_id", "item_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "day", "item_key"], name="submissions_reminder_once_per_item_and_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.item_key}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+    def mark_read(self) -> int:
+        """Mark the unread ones read now; returns how many."""
+        from django.utils import timezone
+
+        return self.unread().update(read_at=timezone.now())
+
+
+class Notification(models.Model):
+    """An in-app message to one user about a report (returned, waiting for review, approved, reopened)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    text = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    federation_lookup = "user__federation"
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="submissions_notice_unread")]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

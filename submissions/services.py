@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from fedwork import access
 from fedwork.models import Federation, User
 
-from . import checks
+from . import checks, notifications
 from .models import ReportingSchedule, Submission, SubmissionEvent, SubmissionStatus
 from .periods import Period
 
@@ -180,6 +180,7 @@ def submission_submit(*, federation: Federation, period: Period, by: User, note:
         submission.version += 1
         submission.save()
     _record(submission, SubmissionEvent.Action.SUBMITTED, by, note)
+    notifications.notify(submission, SubmissionEvent.Action.SUBMITTED, by, note)
     return submission
 
 
@@ -196,6 +197,7 @@ def submission_approve(*, submission: Submission, by: User, note: str = "") -> S
     submission.version += 1
     submission.save()
     _record(submission, SubmissionEvent.Action.APPROVED, by, note)
+    notifications.notify(submission, SubmissionEvent.Action.APPROVED, by, note)
     return submission
 
 
@@ -215,6 +217,7 @@ def submission_return(*, submission: Submission, by: User, reason: str) -> Submi
     submission.version += 1
     submission.save()
     _record(submission, SubmissionEvent.Action.RETURNED, by, reason)
+    notifications.notify(submission, SubmissionEvent.Action.RETURNED, by, reason)
     return submission
 
 
@@ -235,6 +238,7 @@ def submission_reopen(*, submission: Submission, by: User, reason: str) -> Submi
     submission.version += 1
     submission.save()
     _record(submission, SubmissionEvent.Action.REOPENED, by, reason)
+    notifications.notify(submission, SubmissionEvent.Action.REOPENED, by, reason)
     return submission
 
 

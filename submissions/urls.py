@@ -14,4 +14,8 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<code:code>/<str:frequency>/<int:number>/", views.completeness_detail, name="completeness"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
+    path("reminders/", views.reminder_settings, name="reminders"),
 ]

@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import modelform_factory
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +23,7 @@ from plans.models import Indicator
 
 from . import checks, services
 from .forms import ReviewForm, ScheduleForm, SubmitForm
-from .models import ReportingSchedule, Submission, SubmissionStatus
+from .models import ReminderPreference, ReportingSchedule, Submission, SubmissionStatus
 from .periods import SPAN, Frequency, Period, periods_of
 
 
@@ -243,3 +244,60 @@ def schedule(request):
             return redirect("submissions:index")
     context = {"form": form, "federation": federation, "year": year, "frequencies": Frequency}
     return render(request, "submissions/schedule_form.html", context)
+
+
+# --- Notifications and reminder settings (one's own only: another user's notification is a 404) ------
+
+
+@login_required
+def notification_list(request):
+    notifications = list(request.user.notifications.all()[:200])
+    context = {
+        "unread": [n for n in notifications if not n.is_read],
+        "read": [n for n in notifications if n.is_read],
+    }
+    return render(request, "submissions/notification_list.html", context)
+
+
+@require_POST
+@login_required
+def notification_read(request, pk):
+    """Mark one of one's notifications read and follow its link."""
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    request.user.notifications.filter(pk=notification.pk).mark_read()
+    # Links are the site's own paths (notifications.notify writes them); never follow anything else.
+    if notification.url.startswith("/") and not notification.url.startswith("//"):
+        return redirect(notification.url)
+    return redirect("submissions:notifications")
+
+
+@require_POST
+@login_required
+def notification_read_all(request):
+    count = request.user.notifications.mark_read()
+    messages.success(request, _("已将%(count)d条通知标为已读。") % {"count": count})
+    return redirect("submissions:notifications")
+
+
+ReminderPreferenceForm = modelform_factory(ReminderPreference, fields=["email_digest"])
+
+
+@login_required
+def reminder_settings(request):
+    preference = ReminderPreference.objects.filter(user=request.user).first() or ReminderPreference(
+        user=request.user
+    )
+    # An unticked box posts nothing: the form is bound on every POST, not only a non-empty one.
+    form = ReminderPreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if form.instance.email_digest:
+            messages.success(request, _("已开启邮件提醒。"))
+        else:
+            messages.success(request, _("已关闭邮件提醒，待办事项仍会显示在首页。"))
+        return redirect("submissions:reminders")
+    return render(
+        request,
+        "submissions/reminder_settings.html",
+        {"form": form, "has_email": bool(request.user.email)},
+    )

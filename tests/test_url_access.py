@@ -31,7 +31,7 @@ from activities.models import Activity, ActivityStatus, ActivityType, CalendarFe
 from fedwork.context_processors import SESSION_YEAR_KEY
 from fedwork.models import Role
 from plans.models import PlanStatus
-from submissions.models import Submission, SubmissionStatus
+from submissions.models import Notification, Submission, SubmissionStatus
 from tests import factories
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -225,6 +225,12 @@ ROUTES: dict[str, Route] = {
     "submissions:completeness": Route(
         "object", kwargs=lambda o: {"code": FURONG, "frequency": "month", "number": 1}
     ),
+    "submissions:notifications": Route("own"),
+    "submissions:notification-read": Route(
+        "object", kwargs=lambda o: {"pk": o["notification"].pk}, post_only=True, reached=302
+    ),
+    "submissions:notifications-read-all": Route("own", post_only=True, reached=302),
+    "submissions:reminders": Route("own"),
     # the JSON API
     "api:rollup_view": Route("object", kwargs=lambda o: {"code": FURONG, "year": o["year"]}, api=True),
     "api:completeness_view": Route(
@@ -287,6 +293,9 @@ def furong(tree, people):
         submitted_at=timezone.now(),
         submitted_by=township_staff,
     )
+    notification = Notification.objects.create(
+        user=people["furong_staff"], text=SECRET_ACTIVITY, url=submission.get_absolute_url()
+    )
     feeds = {
         code: CalendarFeed.objects.create(federation=tree[code]) for code in ("furong", "changsha", "yuelu")
     }
@@ -302,6 +311,7 @@ def furong(tree, people):
         "dingwangtai": tree["dingwangtai"],
         "feeds": feeds,
         "submission": submission,
+        "notification": notification,
         "people": {**people, "furong_leader": furong_leader},
     }
 

@@ -1,0 +1,393 @@
+"""What a user must act on (待办), by role and federation:
+
+- staff (填报员) of a federation: its reports due within three days (待上报) or overdue (逾期未报), its
+  returned or reopened reports (退回待改), and its planned activities past their planned last day;
+- leaders and administrators: the reports of the direct children waiting for their review (待审核), and
+  the children overdue past the grace period (``FEDWORK_REMINDER_GRACE_DAYS``, 催报);
+- everyone of the federation: its targets lagging behind time progress (时间过半任务过半), from one
+  roll-up.
+
+:func:`actionable` is a handful of queries whatever the tree's size (the top bar's count runs it on
+every page); :func:`lagging` runs the roll-up, so only the home page and the daily reminders ask for it.
+The reminders (submissions.reminders) email the same items.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fedwork.models import Federation, Role, User
+
+from .models import ReportingSchedule, Submission, SubmissionStatus
+from .periods import Period, periods_of
+
+DUE_SOON_DAYS = 3
+REVIEWERS = (Role.LEADER, Role.ADMIN)
+
+
+class Kind:
+    """The sorts of item, in the order the list shows them."""
+
+    OVERDUE = "overdue"
+    DUE = "due"
+    RETURNED = "returned"
+    REVIEW = "review"
+    CHILD_OVERDUE = "child_overdue"
+    ACTIVITY_OVERDUE = "activity_overdue"
+    LAGGING = "lagging"
+
+    ORDER = [OVERDUE, DUE, RETURNED, REVIEW, CHILD_OVERDUE, ACTIVITY_OVERDUE, LAGGING]
+    LABELS = {
+        OVERDUE: gettext_lazy("逾期未报"),
+        DUE: gettext_lazy("即将到期"),
+        RETURNED: gettext_lazy("退回待改"),
+        REVIEW: gettext_lazy("待审核"),
+        CHILD_OVERDUE: gettext_lazy("下级逾期未报"),
+        ACTIVITY_OVERDUE: gettext_lazy("活动逾期未办结"),
+        LAGGING: gettext_lazy("进度滞后"),
+    }
+    CSS = {
+        OVERDUE: "danger",
+        DUE: "warning",
+        RETURNED: "danger",
+        REVIEW: "primary",
+        CHILD_OVERDUE: "danger",
+        ACTIVITY_OVERDUE: "secondary",
+        LAGGING: "warning",
+    }
+    # What makes a reminder email worth sending: a deadline within three days or passed. A report
+    # waiting for review or a lagging target is listed in a digest, but sends none by itself.
+    URGENT = {OVERDUE, DUE, RETURNED, CHILD_OVERDUE, ACTIVITY_OVERDUE}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to act on. ``key`` names it stably (the reminders record it per day)."""
+
+    kind: str
+    key: str
+    text: str
+    url: str
+    due: date | None = None
+
+    @property
+    def label(self) -> str:
+        return str(Kind.LABELS[self.kind])
+
+    @property
+    def css(self) -> str:
+        return Kind.CSS[self.kind]
+
+    @property
+    def urgent(self) -> bool:
+        return self.kind in Kind.URGENT
+
+
+@dataclass
+class Todo:
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def actionable_count(self) -> int:
+        """The top bar's count: everything but the lagging targets (which need a roll-up)."""
+        return sum(1 for item in self.items if item.kind != Kind.LAGGING)
+
+    @property
+    def urgent(self) -> list[Item]:
+        return [item for item in self.items if item.urgent]
+
+    def groups(self) -> list[tuple[str, str, list[Item]]]:
+        """(label, css, items) per kind, in Kind.ORDER, kinds without items left out."""
+        by_kind = defaultdict(list)
+        for item in self.items:
+            by_kind[item.kind].append(item)
+        return [
+            (str(Kind.LABELS[kind]), Kind.CSS[kind], by_kind[kind]) for kind in Kind.ORDER if by_kind[kind]
+        ]
+
+
+# --- Periods --------------------------------------------------------------------------------------------
+
+
+def _due_periods(schedules: dict[int, dict[str, int]], year: int) -> list[tuple[Period, date]]:
+    """(period, due date) of the periods a federation reports in the view of ``year``: the year's own,
+    and the previous year's that end in December (due in January of ``year``)."""
+    periods = []
+    for schedule_year, due_days in schedules.items():
+        for frequency, due_day in due_days.items():
+            for period in periods_of(schedule_year, frequency):
+                if schedule_year == year or period.last_day.month == 12:
+                    periods.append((period, period.due_date(due_day)))
+    return sorted(periods, key=lambda pair: (pair[1], pair[0]))
+
+
+def _effective_schedules(setter_path: str, years: list[int]) -> dict[int, dict[str, int]]:
+    """{year: {frequency: due day}} set by the nearest federation on ``setter_path`` (a materialized
+    path, the setters' own included) that set any for the year, in one query: effective_for for several
+    years at once. Matched on the paths read off ``setter_path``, not on codes: one's own federation
+    and its ancestors cost no lookup of their own."""
+    if not setter_path:
+        return {}
+    parts = setter_path.strip("/").split("/")
+    paths = ["/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
+    rows = ReportingSchedule.objects.filter(federation__path__in=paths, year__in=years).values_list(
+        "year", "frequency", "due_day", "federation__path"
+    )
+    nearest: dict[int, int] = {}
+    for row_year, _frequency, _due_day, path in rows:
+        nearest[row_year] = max(len(path), nearest.get(row_year, 0))
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    for row_year, frequency, due_day, path in rows:
+        if len(path) == nearest[row_year]:
+            result[row_year][frequency] = due_day
+    return dict(result)
+
+
+def _years(year: int) -> list[int]:
+    return [year - 1, year]
+
+
+def _own_reports(federation: Federation, year: int, today: date) -> list[Item]:
+    """The federation's own reports due soon, overdue, returned or reopened (two queries)."""
+    # A federation reports on what the ones above it set, never on its own setting.
+    above = federation.path[: -len(federation.code) - 1]
+    schedules = _effective_schedules(above, _years(year))
+    if not schedules:
+        return []
+    submissions = {
+        s.period: s
+        for s in Submission.objects.filter(federation=federation).filter(
+            Q(year__in=list(schedules)) | Q(status__in=[SubmissionStatus.RETURNED, SubmissionStatus.REOPENED])
+        )
+    }
+    index_url = reverse("submissions:index")
+    items = []
+    for period, due in _due_periods(schedules, year):
+        if period in submissions or period.last_day >= today:
+            continue
+        if due < today:
+            text = _("%(period)s报表已逾期（截止%(due)s），尚未上报。")
+            items.append(
+                Item(
+                    Kind.OVERDUE,
+                    f"overdue:{federation.code}:{_slug(period)}",
+                    _fmt(text, period, due),
+                    index_url,
+                    due,
+                )
+            )
+        elif (due - today).days <= DUE_SOON_DAYS:
+            text = _("%(period)s报表将于%(due)s截止，请及时上报。")
+            items.append(
+                Item(
+                    Kind.DUE,
+                    f"due:{federation.code}:{_slug(period)}",
+                    _fmt(text, period, due),
+                    index_url,
+                    due,
+                )
+            )
+    for submission in sorted(submissions.values(), key=lambda s: (s.due_date, s.period)):
+        if submission.status == SubmissionStatus.RETURNED:
+            text = _("%(period)s报表被退回：%(reason)s")
+        elif submission.status == SubmissionStatus.REOPENED:
+            text = _("%(period)s报表已被重新打开：%(reason)s")
+        else:
+            continue
+        items.append(
+            Item(
+                Kind.RETURNED,
+                f"returned:{submission.pk}:v{submission.version}",
+                text % {"period": submission.period.label, "reason": submission.review_note},
+                submission.get_absolute_url(),
+                submission.due_date,
+            )
+        )
+    return items
+
+
+def _slug(period: Period) -> str:
+    return f"{period.year}-{period.frequency}-{period.number}"
+
+
+def _day(day: date) -> str:
+    return _("%(year)d年%(month)d月%(day)d日") % {"year": day.year, "month": day.month, "day": day.day}
+
+
+def _fmt(template: str, period: Period, due: date) -> str:
+    return template % {"period": period.label, "due": _day(due)}
+
+
+def _children_reports(federation: Federation, year: int, today: date) -> list[Item]:
+    """The children's reports waiting for review, and the children overdue past the grace period
+    (three queries; the children report on what their parent or the ones above it set)."""
+    items = [
+        Item(
+            Kind.REVIEW,
+            f"review:{submission.pk}:v{submission.version}",
+            _("%(federation)s%(period)s报表待审核")
+            % {"federation": submission.federation.display_name, "period": submission.period.label},
+            submission.get_absolute_url(),
+            submission.due_date,
+        )
+        for submission in Submission.objects.filter(
+            federation__parent=federation, status=SubmissionStatus.SUBMITTED
+        )
+        .select_related("federation")
+        .order_by("submitted_at", "pk")
+    ]
+    schedules = _effective_schedules(federation.path, _years(year))
+    grace = timedelta(days=settings.FEDWORK_REMINDER_GRACE_DAYS)
+    late = [(period, due) for period, due in _due_periods(schedules, year) if due + grace < today]
+    if not late:
+        return items
+    children = list(Federation.objects.children_of(federation).order_by("code"))
+    reported = set(
+        Submission.objects.filter(federation__parent=federation, year__in=list(schedules))
+        .exclude(status=SubmissionStatus.RETURNED)
+        .values_list("federation_id", "year", "frequency", "number")
+    )
+    for period, due in late:
+        missing = [
+            child
+            for child in children
+            if (child.pk, period.year, period.frequency, period.number) not in reported
+        ]
+        if not missing:
+            continue
+        names = "、".join(child.display_name for child in missing[:5])
+        if len(missing) > 5:
+            names += _("等%(count)d个单位") % {"count": len(missing)}
+        items.append(
+            Item(
+                Kind.CHILD_OVERDUE,
+                f"child_overdue:{federation.code}:{_slug(period)}",
+                _("%(period)s报表逾期超过%(days)d天未报：%(names)s")
+                % {"period": period.label, "days": grace.days, "names": names},
+                reverse(
+                    "submissions:completeness",
+                    kwargs={"code": federation.code, "frequency": period.frequency, "number": period.number},
+                ),
+                due,
+            )
+        )
+    return items
+
+
+# --- Activities -----------------------------------------------------------------------------------------
+
+
+def _overdue_activities(federation: Federation, today: date) -> list[Item]:
+    from activities.models import Activity
+
+    rows = (
+        Activity.objects.filter(federation=federation)
+        .overdue(today)
+        .order_by("planned_last_day", "pk")
+        .values_list("pk", "title", "planned_last_day")
+    )
+    return [
+        Item(
+            Kind.ACTIVITY_OVERDUE,
+            f"activity_overdue:{pk}",
+            _("“%(title)s”计划于%(day)s完成，仍未办结") % {"title": title, "day": _day(last_day)},
+            reverse("activities:detail", kwargs={"pk": pk}),
+            last_day,
+        )
+        for pk, title, last_day in rows
+    ]
+
+
+# --- Targets --------------------------------------------------------------------------------------------
+
+
+def lagging(federation: Federation, year: int) -> list[Item]:
+    """The federation's targets behind time progress in the year, from one roll-up.
+
+    A target not yet started counts only once the year is further on than the tolerance the roll-up
+    allows (``FEDWORK_PROGRESS_TOLERANCE``): on 5 January nothing is lagging yet.
+    """
+    from reports.rollup import Status, rollup
+
+    result = rollup(federation, year)
+    tolerance = Decimal(settings.FEDWORK_PROGRESS_TOLERANCE)
+    too_early = result.expected_share * 100 <= tolerance
+    url = reverse("reports:dashboard", kwargs={"code": federation.code})
+    items = []
+    for progress in result.progress:
+        if not progress.is_lagging or (progress.status == Status.NOT_STARTED and too_early):
+            continue
+        completion = "—" if progress.completion is None else f"{progress.completion:.0f}%"
+        items.append(
+            Item(
+                Kind.LAGGING,
+                f"lagging:{progress.target.pk}",
+                _("%(indicator)s：完成%(completion)s，时间进度%(expected)s%%（%(status)s）")
+                % {
+                    "indicator": progress.indicator.name,
+                    "completion": completion,
+                    "expected": f"{result.expected_share * 100:.0f}",
+                    "status": Status(progress.status).label,
+                },
+                url,
+                progress.target.due_date,
+            )
+        )
+    return items
+
+
+# --- Per user -------------------------------------------------------------------------------------------
+
+
+def actionable(user: User, year: int, today: date | None = None) -> list[Item]:
+    """What the user must do, without the roll-up: a few queries (two for staff, up to four for leaders
+    and administrators)."""
+    if not user.is_authenticated or not user.is_active or not user.federation_id:
+        return []
+    today = today or timezone.localdate()
+    federation = user.federation
+    if user.role == Role.STAFF:
+        return _own_reports(federation, year, today) + _overdue_activities(federation, today)
+    if user.role in REVIEWERS:
+        return _children_reports(federation, year, today)
+    return []
+
+
+def todo_for(user: User, year: int, today: date | None = None, with_lagging: bool = True) -> Todo:
+    """The user's 待办 for the home page and the reminders: :func:`actionable`, and the federation's
+    lagging targets (one roll-up)."""
+    items = actionable(user, year, today)
+    if with_lagging and user.is_authenticated and user.is_active and user.federation_id:
+        items += lagging(user.federation, year)
+    return Todo(items)
+
+
+REQUEST_CACHE = "_fedwork_todo_count"
+
+
+def todo_for_request(request, year: int) -> Todo:
+    """The home page's 待办; the top bar's count on the same page reuses it."""
+    result = todo_for(request.user, year)
+    setattr(request, REQUEST_CACHE, result.actionable_count)
+    return result
+
+
+def count_for_request(request, year: int) -> int:
+    """The top bar's count: the actionable items (no roll-up), computed once per request."""
+    if not hasattr(request, REQUEST_CACHE):
+        setattr(request, REQUEST_CACHE, len(actionable(request.user, year)))
+    return getattr(request, REQUEST_CACHE)
