@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fedwork import access
 from fedwork.models import Federation, User
@@ -24,7 +25,7 @@ from . import checks, notifications
 from .models import ReportingSchedule, Submission, SubmissionEvent, SubmissionStatus
 from .periods import Period
 
-LOCKED_MESSAGE = _(
+LOCKED_MESSAGE = gettext_lazy(
     "%(period)s的报表已审核通过并锁定，不能新增、修改或删除该期的活动和数据；如需更正，请上级审核人重新打开。"
 )
 
@@ -184,62 +185,85 @@ def submission_submit(*, federation: Federation, period: Period, by: User, note:
     return submission
 
 
+def _review(
+    submission: Submission,
+    by: User,
+    *,
+    action: str,
+    note: str,
+    reason_required: str | None = None,
+) -> Submission:
+    """One review transition (SubmissionEvent.Action: approved, returned or reopened), for the direct
+    upper federation's leaders and admins only, from the one status it leaves (REVIEW_FROM)."""
+    note = (note or "").strip()
+    if reason_required and not note:
+        raise ValidationError(reason_required)
+    submission = _locked_row(submission)
+    if not access.may_review(by, submission.federation):
+        raise ValidationError(_("只有直接上级妇联的领导或管理员可以审核或重新打开。"))
+    source, target, refusal = REVIEW_FROM[action]
+    if submission.status != source:
+        raise ValidationError(refusal)
+    submission.status = target
+    if action != SubmissionEvent.Action.REOPENED:
+        submission.reviewed_at, submission.reviewed_by = timezone.now(), by
+    submission.review_note = note[:500]
+    submission.version += 1
+    submission.save()
+    _record(submission, action, by, note)
+    notifications.notify(submission, action, by, note)
+    return submission
+
+
+# action → (the status it leaves, the status it reaches, why any other status is refused)
+REVIEW_FROM = {
+    SubmissionEvent.Action.APPROVED: (
+        SubmissionStatus.SUBMITTED,
+        SubmissionStatus.APPROVED,
+        gettext_lazy("只有待审核的报表可以审核通过。"),
+    ),
+    SubmissionEvent.Action.RETURNED: (
+        SubmissionStatus.SUBMITTED,
+        SubmissionStatus.RETURNED,
+        gettext_lazy("只有待审核的报表可以退回。"),
+    ),
+    SubmissionEvent.Action.REOPENED: (
+        SubmissionStatus.APPROVED,
+        SubmissionStatus.REOPENED,
+        gettext_lazy("只有已通过的报表可以重新打开。"),
+    ),
+}
+
+
 @transaction.atomic
 def submission_approve(*, submission: Submission, by: User, note: str = "") -> Submission:
     """Approve (审核通过) a submitted report: its months lock for the federation's activities."""
-    submission = _locked_row(submission)
-    if not access.may_review(by, submission.federation):
-        raise ValidationError(_("只有直接上级妇联的领导或管理员可以审核。"))
-    if submission.status != SubmissionStatus.SUBMITTED:
-        raise ValidationError(_("只有待审核的报表可以审核通过。"))
-    submission.status = SubmissionStatus.APPROVED
-    submission.reviewed_at, submission.reviewed_by, submission.review_note = timezone.now(), by, note[:500]
-    submission.version += 1
-    submission.save()
-    _record(submission, SubmissionEvent.Action.APPROVED, by, note)
-    notifications.notify(submission, SubmissionEvent.Action.APPROVED, by, note)
-    return submission
+    return _review(submission, by, action=SubmissionEvent.Action.APPROVED, note=note)
 
 
 @transaction.atomic
 def submission_return(*, submission: Submission, by: User, reason: str) -> Submission:
     """Return (退回) a submitted report with a required reason; the submitter corrects and resubmits."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("退回时必须填写原因。"))
-    submission = _locked_row(submission)
-    if not access.may_review(by, submission.federation):
-        raise ValidationError(_("只有直接上级妇联的领导或管理员可以审核。"))
-    if submission.status != SubmissionStatus.SUBMITTED:
-        raise ValidationError(_("只有待审核的报表可以退回。"))
-    submission.status = SubmissionStatus.RETURNED
-    submission.reviewed_at, submission.reviewed_by, submission.review_note = timezone.now(), by, reason[:500]
-    submission.version += 1
-    submission.save()
-    _record(submission, SubmissionEvent.Action.RETURNED, by, reason)
-    notifications.notify(submission, SubmissionEvent.Action.RETURNED, by, reason)
-    return submission
+    return _review(
+        submission,
+        by,
+        action=SubmissionEvent.Action.RETURNED,
+        note=reason,
+        reason_required=_("退回时必须填写原因。"),
+    )
 
 
 @transaction.atomic
 def submission_reopen(*, submission: Submission, by: User, reason: str) -> Submission:
     """Reopen (重新打开) an approved report, with a required reason (audited): the lock lifts until it is
     submitted and approved again."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("重新打开时必须填写原因。"))
-    submission = _locked_row(submission)
-    if not access.may_review(by, submission.federation):
-        raise ValidationError(_("只有直接上级妇联的领导或管理员可以重新打开。"))
-    if submission.status != SubmissionStatus.APPROVED:
-        raise ValidationError(_("只有已通过的报表可以重新打开。"))
-    submission.status = SubmissionStatus.REOPENED
-    submission.review_note = reason[:500]
-    submission.version += 1
-    submission.save()
-    _record(submission, SubmissionEvent.Action.REOPENED, by, reason)
-    notifications.notify(submission, SubmissionEvent.Action.REOPENED, by, reason)
-    return submission
+    return _review(
+        submission,
+        by,
+        action=SubmissionEvent.Action.REOPENED,
+        note=reason,
+        reason_required=_("重新打开时必须填写原因。"),
+    )
 
 
 def changes_since(submission: Submission) -> list[tuple[int, Decimal, Decimal]]:
