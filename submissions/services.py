@@ -313,7 +313,14 @@ class Completeness:
 
     @property
     def on_time(self) -> int:
-        return sum(1 for row in self.rows if row.submission and row.submission.on_time)
+        """Of the submitted ones, those first submitted by the due date (a returned report is not
+        submitted until it comes back, so 按时 ≤ 已报)."""
+        reported = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED, SubmissionStatus.REOPENED)
+        return sum(
+            1
+            for row in self.rows
+            if row.submission and row.submission.status in reported and row.submission.on_time
+        )
 
     @property
     def approved(self) -> int:

@@ -400,3 +400,13 @@ def test_the_annual_export_has_the_reports_sheet(tree, people, monthly, login):
     may = next(row for row in rows if row[0] == "2013年5月")
     assert may[2:7] == [2, 1, 0, 0, 0] and may[7] == 0.5 and may[9] == "岳麓区妇联"
     assert len([row for row in rows if row[0] and row[0].startswith("2013年")]) == 12
+
+
+def test_on_time_never_exceeds_submitted(tree, people, monthly):
+    submission = services.submission_submit(federation=tree["furong"], period=MAY, by=people["furong_staff"])
+    Submission.objects.filter(pk=submission.pk).update(
+        first_submitted_at=datetime(2013, 6, 1, tzinfo=BEIJING)
+    )
+    services.submission_return(submission=submission, by=people["changsha_leader"], reason="请核对")
+    result = services.completeness(tree["changsha"], MAY)
+    assert (result.submitted, result.on_time, result.returned) == (0, 0, 1)
