@@ -203,6 +203,9 @@ def target_split(*, target: Target, values: dict[int, Decimal | None], by) -> Sp
                         _("%(name)s已将该目标继续分解到下级，请先由其撤回下级的分解，再撤回此项。")
                         % {"name": child.display_name}
                     )
+                from activities.services import ensure_unlocked
+
+                ensure_unlocked(*existing.achieved_by.all())  # their milestone links go with it
                 existing.delete()
                 removed += 1
             continue
@@ -480,12 +483,15 @@ class DeletionImpact:
         return bool(self.activities)
 
 
-def deletion_impact(obj: WorkPoint | Target) -> DeletionImpact:
+def deletion_impact(obj: Plan | WorkPoint | Target) -> DeletionImpact:
     """Everything that deleting ``obj`` would remove or unlink (see DeletionImpact)."""
     from activities.models import Activity
 
     if isinstance(obj, Target):
         points, targets = [], [obj]
+    elif isinstance(obj, Plan):
+        points = list(obj.points.all())
+        targets = list(obj.targets.select_related("indicator"))
     else:
         points = [obj]
         frontier = [obj.pk]
@@ -520,6 +526,10 @@ def _refuse_if_blocked(impact: DeletionImpact, confirmed: bool) -> None:
         )
     if impact.assigned:
         raise ValidationError(_("由上级分解下达的目标不能删除；如需调整，请联系上级妇联。"))
+    # Unlinking an activity changes it: not in a period an approved report has locked.
+    from activities.services import ensure_unlocked
+
+    ensure_unlocked(*impact.activities)
     if impact.needs_confirmation and not confirmed:
         raise ValidationError(
             _("有 %(count)d 项活动关联了要删除的要点或目标，请勾选确认后再删除。")
@@ -550,9 +560,12 @@ def target_delete(*, target: Target, by, confirmed: bool = False) -> DeletionImp
 
 
 @transaction.atomic
-def plan_delete(*, plan: Plan, by) -> None:
-    """Delete a draft plan; refused while its targets are linked to splits above or below it."""
-    linked = plan.targets.filter(models.Q(splits__isnull=False) | models.Q(parent_target__isnull=False))
-    if linked.exists():
+def plan_delete(*, plan: Plan, by, confirmed: bool = False) -> DeletionImpact:
+    """Delete a draft plan; refused like :func:`work_point_delete` (its targets linked to splits above
+    or below it, activities in a locked period), and its activities' links go only when ``confirmed``."""
+    impact = deletion_impact(plan)
+    if impact.splits or impact.assigned:
         raise ValidationError(_("该计划的目标与上下级的指标分解相关联，不能删除。"))
+    _refuse_if_blocked(impact, confirmed)
     plan.delete()
+    return impact

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -160,18 +161,14 @@ def plan_delete(request, pk):
     plan = _plan_for_edit(request.user, _visible_plan(request.user, pk))
     if not plan.is_draft:
         return _locked(request, plan)
-    if request.method == "POST":
-        try:
-            services.plan_delete(plan=plan, by=request.user)
-        except ValidationError as error:
-            _show_errors(request, error)
-            return redirect(plan)
-        messages.success(request, _("已删除草稿。"))
-        return redirect("plans:index")
-    return render(
+    return _delete_with_impact(
         request,
-        "plans/confirm_delete.html",
-        {"object": plan, "cancel_url": plan.get_absolute_url(), "what": _("工作要点草稿")},
+        plan,
+        lambda confirmed: services.plan_delete(plan=plan, by=request.user, confirmed=confirmed),
+        plan=plan,
+        what=_("工作要点草稿"),
+        done=_("已删除草稿。"),
+        after=reverse("plans:index"),
     )
 
 
@@ -271,26 +268,25 @@ def point_delete(request, pk):
     return _delete_with_impact(
         request,
         point,
-        services.work_point_delete,
+        lambda confirmed: services.work_point_delete(point=point, by=request.user, confirmed=confirmed),
         plan=plan,
         what=_("工作要点（连同其下级要点和目标）"),
         done=_("已删除工作要点及其下级要点和目标。"),
-        point=point,
     )
 
 
-def _delete_with_impact(request, obj, service, *, plan, what, done, **kwargs):
+def _delete_with_impact(request, obj, delete, *, plan, what, done, after=None):
     """The confirmation page lists what else the deletion reaches (splits below, targets assigned from
     above, activities that lose their link); the service refuses what the page says it refuses."""
     impact = services.deletion_impact(obj)
     if request.method == "POST":
         try:
-            service(by=request.user, confirmed=request.POST.get("confirm_links") == "on", **kwargs)
+            delete(confirmed=request.POST.get("confirm_links") == "on")
         except ValidationError as error:
             _show_errors(request, error)
         else:
             messages.success(request, done)
-            return redirect(plan)
+            return redirect(after or plan)
     return render(
         request,
         "plans/confirm_delete.html",
@@ -361,11 +357,10 @@ def target_delete(request, pk):
     return _delete_with_impact(
         request,
         target,
-        services.target_delete,
+        lambda confirmed: services.target_delete(target=target, by=request.user, confirmed=confirmed),
         plan=plan,
         what=_("目标"),
         done=_("已删除目标。"),
-        target=target,
     )
 
 

@@ -410,3 +410,43 @@ def test_on_time_never_exceeds_submitted(tree, people, monthly):
     services.submission_return(submission=submission, by=people["changsha_leader"], reason="请核对")
     result = services.completeness(tree["changsha"], MAY)
     assert (result.submitted, result.on_time, result.returned) == (0, 0, 1)
+
+
+def test_deleting_plan_items_never_unlinks_activities_of_a_locked_month(
+    tree, people, trained, monthly, login
+):
+    """Found by the attack session: the plan pages unlinked a locked month's activities."""
+    from plans.models import Plan, Target, WorkPoint
+
+    staff = people["furong_staff"]
+    plan = factories.plan(tree["furong"])
+    point = factories.point(plan, "巾帼建功")
+    target = factories.target(point, trained, 100)
+    may = activity_services.activity_save(
+        activity=Activity(
+            federation=tree["furong"],
+            year=2013,
+            title="五月培训",
+            type=ActivityType.objects.ensure_defaults().get(name="培训"),
+            status=ActivityStatus.DONE,
+            actual_start=datetime(2013, 5, 10, 9, tzinfo=BEIJING),
+        ),
+        figures={trained: Decimal(10)},
+        work_points=[point],
+        achieves=[target],
+        by=staff,
+    )
+    submission = services.submission_submit(federation=tree["furong"], period=MAY, by=staff)
+    services.submission_approve(submission=submission, by=people["changsha_leader"])
+    client = login(staff)
+    client.post(reverse("set-year"), {"year": "2013"})
+    for url in [
+        reverse("plans:target-delete", args=[target.pk]),
+        reverse("plans:point-delete", args=[point.pk]),
+        reverse("plans:delete", args=[plan.pk]),
+    ]:
+        response = client.post(url, {"confirm_links": "on"})
+        assert response.status_code == 200 and "已审核通过并锁定" in response.content.decode(), url
+    assert Plan.objects.filter(pk=plan.pk).exists() and WorkPoint.objects.filter(pk=point.pk).exists()
+    assert Target.objects.filter(pk=target.pk).exists()
+    assert (list(may.work_points.all()), list(may.achieves.all())) == ([point], [target])
