@@ -80,11 +80,13 @@ def apply(delta: Contribution) -> None:
     for (path, year, month, indicator_id), value in delta.items():
         for code in path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR):
             rows[(ids[code], year, month, indicator_id)] += value
-    _increment(rows)
+    increment(rows)
 
 
-def _increment(rows: dict[tuple[int, int, int, int], Decimal]) -> None:
-    table = FigureTotal._meta.db_table
+def increment(rows: dict[tuple[int, int, int, int], Decimal], model=FigureTotal) -> None:
+    """Add {(federation id, year, month, indicator id): value} to a totals table of FigureTotal's shape
+    (FigureTotal, or submissions.ApprovedTotal), as atomic increments."""
+    table = model._meta.db_table
     sql = (
         f"INSERT INTO {table} (federation_id, year, month, indicator_id, value) VALUES (%s, %s, %s, %s, %s) "
         f"ON CONFLICT (federation_id, year, indicator_id, month) "
@@ -125,7 +127,7 @@ def move_subtree(old_path: str, new_path: str) -> None:
             rows[(ids[ancestor], year, month, indicator_id)] -= value
         for ancestor in new_ancestors:
             rows[(ids[ancestor], year, month, indicator_id)] += value
-    _increment(rows)
+    increment(rows)
 
 
 def recompute(federation: Federation | None = None, year: int | None = None) -> dict:

@@ -109,6 +109,17 @@ def query_as_of(request: HttpRequest, name: str = "as_of") -> date | None:
     return parse_as_of(text) if text else None
 
 
+def query_approved_only(request: HttpRequest, name: str = "view") -> bool:
+    """``?view=approved`` (仅已审核): True; absent or ``all`` (全部已录入, the default): False;
+    anything else: Http404."""
+    text = request.GET.get(name)
+    if text in (None, "", "all"):
+        return False
+    if text == "approved":
+        return True
+    raise Http404(name)
+
+
 def query_month(request: HttpRequest, default: int, name: str = "m") -> int:
     text = request.GET.get(name)
     return default if text is None else parse_month(text)

@@ -56,6 +56,7 @@ class RollupOut(Schema):
     federation: str
     name: str
     year: int
+    view: str  # "all" (全部已录入) or "approved" (仅已审核)
     as_of: date
     expected_share: float
     completion: float | None
@@ -96,6 +97,7 @@ def rollup_out(result) -> dict:
         "federation": result.federation.code,
         "name": result.federation.name,
         "year": result.year,
+        "view": "approved" if result.approved_only else "all",
         "as_of": result.as_of,
         "expected_share": _number(result.expected_share, 4),
         "completion": _number(result.overall_completion, 1),
@@ -126,7 +128,7 @@ def _expected_at_month_end(year: int, month: int) -> float:
 
 
 @api.get("/rollup/{code}/{year}/", response=RollupOut, summary="目标完成情况汇总", tags=["报表"])
-def rollup_view(request, code: str, year: int, as_of: date | None = None):
+def rollup_view(request, code: str, year: int, as_of: date | None = None, view: str | None = None):
     """A federation's targets and results for a year, and each direct child's; 404 outside one's reach."""
     # django-ninja has typed the path (422 for what is no int at all); fedwork.params decides the
     # rest from the raw text as the pages do: " 2013", "2_013" or a NUL byte in the code are 404s.
@@ -138,7 +140,10 @@ def rollup_view(request, code: str, year: int, as_of: date | None = None):
     # Returned as JSON directly: the dict already has RollupOut's shape (the schema documents it, and
     # the schemathesis test holds the two together); validating every child's every target through
     # pydantic again cost more than the roll-up itself on a county with a dozen townships.
-    return JsonResponse(rollup_out(rollup(federation, year, as_of)), encoder=DjangoJSONEncoder)
+    approved_only = params.query_approved_only(request)  # ?view=approved: 仅已审核
+    return JsonResponse(
+        rollup_out(rollup(federation, year, as_of, approved_only=approved_only)), encoder=DjangoJSONEncoder
+    )
 
 
 class ChildReportOut(Schema):

@@ -96,13 +96,19 @@ def build_annual_workbook(federation: Federation, year: int, as_of: date | None 
 
 
 def write_annual_workbook(
-    federation: Federation, year: int, as_of: date | None, output: str | IO[bytes]
+    federation: Federation,
+    year: int,
+    as_of: date | None,
+    output: str | IO[bytes],
+    *,
+    approved_only: bool = False,
 ) -> Rollup:
-    """Write the annual workbook of a federation, for a year and a cut-off date, to a path or file.
+    """Write the annual workbook of a federation, for a year and a cut-off date, to a path or file;
+    ``approved_only`` judges the targets on approved reports' figures (仅已审核).
 
     Returns the roll-up it was built from, so callers can report on it.
     """
-    data = collect_annual(federation, year, as_of)
+    data = collect_annual(federation, year, as_of, approved_only=approved_only)
     write_collected(data, output)
     return data.result
 
@@ -120,9 +126,11 @@ class AnnualData:
     reports: list = field(default_factory=list)  # submissions.services.Completeness per ended period
 
 
-def collect_annual(federation: Federation, year: int, as_of: date | None = None) -> AnnualData:
+def collect_annual(
+    federation: Federation, year: int, as_of: date | None = None, *, approved_only: bool = False
+) -> AnnualData:
     """The roll-up and the activity counts: the export's queries, except the streamed detail."""
-    result = rollup(federation, year, as_of)
+    result = rollup(federation, year, as_of, approved_only=approved_only)
     children = [child.federation for child in result.children]
     counts = Activity.objects.for_year(year).counts_by_branch(federation, children)
     used = {type_id for _branch, type_id, status in counts if status == ActivityStatus.DONE}
@@ -159,7 +167,11 @@ def write_collected(data: AnnualData, output: str | IO[bytes]) -> None:
     title = export_title(federation, year)
     info = (
         _("填报单位：%(name)s") % {"name": federation.name},
-        _("统计截止日期：%(date)s") % {"date": chinese_date(data.result.as_of)},
+        _("统计截止日期：%(date)s%(view)s")
+        % {
+            "date": chinese_date(data.result.as_of),
+            "view": _("（仅已审核数据）") if data.result.approved_only else "",
+        },
     )
     _write_targets_sheet(workbook, styles, title, info, data.result)
     _write_children_sheet(workbook, styles, title, info, data.result)

@@ -19,11 +19,12 @@ def annual_export(request: HttpRequest, code: str) -> FileResponse:
     federation = access.get_federation_for_user_or_404(request.user, code)
     year = params.query_year(request, default=selected_year(request))
     as_of = params.query_as_of(request)
+    approved_only = params.query_approved_only(request)
     # Written to a temporary file and streamed from there: a province-wide workbook is never held
     # whole in memory, and FileResponse closes (and so deletes) the file once it is sent.
     output = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        write_annual_workbook(federation, year, as_of, output)
+        write_annual_workbook(federation, year, as_of, output, approved_only=approved_only)
         output.seek(0)
     except BaseException:
         output.close()

@@ -157,6 +157,7 @@ class Rollup:
     progress: list[Progress]
     children: list[ChildResult]
     monthly_completion: list[Decimal | None]  # overall completion at the end of each month (sums only)
+    approved_only: bool = False  # judged on approved reports' figures (仅已审核), not all recorded
 
     @property
     def overall_completion(self) -> Decimal | None:
@@ -224,6 +225,12 @@ def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+def _approved_table() -> str:
+    from submissions.models import ApprovedTotal
+
+    return ApprovedTotal._meta.db_table
+
+
 def _select(sql: str, params: list, fields: tuple = ()) -> list[tuple]:
     """The rows of a SELECT, each column converted as the ORM converts its model field (``fields``,
     None where nothing needs converting). On PostgreSQL nothing does: psycopg2 returns Decimal and
@@ -259,6 +266,7 @@ class _Totals:
         indicator_ids: set[int],
         year: int,
         last_month: int,
+        table: str = FigureTotal._meta.db_table,
     ):
         self.monthly: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 12)
         self.by_child: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
@@ -266,7 +274,7 @@ class _Totals:
             return
         indicators = sorted(indicator_ids)
         rows = _select(
-            "SELECT indicator_id, month, value FROM activities_figuretotal"
+            f"SELECT indicator_id, month, value FROM {table}"
             f" WHERE federation_id = %s AND year = %s AND indicator_id IN ({_marks(indicators)})"
             " AND month <= %s",
             [federation.pk, year, *indicators, last_month],
@@ -276,7 +284,7 @@ class _Totals:
             self.monthly[indicator_id][month - 1] += value
         if child_ids:
             child_rows = _select(
-                "SELECT federation_id, indicator_id, SUM(value) FROM activities_figuretotal"
+                f"SELECT federation_id, indicator_id, SUM(value) FROM {table}"
                 f" WHERE federation_id IN ({_marks(child_ids)}) AND year = %s"
                 f" AND indicator_id IN ({_marks(indicators)}) AND month <= %s"
                 " GROUP BY federation_id, indicator_id",
@@ -359,12 +367,14 @@ def _milestones_met(target_ids: list[int], as_of: date) -> set[int]:
     return {target_id for (target_id,) in rows}
 
 
-def _grandchildren_reached(child_ids: list[int], bases: set[int], year: int, last_month: int):
+def _grandchildren_reached(
+    child_ids: list[int], bases: set[int], year: int, last_month: int, table: str = FigureTotal._meta.db_table
+):
     """For coverage: per (child, base indicator), how many of the child's own children report the
     base indicator > 0; and per child, how many children it has."""
     bases = sorted(bases)
     reached = _select(
-        "SELECT f.parent_id, t.indicator_id, COUNT(DISTINCT t.federation_id) FROM activities_figuretotal t"
+        f"SELECT f.parent_id, t.indicator_id, COUNT(DISTINCT t.federation_id) FROM {table} t"
         " JOIN fedwork_federation f ON f.id = t.federation_id"
         f" WHERE f.parent_id IN ({_marks(child_ids)}) AND t.year = %s AND t.month <= %s"
         f" AND t.indicator_id IN ({_marks(bases)}) AND t.value > 0 GROUP BY f.parent_id, t.indicator_id",
@@ -461,8 +471,16 @@ def _rate(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     return numerator / denominator * HUNDRED if denominator else None
 
 
-def rollup(federation: Federation, year: int, as_of: date | None = None) -> Rollup:
-    """The roll-up for F, a year and a date: F's targets with their results, and each direct child's."""
+def rollup(
+    federation: Federation, year: int, as_of: date | None = None, *, approved_only: bool = False
+) -> Rollup:
+    """The roll-up for F, a year and a date: F's targets with their results, and each direct child's.
+
+    ``approved_only`` judges on the figures of approved reports (submissions.ApprovedTotal, 仅已审核)
+    instead of everything recorded (FigureTotal, the default and real time); milestones are judged on
+    the activities marked as achieving them either way.
+    """
+    table = _approved_table() if approved_only else FigureTotal._meta.db_table
     as_of = as_of or default_as_of(year)
     share = expected_share(year, as_of)
     months_done = completed_months(year, as_of)
@@ -488,7 +506,7 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
     all_targets = targets + [t for ts in child_targets.values() for t in ts]
     # Split targets share the upper targets' indicator objects: one pass over the distinct ones.
     indicator_ids = _needed_indicators({id(t.indicator): t.indicator for t in all_targets}.values())
-    totals = _Totals(federation, child_ids, indicator_ids, year, last_month)
+    totals = _Totals(federation, child_ids, indicator_ids, year, last_month, table)
 
     milestones_met = _milestones_met(
         [t.pk for t in all_targets if t.indicator.kind == IndicatorKind.MILESTONE], as_of
@@ -497,7 +515,7 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
     grandchildren_with, grandchildren_all = {}, {}
     if coverage_bases and children:
         grandchildren_with, grandchildren_all = _grandchildren_reached(
-            child_ids, coverage_bases, year, last_month
+            child_ids, coverage_bases, year, last_month, table
         )
 
     def achieved_for(target: Target, value_of, coverage) -> Decimal | None:
@@ -551,7 +569,14 @@ def rollup(federation: Federation, year: int, as_of: date | None = None) -> Roll
         results.append(ChildResult(child, child_progress, score))
     _rank(results)
     return Rollup(
-        federation, year, as_of, share, progress, results, _monthly_completion(progress, last_month)
+        federation,
+        year,
+        as_of,
+        share,
+        progress,
+        results,
+        _monthly_completion(progress, last_month),
+        approved_only,
     )
 
 

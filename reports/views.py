@@ -26,7 +26,9 @@ def index(request):
 def dashboard(request, code):
     federation = access.get_federation_for_user_or_404(request.user, code)
     year = selected_year(request)
-    result = rollup(federation, year, params.query_as_of(request))
+    result = rollup(
+        federation, year, params.query_as_of(request), approved_only=params.query_approved_only(request)
+    )
     today = timezone.localdate()
     planned = Activity.objects.planned_in_subtree(federation, year).select_related("federation")
     groups: dict[int, dict] = {}

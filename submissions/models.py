@@ -123,6 +123,8 @@ class Submission(models.Model):
         related_name="+",
     )
     review_note = CleanCharField(_("审核意见"), max_length=500, blank=True)
+    # Whether its snapshot is in the approved totals (ApprovedTotal) now.
+    counted = models.BooleanField(_("计入已审核汇总"), default=False, db_default=False, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     federation_lookup = "federation"
@@ -339,3 +341,34 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class ApprovedTotal(models.Model):
+    """The approved figures (仅已审核), pre-aggregated like activities.FigureTotal: for a federation and
+    everything below it, per year, month and indicator, the sum of the snapshots of approved reports.
+
+    A report adds its snapshot to its federation and every ancestor when it is approved, in the month
+    its period ends, and takes it out again when it is reopened (submissions.services). Only reports
+    of the finest frequency a federation reports on count, so a month and its quarter are never both
+    added. The roll-up reads these rows instead of FigureTotal for the "approved only" view.
+    """
+
+    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    indicator = models.ForeignKey("plans.Indicator", on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    federation_lookup = "federation"
+
+    class Meta:
+        verbose_name = _("已审核汇总数")
+        verbose_name_plural = _("已审核汇总数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "year", "indicator", "month"], name="submissions_approved_total_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.federation_id}/{self.year}-{self.month}/{self.indicator_id}={self.value}"

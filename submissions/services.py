@@ -208,11 +208,53 @@ def _review(
     if action != SubmissionEvent.Action.REOPENED:
         submission.reviewed_at, submission.reviewed_by = timezone.now(), by
     submission.review_note = note[:500]
+    if action == SubmissionEvent.Action.APPROVED and _counts_in_approved_totals(submission):
+        _add_to_approved_totals(submission, Decimal(1))
+        submission.counted = True
+    elif action == SubmissionEvent.Action.REOPENED and submission.counted:
+        _add_to_approved_totals(submission, Decimal(-1))
+        submission.counted = False
     submission.version += 1
     submission.save()
     _record(submission, action, by, note)
     notifications.notify(submission, action, by, note)
     return submission
+
+
+def _counts_in_approved_totals(submission: Submission) -> bool:
+    """Only reports of the finest frequency the federation reports on count (a month and its quarter
+    would otherwise both add the same figures)."""
+    from .periods import SPAN
+
+    spans = [
+        SPAN[frequency]
+        for frequency in ReportingSchedule.objects.effective_for(
+            submission.federation, submission.year
+        ).values_list("frequency", flat=True)
+    ]
+    return not spans or SPAN[submission.frequency] == min(spans)
+
+
+def _add_to_approved_totals(submission: Submission, sign: Decimal) -> None:
+    """Add (sign 1) or take out (sign -1) a report's snapshot in ApprovedTotal, for its federation and
+    every ancestor, in the last month of its period."""
+    from activities.totals import increment
+
+    from .models import ApprovedTotal
+
+    federation = submission.federation
+    ids = list(
+        Federation.objects.filter(code__in=[*federation.ancestor_codes, federation.code]).values_list(
+            "pk", flat=True
+        )
+    )
+    month = submission.period.months.stop - 1
+    rows = {
+        (federation_id, submission.year, month, int(indicator_id)): sign * Decimal(value)
+        for federation_id in ids
+        for indicator_id, value in submission.figures.items()
+    }
+    increment(rows, ApprovedTotal)
 
 
 # action → (the status it leaves, the status it reaches, why any other status is refused)

@@ -450,3 +450,39 @@ def test_deleting_plan_items_never_unlinks_activities_of_a_locked_month(
     assert Plan.objects.filter(pk=plan.pk).exists() and WorkPoint.objects.filter(pk=point.pk).exists()
     assert Target.objects.filter(pk=target.pk).exists()
     assert (list(may.work_points.all()), list(may.achieves.all())) == ([point], [target])
+
+
+def test_approved_only_view_counts_what_was_approved(tree, people, trained, monthly, login):
+    from reports.rollup import rollup
+    from submissions.models import ApprovedTotal
+
+    staff, leader = people["furong_staff"], people["changsha_leader"]
+    plan = factories.plan(tree["changsha"], status="published")
+    factories.target(factories.point(plan), trained, 100)
+    record(tree["furong"], date(2013, 4, 10), {trained: Decimal(7)}, by=staff)
+    record(tree["furong"], date(2013, 5, 10), {trained: Decimal(30)}, by=staff)
+    may = services.submission_submit(federation=tree["furong"], period=MAY, by=staff)
+    record(tree["furong"], date(2013, 5, 11), {trained: Decimal(4)}, by=staff)  # after the snapshot
+
+    def achieved(approved_only):
+        result = rollup(tree["changsha"], 2013, date(2013, 12, 31), approved_only=approved_only)
+        return result.progress[0].achieved
+
+    assert (achieved(False), achieved(True)) == (41, 0)
+    services.submission_approve(submission=may, by=leader)
+    assert (achieved(False), achieved(True)) == (41, 30)  # the approved snapshot, in every ancestor
+    assert ApprovedTotal.objects.get(federation=tree["nation"], month=5).value == 30
+
+    client = login(leader)
+    client.post(reverse("set-year"), {"year": "2013"})
+    page = client.get(
+        reverse("reports:dashboard", args=["4301"]), {"view": "approved", "as_of": "2013-12-31"}
+    )
+    assert page.status_code == 200 and "仅已审核数据" in page.content.decode()
+    data = client.get("/api/v1/rollup/4301/2013/", {"view": "approved", "as_of": "2013-12-31"}).json()
+    assert data["view"] == "approved" and data["targets"][0]["achieved"] == 30
+    assert client.get(reverse("reports:dashboard", args=["4301"]), {"view": "x"}).status_code == 404
+
+    services.submission_reopen(submission=may, by=leader, reason="更正")
+    assert achieved(True) == 0
+    assert not ApprovedTotal.objects.exclude(value=0).exists()
