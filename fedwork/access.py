@@ -260,3 +260,11 @@ def may_set_schedule(user: User, federation: Federation) -> bool:
     if user.is_superuser:
         return True
     return user.federation_id == federation.pk and user.role in (Role.STAFF, Role.ADMIN)
+
+
+def may_see_burden(user: User, federation: Federation) -> bool:
+    """The burden ledger of a federation is for the leaders and admins of it and of the federations
+    above it (who do the asking); staff and outsiders are refused (404)."""
+    if not can_view(user, federation) or not user.is_active:
+        return False
+    return user.is_superuser or user.role in (Role.LEADER, Role.ADMIN)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<code:code>/<str:frequency>/<int:number>/", views.completeness_detail, name="completeness"),
+    path("<code:code>/burden/", views.burden_ledger, name="burden"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),

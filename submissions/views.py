@@ -213,6 +213,7 @@ def completeness_detail(request, code, frequency, number):
         "breadcrumb": access.visible_ancestors(request.user, federation),
         "completeness": services.completeness(federation, period),
         "today": timezone.localdate(),
+        "may_see_burden": access.may_see_burden(request.user, federation),
     }
     return render(request, "submissions/completeness.html", context)
 
@@ -301,3 +302,29 @@ def reminder_settings(request):
         "submissions/reminder_settings.html",
         {"form": form, "has_email": bool(request.user.email)},
     )
+
+
+@login_required
+def burden_ledger(request, code):
+    """基层负担台账: what the upper federations asked of a federation, month by month."""
+    from .burden import burden
+
+    federation = access.get_federation_for_user_or_404(request.user, code)
+    if not access.may_see_burden(request.user, federation):
+        raise Http404
+    year = selected_year(request)
+    months = burden(federation, year)
+    context = {
+        "federation": federation,
+        "year": year,
+        "months": months,
+        "breadcrumb": access.visible_ancestors(request.user, federation),
+        "children": Federation.objects.children_of(federation).order_by("code"),
+        "totals": {
+            "reports": sum(m.reports_count for m in months),
+            "entered": sum(m.figures_entered for m in months),
+            "reported": sum(m.figures_reported for m in months),
+            "repeated": sum(m.figures_repeated for m in months),
+        },
+    }
+    return render(request, "submissions/burden.html", context)

@@ -225,6 +225,8 @@ ROUTES: dict[str, Route] = {
     "submissions:completeness": Route(
         "object", kwargs=lambda o: {"code": FURONG, "frequency": "month", "number": 1}
     ),
+    # The burden ledger is for the leaders and admins at and above the federation.
+    "submissions:burden": Route("object", kwargs=lambda o: {"code": FURONG}, owner="furong_leader"),
     "submissions:notifications": Route("own"),
     "submissions:notification-read": Route(
         "object", kwargs=lambda o: {"pk": o["notification"].pk}, post_only=True, reached=302

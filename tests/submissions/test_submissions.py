@@ -486,3 +486,28 @@ def test_approved_only_view_counts_what_was_approved(tree, people, trained, mont
     services.submission_reopen(submission=may, by=leader, reason="更正")
     assert achieved(True) == 0
     assert not ApprovedTotal.objects.exclude(value=0).exists()
+
+
+def test_the_burden_ledger_counts_what_was_asked_entered_and_repeated(tree, people, trained, monthly, login):
+    from submissions.burden import burden
+
+    staff, leader = people["furong_staff"], people["changsha_leader"]
+    services.schedule_set(
+        federation=tree["changsha"], year=2013, frequency="quarter", due_day=10, by=changsha_staff(tree)
+    )
+    for month in (4, 5):
+        record(tree["furong"], date(2013, month, 10), {trained: Decimal(5)}, by=staff)
+        services.submission_submit(federation=tree["furong"], period=Period(2013, "month", month), by=staff)
+    services.submission_submit(federation=tree["furong"], period=Period(2013, "quarter", 2), by=staff)
+    months = burden(tree["furong"], 2013)
+    assert [(setter, label) for setter, label in months[6].reports_due] == [
+        ("长沙市妇联", "月报"),
+        ("长沙市妇联", "季报"),
+    ]
+    assert (months[3].figures_entered, months[4].figures_entered) == (1, 1)
+    assert (months[5].figures_reported, months[5].figures_repeated) == (1, 1)  # the quarter repeats April/May
+    assert (months[4].figures_reported, months[4].figures_repeated) == (1, 0)
+
+    assert login(leader).get(reverse("submissions:burden", args=["430102"])).status_code == 200
+    for outsider in ["furong_staff", "yuelu_staff", "lixia_staff"]:
+        assert login(people[outsider]).get(reverse("submissions:burden", args=["430102"])).status_code == 404
