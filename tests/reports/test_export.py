@@ -323,7 +323,10 @@ def test_a_federation_without_targets_or_children_still_gets_framed_sheets(tree,
     assert book.sheetnames == SHEETS
     assert book["目标完成情况"]["A1"].value == "定王台街道妇女联合会2013年工作目标完成情况汇总表"
     assert rows(book["目标完成情况"], 4) == []
-    assert rows(book["下级完成情况"], 5) == [(None, "定王台街道妇联（本级）", None, None), (None, "合计", None, None)]
+    assert rows(book["下级完成情况"], 5) == [
+        (None, "定王台街道妇联（本级）", None, None),
+        (None, "合计", None, None),
+    ]
     assert rows(book["活动统计"], 5) == [
         (1, "定王台街道妇联（本级）", 0, 0, 0, 0, 0),
         (None, "合计", 0, 0, 0, 0, 0),
@@ -410,7 +413,8 @@ def test_a_changsha_leader_exports_changsha_and_its_counties(tree, people, login
     assert response.status_code == 200
     book = workbook_of(body)
     assert book["目标完成情况"]["A1"].value == "芙蓉区妇女联合会2013年工作目标完成情况汇总表"
-    assert [row[1] for row in rows(book["下级完成情况"], 5)] == ["芙蓉区妇联（本级）", "定王台街道妇联", "合计"]
+    names = [row[1] for row in rows(book["下级完成情况"], 5)]
+    assert names == ["芙蓉区妇联（本级）", "定王台街道妇联", "合计"]
 
 
 def test_a_changsha_leader_gets_404_for_zhuzhou(tree, people, login, zhuzhou):
