@@ -1,13 +1,17 @@
 """The annual Excel export (年度汇总表): the roll-up laid out as a Chinese statistical table.
 
-Three sheets, each with a merged title row, a line naming the reporting unit and the cut-off date,
-bold bordered header rows that stay frozen and repeat on every printed page, A4 landscape:
+Sheets, each with its own merged title row (…目标完成情况表, …下级完成情况表), a line naming the
+reporting unit and the cut-off date, bold bordered header rows that stay frozen and repeat on every
+printed page, A4 landscape:
 
 - 目标完成情况: one row per target of the federation, as the roll-up computes it;
-- 下级完成情况: one row per direct child, a column group (目标 / 完成 / 完成率) per split target,
-  then 得分 and 排名, and a 合计 row;
-- 活动统计: the year's activities counted by status and, for those done, by type: one row for the
-  federation's own, one per direct child, a 合计 row;
+- 下级完成情况: a 本级 row (the federation's own activities), one row per direct child, a column
+  group (目标 / 完成 / 完成率) per split target, then 得分 and 排名, and a 合计 row that is the
+  federation's result: for a sum, 本级 + Σ 下级 = 合计 = 目标完成情况's 完成值;
+- 指标统计: every indicator recorded in the year, with or without a target, × 本级, each child, 合计;
+- 活动统计: the year's activities counted by status (已完成, 计划中, 已逾期, 已取消: the dashboard's
+  words) and, for those done, by type: one row for the federation's own, one per direct child, a 合计 row;
+- 报送情况: how the children reported, per period ended by the cut-off date;
 - 活动明细 (city level and below): every activity of the federation and below in the year, with its
   figures. A province's or the nation's year is hundreds of thousands of rows no one reads on
   paper and a spreadsheet chokes on; there the counts stand in, and each city or county exports its
@@ -42,9 +46,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 from activities.models import Activity, ActivityStatus, ActivityType, Figure
 from fedwork.models import Federation, Level
 from fedwork.text import clean_text
-from plans.models import MONEY_UNIT, Comparator, Indicator, IndicatorKind, Target
+from plans.models import MONEY_UNIT, Indicator, IndicatorKind, Target
 
-from .rollup import ChildResult, Progress, Rollup, rollup, status_labels
+from .rollup import (
+    ChildResult,
+    IndicatorStatistics,
+    Progress,
+    Rollup,
+    indicator_statistics,
+    own_name,
+    rollup,
+    status_labels,
+)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT_NAME = "宋体"
@@ -70,6 +83,22 @@ HEADER_ROW = 3
 def export_title(federation: Federation, year: int) -> str:
     """The table's title: 长沙市妇女联合会2013年工作目标完成情况汇总表."""
     return _("%(name)s%(year)d年工作目标完成情况汇总表") % {"name": federation.name, "year": year}
+
+
+SHEET_TITLES = {
+    # The first sheet keeps the workbook's own title (export_title, the download's name).
+    "targets": gettext_lazy("%(name)s%(year)d年工作目标完成情况汇总表"),
+    "children": gettext_lazy("%(name)s%(year)d年下级完成情况表"),
+    "statistics": gettext_lazy("%(name)s%(year)d年指标统计表"),
+    "counts": gettext_lazy("%(name)s%(year)d年活动统计表"),
+    "reports": gettext_lazy("%(name)s%(year)d年报送情况表"),
+    "activities": gettext_lazy("%(name)s%(year)d年活动明细表"),
+}
+
+
+def sheet_title(federation: Federation, year: int, sheet: str) -> str:
+    """A sheet's own title (长沙市妇女联合会2013年下级完成情况表): each sheet says what it holds."""
+    return str(SHEET_TITLES[sheet]) % {"name": federation.name, "year": year}
 
 
 def export_filename(federation: Federation, year: int) -> str:
@@ -124,6 +153,9 @@ class AnnualData:
     counts: dict[tuple[int, int, str], int]  # see ActivityQuerySet.counts_by_branch
     types: list[ActivityType]  # the activity types the year's done activities use
     reports: list = field(default_factory=list)  # submissions.services.Completeness per ended period
+    # The planned activities past their planned last day, counted as ``counts`` (已逾期, not 计划中).
+    overdue: dict[tuple[int, int, str], int] = field(default_factory=dict)
+    statistics: IndicatorStatistics | None = None  # 指标统计: every indicator recorded in the year
 
 
 def collect_annual(
@@ -135,8 +167,17 @@ def collect_annual(
     counts = Activity.objects.for_year(year).counts_by_branch(federation, children)
     used = {type_id for _branch, type_id, status in counts if status == ActivityStatus.DONE}
     types = [t for t in ActivityType.objects.order_by("order", "pk") if t.pk in used]
+    overdue = Activity.objects.for_year(year).overdue().counts_by_branch(federation, children)
     return AnnualData(
-        federation, year, result, children, counts, types, _completeness(federation, year, result)
+        federation,
+        year,
+        result,
+        children,
+        counts,
+        types,
+        _completeness(federation, year, result),
+        overdue,
+        indicator_statistics(federation, year, result.as_of, children),
     )
 
 
@@ -164,7 +205,6 @@ def write_collected(data: AnnualData, output: str | IO[bytes]) -> None:
     federation, year = data.federation, data.year
     workbook = Workbook(write_only=True)
     styles = _Styles()
-    title = export_title(federation, year)
     info = (
         _("填报单位：%(name)s") % {"name": federation.name},
         _("统计截止日期：%(date)s%(view)s")
@@ -173,13 +213,19 @@ def write_collected(data: AnnualData, output: str | IO[bytes]) -> None:
             "view": _("（仅已审核数据）") if data.result.approved_only else "",
         },
     )
-    _write_targets_sheet(workbook, styles, title, info, data.result)
-    _write_children_sheet(workbook, styles, title, info, data.result)
-    _write_activity_counts_sheet(workbook, styles, title, info, data)
+
+    def title(sheet: str) -> str:
+        return sheet_title(federation, year, sheet)
+
+    _write_targets_sheet(workbook, styles, title("targets"), info, data.result)
+    _write_children_sheet(workbook, styles, title("children"), info, data.result)
+    if data.statistics is not None:
+        _write_statistics_sheet(workbook, styles, title("statistics"), info, data.statistics)
+    _write_activity_counts_sheet(workbook, styles, title("counts"), info, data)
     if data.reports:
-        _write_reports_sheet(workbook, styles, title, info, data.reports)
+        _write_reports_sheet(workbook, styles, title("reports"), info, data.reports)
     if lists_every_activity(federation):
-        _write_activities_sheet(workbook, styles, title, info, federation, year)
+        _write_activities_sheet(workbook, styles, title("activities"), info, federation, year)
     workbook.save(output)
 
 
@@ -459,12 +505,6 @@ def _child_progress(child: ChildResult) -> dict[int, Progress]:
     return found
 
 
-def _total_completion(target: Target, goal: Decimal, achieved: Decimal) -> Decimal | None:
-    if target.comparator == Comparator.AT_MOST:
-        return HUNDRED if achieved <= goal else (goal / achieved * HUNDRED)
-    return achieved / goal * HUNDRED if goal else None
-
-
 def _write_children_sheet(
     workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
 ) -> None:
@@ -492,28 +532,34 @@ def _write_children_sheet(
     sheet.append(upper)
     sheet.append(lower)
 
+    # 本级, each child, 合计 (the federation's result, as 目标完成情况 has it): for a sum, 本级 + Σ 下级
+    # = 合计. A child without a share of a target still shows its figure, or the sum would not hold.
     formats = [number_format_for(group.target.indicator) for group in groups]
-    upper_pks = [group.target.pk for group in groups]
-    goals = [Decimal(0)] * len(groups)
-    done = [Decimal(0)] * len(groups)
-    counted = [False] * len(groups)
+    progress_of = {p.target.pk: p for p in result.progress}
+    blank = [sheet.cell(None, "number")] * 2
+    own_row = [sheet.cell(None, "center"), sheet.cell(own_name(result.federation), "text")]
+    for group, fmt in zip(groups, formats, strict=True):
+        figure = result.own_figures.get(group.target.pk)
+        own_row += [blank[0], sheet.cell(_number(figure), "number", fmt), blank[1]]
+    own_row += [sheet.cell(None, "number"), sheet.cell(None, "center")]
+    sheet.append(own_row)
+
     for number, child in enumerate(result.children, start=1):
         by_parent = _child_progress(child)
+        child_pk = child.federation.pk
         row = [sheet.cell(number, "center"), sheet.cell(child.federation.display_name, "text")]
-        for index, (upper_pk, fmt) in enumerate(zip(upper_pks, formats, strict=True)):
+        for group, fmt in zip(groups, formats, strict=True):
+            upper_pk = group.target.pk
             progress = by_parent.get(upper_pk)
             if progress is None:
-                row += [sheet.cell(None, "number") for _unused in range(3)]
+                figure = result.child_figures.get((child_pk, upper_pk))
+                row += [blank[0], sheet.cell(_number(figure), "number", fmt), blank[1]]
                 continue
-            goal, achieved = progress.target_value, progress.achieved
             row += [
-                sheet.cell(_number(goal), "number", fmt),
-                sheet.cell(_number(achieved), "number", fmt),
+                sheet.cell(_number(progress.target_value), "number", fmt),
+                sheet.cell(_number(progress.achieved), "number", fmt),
                 sheet.cell(_fraction(progress.completion), "number", PERCENT_FORMAT),
             ]
-            counted[index] = True
-            goals[index] += goal
-            done[index] += achieved or Decimal(0)
         row += [
             sheet.cell(_number(child.score), "number", SCORE_FORMAT),
             sheet.cell(child.rank, "center"),
@@ -521,36 +567,64 @@ def _write_children_sheet(
         sheet.append(row)
 
     total: list[Any] = [sheet.cell(None, "total"), sheet.cell(_("合计"), "total")]
-    for index, group in enumerate(groups):
-        fmt = number_format_for(group.target.indicator)
-        if not (group.summable and counted[index]):
-            total += [sheet.cell(None, "total_number") for _unused in range(3)]
-            continue
+    for group, fmt in zip(groups, formats, strict=True):
+        progress = progress_of[group.target.pk]
         total += [
-            sheet.cell(_number(goals[index]), "total_number", fmt),
-            sheet.cell(_number(done[index]), "total_number", fmt),
-            sheet.cell(
-                _fraction(_total_completion(group.target, goals[index], done[index])),
-                "total_number",
-                PERCENT_FORMAT,
-            ),
+            sheet.cell(_number(progress.target_value), "total_number", fmt),
+            sheet.cell(_number(progress.achieved), "total_number", fmt),
+            sheet.cell(_fraction(progress.completion), "total_number", PERCENT_FORMAT),
         ]
     total += [sheet.cell(None, "total_number"), sheet.cell(None, "total")]
     sheet.append(total)
 
 
 # ---------------------------------------------------------------------------------------------------
+# Sheet: 指标统计 (every indicator recorded in the year, with or without a target)
+
+
+def _write_statistics_sheet(
+    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], statistics: IndicatorStatistics
+) -> None:
+    children = statistics.children
+    widths = [6, 28, 8, 12] + [12] * len(children) + [12]
+    sheet = _Sheet(workbook, styles, _("指标统计"), widths, header_rows=1)
+    sheet.write_frame(title, info)
+    headers = [_("序号"), _("指标"), _("单位"), _("本级")]
+    headers += [child.display_name for child in children] + [_("合计")]
+    sheet.ws.row_dimensions[HEADER_ROW].height = 30
+    sheet.append([sheet.cell(header, "header") for header in headers])
+    for number, row in enumerate(statistics.rows, start=1):
+        fmt = number_format_for(row.indicator)
+        sheet.append(
+            [
+                sheet.cell(number, "center"),
+                sheet.cell(row.indicator.name, "text"),
+                sheet.cell(row.indicator.unit, "center"),
+                sheet.cell(_number(row.own), "number", fmt),
+            ]
+            + [sheet.cell(_number(value), "number", fmt) for value in row.children]
+            + [sheet.cell(_number(row.total), "total_number", fmt)]
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
 # Sheet 3: 活动统计
 
-# The 活动统计 sheet's status columns (every status, counted or not).
-STATUS_COLUMNS = (ActivityStatus.DONE, ActivityStatus.PLANNED, ActivityStatus.CANCELLED)
+# The 活动统计 sheet's status columns (every status, counted or not), in the dashboard's words: a
+# planned activity past its planned last day is 已逾期 (Activity.is_overdue), so 计划中 is one not yet due.
+OVERDUE = "overdue"
+STATUS_COLUMNS = (ActivityStatus.DONE, ActivityStatus.PLANNED, OVERDUE, ActivityStatus.CANCELLED)
+
+
+def _status_label(status: str) -> str:
+    return _("已逾期") if status == OVERDUE else str(ActivityStatus(status).label)
 
 
 def _write_activity_counts_sheet(
     workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], data: AnnualData
 ) -> None:
     counts, types, federation = data.counts, data.types, data.federation
-    status_labels = [str(ActivityStatus(status).label) for status in STATUS_COLUMNS]
+    status_labels = [_status_label(status) for status in STATUS_COLUMNS]
 
     widths = [6, 20, 10] + [10] * len(STATUS_COLUMNS) + [10] * len(types)
     sheet = _Sheet(workbook, styles, _("活动统计"), widths, header_rows=2)
@@ -581,6 +655,9 @@ def _write_activity_counts_sheet(
     per_status: Counter = Counter()
     for (branch_id, _type_id, status), count in counts.items():
         per_status[(branch_id, status)] += count
+    for (branch_id, _type_id, _status), count in data.overdue.items():
+        per_status[(branch_id, ActivityStatus.PLANNED)] -= count
+        per_status[(branch_id, OVERDUE)] += count
     for number, (branch, name) in enumerate(branches, start=1):
         by_status = [per_status[(branch.pk, status)] for status in STATUS_COLUMNS]
         by_type = [counts.get((branch.pk, t.pk, ActivityStatus.DONE), 0) for t in types]

@@ -158,6 +158,13 @@ class Rollup:
     children: list[ChildResult]
     monthly_completion: list[Decimal | None]  # overall completion at the end of each month (sums only)
     approved_only: bool = False  # judged on approved reports' figures (仅已审核), not all recorded
+    # 本级 and 下级 parts of each target's result, so that 本级 + Σ 下级 = the target's 完成 (合计):
+    # own_figures[target pk] is what F's own activities did (its total less its children's); and
+    # child_figures[(child pk, target pk)] is each child's subtree's figure for the target's indicator,
+    # whether or not the target was split to that child. Sums and rates only: a coverage or a
+    # milestone has no own part.
+    own_figures: dict[int, Decimal | None] = field(default_factory=dict)
+    child_figures: dict[tuple[int, int], Decimal | None] = field(default_factory=dict)
 
     @property
     def overall_completion(self) -> Decimal | None:
@@ -568,6 +575,23 @@ def rollup(
         score = weighted_score(child_progress) if child_progress else None
         results.append(ChildResult(child, child_progress, score))
     _rank(results)
+
+    own_figures: dict[int, Decimal | None] = {}
+    child_figures: dict[tuple[int, int], Decimal | None] = {}
+
+    def own_value(indicator_id: int) -> Decimal:
+        return totals.own(indicator_id) - sum(
+            (totals.child(child_pk, indicator_id) for child_pk in child_ids), Decimal(0)
+        )
+
+    for target in targets:
+        if target.indicator.kind not in OWN_PART_KINDS:
+            continue
+        own_figures[target.pk] = achieved_for(target, own_value, None)
+        for child_pk in child_ids:
+            child_figures[(child_pk, target.pk)] = achieved_for(
+                target, lambda indicator_id, child_pk=child_pk: totals.child(child_pk, indicator_id), None
+            )
     return Rollup(
         federation,
         year,
@@ -577,7 +601,79 @@ def rollup(
         results,
         _monthly_completion(progress, last_month),
         approved_only,
+        own_figures,
+        child_figures,
     )
+
+
+def own_name(federation: Federation) -> str:
+    """The 本级 row's name: 长沙市妇联（本级）."""
+    return _("%(name)s（本级）") % {"name": federation.display_name}
+
+
+# The kinds of indicator whose result splits into 本级 and 下级 parts (see Rollup.own_figures).
+OWN_PART_KINDS = (IndicatorKind.SUM, IndicatorKind.RATE)
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator's recorded figures in a year: 本级, each direct child (in the order of
+    IndicatorStatistics.children), and 合计 (the federation's subtree)."""
+
+    indicator: Indicator
+    own: Decimal
+    children: list[Decimal]
+    total: Decimal
+
+
+@dataclass
+class IndicatorStatistics:
+    """Every indicator recorded in a federation's subtree in a year up to a date (指标统计), with or
+    without a target: what the offices call the 统计年报."""
+
+    federation: Federation
+    children: list[Federation]
+    rows: list[IndicatorRow]
+
+    def row_for(self, indicator_id: int) -> IndicatorRow | None:
+        return next((row for row in self.rows if row.indicator.pk == indicator_id), None)
+
+
+def indicator_statistics(
+    federation: Federation, year: int, as_of: date, children: list[Federation] | None = None
+) -> IndicatorStatistics:
+    """The 指标统计 of F: three queries (F's totals, the children's, the indicators), whatever the tree."""
+    if children is None:
+        children = list(Federation.objects.children_of(federation).order_by("code"))
+    last_month = 0 if as_of.year < year else (12 if as_of.year > year else as_of.month)
+    if last_month == 0:
+        return IndicatorStatistics(federation, children, [])
+    value_field = FigureTotal._meta.get_field("value")
+    totals = dict(
+        _select(
+            f"SELECT indicator_id, SUM(value) FROM {FigureTotal._meta.db_table}"
+            " WHERE federation_id = %s AND year = %s AND month <= %s GROUP BY indicator_id",
+            [federation.pk, year, last_month],
+            (None, value_field),
+        )
+    )
+    by_child: dict[tuple[int, int], Decimal] = {}
+    child_ids = [child.pk for child in children]
+    if child_ids and totals:
+        for child_id, indicator_id, value in _select(
+            f"SELECT federation_id, indicator_id, SUM(value) FROM {FigureTotal._meta.db_table}"
+            f" WHERE federation_id IN ({_marks(child_ids)}) AND year = %s AND month <= %s"
+            " GROUP BY federation_id, indicator_id",
+            [*child_ids, year, last_month],
+            (None, None, value_field),
+        ):
+            by_child[(child_id, indicator_id)] = value
+    rows = []
+    for indicator in Indicator.objects.filter(pk__in=totals).order_by("code", "pk"):
+        total = totals[indicator.pk] or Decimal(0)
+        values = [by_child.get((child_id, indicator.pk), Decimal(0)) for child_id in child_ids]
+        rows.append(IndicatorRow(indicator, total - sum(values, Decimal(0)), values, total))
+    return IndicatorStatistics(federation, children, rows)
 
 
 def _rank(results: list[ChildResult]) -> None:
@@ -605,4 +701,16 @@ def _monthly_completion(progress: list[Progress], last_month: int) -> list[Decim
     return result
 
 
-__all__ = ["Rollup", "Progress", "ChildResult", "Status", "rollup", "default_as_of", "expected_share"]
+__all__ = [
+    "Rollup",
+    "Progress",
+    "ChildResult",
+    "Status",
+    "rollup",
+    "default_as_of",
+    "expected_share",
+    "indicator_statistics",
+    "IndicatorStatistics",
+    "IndicatorRow",
+    "own_name",
+]

@@ -9,7 +9,7 @@ from fedwork.context_processors import selected_year
 from plans.models import Plan
 from submissions.services import latest_completeness
 
-from .rollup import rollup
+from .rollup import indicator_statistics, rollup
 
 SHOWN_ACTIVITIES = 8
 
@@ -50,6 +50,10 @@ def dashboard(request, code):
         ],
         "expected_percent": result.expected_share * 100,
         "reporting": latest_completeness(federation, year, result.as_of),
+        # 指标统计: every indicator recorded, with or without a target (本级 + 下级 = 合计).
+        "statistics": indicator_statistics(
+            federation, year, result.as_of, [child.federation for child in result.children]
+        ),
         # An empty year: offer the latest year that has a plan (one query, only then).
         "latest_year": None
         if result.progress

@@ -132,3 +132,41 @@ def child_rows(children, as_of: str | None = None) -> SafeString:
             f'<td class="text-end{" text-danger fw-semibold" if lagging else ""}">{lagging}</td></tr>'
         )
     return mark_safe("\n".join(rows))
+
+
+def _grouped(value: Decimal) -> str:
+    """A figure with thousand separators, whole numbers without decimals: 1,198 and 37.34."""
+    number = value.quantize(_QUANTA[2], rounding=ROUND_HALF_UP)
+    if number == number.to_integral_value():
+        number = number.quantize(_QUANTA[0])
+    return f"{number:,f}"
+
+
+@register.simple_tag
+def statistics_table(statistics, as_of: str | None = None) -> SafeString:
+    """指标统计: a row per indicator recorded in the year, with 本级, each child and 合计 columns
+    (本级 + the children = 合计), the first column kept in view while the others scroll."""
+    query = f"?as_of={html_value(as_of)}" if as_of else ""
+    sticky = 'class="bg-white" style="position: sticky; left: 0; z-index: 1; min-width: 7rem"'
+    heads = [f"<th {sticky}>{html_value(_('指标'))}</th>"]
+    heads.append(f'<th class="text-end text-nowrap">{html_value(_("本级"))}</th>')
+    for child in statistics.children:
+        url = html_value(reverse("reports:dashboard", args=[child.code]))
+        name = html_value(child.display_name)
+        heads.append(f'<th class="text-end text-nowrap"><a href="{url}{query}">{name}</a></th>')
+    heads.append(f'<th class="text-end text-nowrap">{html_value(_("合计"))}</th>')
+    rows = []
+    for row in statistics.rows:
+        unit = html_value(row.indicator.unit)
+        cells = [f'<td class="text-end text-nowrap">{_grouped(value)}{unit}</td>' for value in row.children]
+        rows.append(
+            f'<tr data-indicator="{html_value(row.indicator.code)}">'
+            f'<th {sticky}><span class="fw-normal">{html_value(row.indicator.name)}</span></th>'
+            f'<td class="text-end text-nowrap">{_grouped(row.own)}{unit}</td>{"".join(cells)}'
+            f'<td class="text-end text-nowrap fw-semibold">{_grouped(row.total)}{unit}</td></tr>'
+        )
+    return mark_safe(
+        '<div class="table-responsive"><table class="table table-sm bg-white align-middle statistics-table">'
+        f'<thead class="small text-muted"><tr>{"".join(heads)}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from activities import services
 from activities.models import Activity, ActivityStatus, ActivityType
@@ -27,7 +28,7 @@ from tests import factories
 BEIJING = ZoneInfo("Asia/Shanghai")
 YEAR = 2013
 YEAR_END = date(YEAR, 12, 31)
-SHEETS = ["目标完成情况", "下级完成情况", "活动统计", "活动明细"]
+SHEETS = ["目标完成情况", "下级完成情况", "指标统计", "活动统计", "活动明细"]
 TITLE = "长沙市妇女联合会2013年工作目标完成情况汇总表"
 
 
@@ -170,7 +171,7 @@ def test_targets_sheet_reads_back_equal_to_the_rollup(tree, scenario):
 def test_children_sheet_has_a_row_per_child_a_group_per_split_target_and_a_total(tree, scenario):
     book = workbook_of(build_annual_workbook(tree["changsha"], YEAR, YEAR_END))
     sheet = book["下级完成情况"]
-    assert sheet["A1"].value == TITLE
+    assert sheet["A1"].value == "长沙市妇女联合会2013年下级完成情况表"
     # 序号, 单位, four groups of three, 得分, 排名.
     assert sheet.max_column == 2 + 4 * 3 + 2
     merged = {str(r) for r in sheet.merged_cells.ranges}
@@ -185,7 +186,10 @@ def test_children_sheet_has_a_row_per_child_a_group_per_split_target_and_a_total
     assert [c.value for c in sheet[4]][2:14] == ["目标", "完成", "完成率"] * 4
 
     result = rollup(tree["changsha"], YEAR, YEAR_END)
-    body = rows(sheet, 5)
+    own, *body = rows(sheet, 5)
+    # 本级: what 长沙市 itself did (50 trained of its own), with no target or rate of its own.
+    assert own[:5] == (None, "长沙市妇联（本级）", None, 50, None)
+    assert own[8:] == (None, 50, None, None, pytest.approx(0), None, None, None)
     assert len(body) == len(result.children) + 1 == 3
     for number, (row, child) in enumerate(zip(body[:-1], result.children, strict=True), start=1):
         assert row[:2] == (number, child.federation.display_name)
@@ -203,19 +207,20 @@ def test_children_sheet_has_a_row_per_child_a_group_per_split_target_and_a_total
     assert body[1][2:5] == (400, 500, pytest.approx(1.25))
     assert (body[0][15], body[1][15]) == (2, 1)  # 岳麓区 did better
 
+    # 合计 is 长沙市's own result, as 目标完成情况 has it: 本级 + 下级 (50 + 450 + 500 trained).
     total = body[2]
     assert total[:2] == (None, "合计")
-    assert total[2:5] == (1000, 950, pytest.approx(0.95))
+    assert total[2:5] == (1000, 1000, pytest.approx(1))
     assert total[5:8] == (pytest.approx(50.5), pytest.approx(37.34), pytest.approx(37.34 / 50.5))
-    assert total[8:11] == (200, 950, pytest.approx(4.75))
-    # A rate does not add up: its 合计 is left blank rather than summing percentages.
-    assert total[11:] == (None, None, None, None, None)
+    assert total[8:11] == (200, 1000, pytest.approx(5))
+    # A rate is recomputed from the summed numerator and denominator, never added up.
+    assert total[11:] == (80, pytest.approx(30), pytest.approx(30 / 80), None, None)
 
 
 def test_activity_sheet_lists_the_subtree_activities_of_the_year_with_their_figures(tree, scenario):
     book = workbook_of(build_annual_workbook(tree["changsha"], YEAR, YEAR_END))
     sheet = book["活动明细"]
-    assert sheet["A1"].value == TITLE
+    assert sheet["A1"].value == "长沙市妇女联合会2013年活动明细表"
     assert [c.value for c in sheet[3]] == [
         "序号",
         "单位",
@@ -264,8 +269,9 @@ def test_the_cut_off_date_changes_the_numbers_as_the_rollup_does(tree, scenario)
     assert [row[6] for row in targets] == [approx_fraction(p.completion) for p in result.progress]
     assert book["目标完成情况"]["E2"].value == "统计截止日期：2013年6月30日"
     children = rows(book["下级完成情况"], 5)
-    assert children[1][3] == 0  # 岳麓区 has nothing yet
-    assert children[2][2:5] == (1000, 450, pytest.approx(0.45))
+    assert children[2][3] == 0  # 岳麓区 has nothing yet
+    assert children[0][3] == 50  # 本级
+    assert children[3][2:5] == (1000, 500, pytest.approx(0.5))
 
 
 def test_counts_sheet_counts_the_year_by_branch_status_and_type(tree, scenario):
@@ -274,27 +280,39 @@ def test_counts_sheet_counts_the_year_by_branch_status_and_type(tree, scenario):
     Activity.objects.filter(title="街道培训").update(type=meeting)
     book = workbook_of(build_annual_workbook(tree["changsha"], YEAR, YEAR_END))
     sheet = book["活动统计"]
-    assert sheet["A1"].value == TITLE
+    assert sheet["A1"].value == "长沙市妇女联合会2013年活动统计表"
     assert [c.value for c in sheet[3]][:4] == ["序号", "单位", "活动总数", "按状态"]
     # Only the types some activity done uses, in the managed list's order.
-    assert [c.value for c in sheet[4]][3:] == ["已完成", "计划中", "已取消", "会议", "培训"]
-    assert {"A3:A4", "D3:F3", "G3:H3"} <= {str(r) for r in sheet.merged_cells.ranges}
+    assert [c.value for c in sheet[4]][3:] == ["已完成", "计划中", "已逾期", "已取消", "会议", "培训"]
+    assert {"A3:A4", "D3:G3", "H3:I3"} <= {str(r) for r in sheet.merged_cells.ranges}
     body = rows(sheet, 5)
     assert body == [
         # 本级, then each child by code (with or without activities), then 合计. 湖南's and next
         # year's activities are outside; 定王台街道 (under 芙蓉区) counts in 芙蓉区's branch.
-        (1, "长沙市妇联（本级）", 1, 1, 0, 0, 0, 1),
-        (2, "芙蓉区妇联", 2, 2, 0, 0, 1, 1),
-        (3, "岳麓区妇联", 3, 1, 1, 1, 0, 1),
-        (None, "合计", 6, 4, 1, 1, 1, 3),
+        (1, "长沙市妇联（本级）", 1, 1, 0, 0, 0, 0, 1),
+        (2, "芙蓉区妇联", 2, 2, 0, 0, 0, 1, 1),
+        (3, "岳麓区妇联", 3, 1, 1, 0, 1, 0, 1),
+        (None, "合计", 6, 4, 1, 0, 1, 1, 3),
     ]
     assert sheet["C5"].number_format == "#,##0"
     assert sheet["C8"].font.b is True
 
 
+def test_counts_sheet_tells_planned_from_overdue(tree, scenario):
+    """已逾期 as the dashboard says it (planned, past its planned last day); 计划中 is not yet due."""
+    Activity.objects.filter(title="计划培训").update(planned_last_day=date(YEAR, 11, 30))
+    record(tree["yuelu"], {}, status=ActivityStatus.PLANNED, title="尚未到期")
+    later = timezone.localdate().replace(year=timezone.localdate().year + 1)
+    Activity.objects.filter(title="尚未到期").update(planned_last_day=later)
+    body = rows(workbook_of(build_annual_workbook(tree["changsha"], YEAR, YEAR_END))["活动统计"], 5)
+    # 总数, 已完成, 计划中, 已逾期, 已取消
+    assert body[2][:7] == (3, "岳麓区妇联", 3, 1, 1, 1, 0)
+    assert body[-1][2:7] == (6, 4, 1, 1, 0)
+
+
 def test_a_province_gets_the_counts_but_not_every_activity(tree, scenario):
     book = workbook_of(build_annual_workbook(tree["hunan"], YEAR, YEAR_END))
-    assert book.sheetnames == ["目标完成情况", "下级完成情况", "活动统计"]
+    assert book.sheetnames == ["目标完成情况", "下级完成情况", "指标统计", "活动统计"]
     body = rows(book["活动统计"], 5)
     assert body[0][:3] == (1, "湖南省妇联（本级）", 1)
     assert body[-1][:3] == (None, "合计", 6)
@@ -305,10 +323,13 @@ def test_a_federation_without_targets_or_children_still_gets_framed_sheets(tree,
     assert book.sheetnames == SHEETS
     assert book["目标完成情况"]["A1"].value == "定王台街道妇女联合会2013年工作目标完成情况汇总表"
     assert rows(book["目标完成情况"], 4) == []
-    assert rows(book["下级完成情况"], 5) == [(None, "合计", None, None)]
+    assert rows(book["下级完成情况"], 5) == [
+        (None, "定王台街道妇联（本级）", None, None),
+        (None, "合计", None, None),
+    ]
     assert rows(book["活动统计"], 5) == [
-        (1, "定王台街道妇联（本级）", 0, 0, 0, 0),
-        (None, "合计", 0, 0, 0, 0),
+        (1, "定王台街道妇联（本级）", 0, 0, 0, 0, 0),
+        (None, "合计", 0, 0, 0, 0, 0),
     ]
     assert rows(book["活动明细"], 4) == []
 
@@ -345,10 +366,10 @@ def test_layout_fonts_borders_formats_frozen_headers_and_print_setup(tree, scena
     assert targets["F5"].number_format == "#,##0.00"  # 万元
     assert targets["F7"].number_format == "#,##0.00"  # %
     children = book["下级完成情况"]
-    assert children["E5"].number_format == "0.0%"
-    assert children["O5"].number_format == "0.00"  # 得分
+    assert children["E6"].number_format == "0.0%"
+    assert children["O6"].number_format == "0.00"  # 得分
     # Blank cells inside the table keep their border, so the printed grid has no holes.
-    assert children["L7"].value is None and children["L7"].border.top.style == "thin"
+    assert children["C5"].value is None and children["C5"].border.top.style == "thin"
     activities = book["活动明细"]
     assert activities["E4"].number_format == "yyyy-mm-dd"
     assert (activities["H5"].number_format, activities["K5"].number_format) == ("#,##0.00", "#,##0")
@@ -392,7 +413,8 @@ def test_a_changsha_leader_exports_changsha_and_its_counties(tree, people, login
     assert response.status_code == 200
     book = workbook_of(body)
     assert book["目标完成情况"]["A1"].value == "芙蓉区妇女联合会2013年工作目标完成情况汇总表"
-    assert [row[1] for row in rows(book["下级完成情况"], 5)] == ["定王台街道妇联", "合计"]
+    names = [row[1] for row in rows(book["下级完成情况"], 5)]
+    assert names == ["芙蓉区妇联（本级）", "定王台街道妇联", "合计"]
 
 
 def test_a_changsha_leader_gets_404_for_zhuzhou(tree, people, login, zhuzhou):
