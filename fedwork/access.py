@@ -268,3 +268,11 @@ def may_see_burden(user: User, federation: Federation) -> bool:
     if not can_view(user, federation) or not user.is_active:
         return False
     return user.is_superuser or user.role in (Role.LEADER, Role.ADMIN)
+
+
+def may_see_ranking(user: User, federation: Federation) -> bool:
+    """Rankings of a federation's children (排名) are for the leaders of that federation only (the
+    burden-reduction rules: no public point rankings); everyone else sees scores without ranks."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.federation_id == federation.pk and user.role == Role.LEADER)

@@ -141,9 +141,10 @@ def rollup_view(request, code: str, year: int, as_of: date | None = None, view: 
     # the schemathesis test holds the two together); validating every child's every target through
     # pydantic again cost more than the roll-up itself on a county with a dozen townships.
     approved_only = params.query_approved_only(request)  # ?view=approved: 仅已审核
-    return JsonResponse(
-        rollup_out(rollup(federation, year, as_of, approved_only=approved_only)), encoder=DjangoJSONEncoder
-    )
+    result = rollup(federation, year, as_of, approved_only=approved_only)
+    if not access.may_see_ranking(request.user, federation):
+        result.without_ranks()
+    return JsonResponse(rollup_out(result), encoder=DjangoJSONEncoder)
 
 
 class ChildReportOut(Schema):

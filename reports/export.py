@@ -131,6 +131,7 @@ def write_annual_workbook(
     output: str | IO[bytes],
     *,
     approved_only: bool = False,
+    show_rank: bool = True,
 ) -> Rollup:
     """Write the annual workbook of a federation, for a year and a cut-off date, to a path or file;
     ``approved_only`` judges the targets on approved reports' figures (仅已审核).
@@ -138,6 +139,8 @@ def write_annual_workbook(
     Returns the roll-up it was built from, so callers can report on it.
     """
     data = collect_annual(federation, year, as_of, approved_only=approved_only)
+    if not show_rank:  # fedwork.access.may_see_ranking
+        data.result.without_ranks()
     write_collected(data, output)
     return data.result
 

@@ -24,7 +24,14 @@ def annual_export(request: HttpRequest, code: str) -> FileResponse:
     # whole in memory, and FileResponse closes (and so deletes) the file once it is sent.
     output = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        write_annual_workbook(federation, year, as_of, output, approved_only=approved_only)
+        write_annual_workbook(
+            federation,
+            year,
+            as_of,
+            output,
+            approved_only=approved_only,
+            show_rank=access.may_see_ranking(request.user, federation),
+        )
         output.seek(0)
     except BaseException:
         output.close()

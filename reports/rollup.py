@@ -166,6 +166,13 @@ class Rollup:
     own_figures: dict[int, Decimal | None] = field(default_factory=dict)
     child_figures: dict[tuple[int, int], Decimal | None] = field(default_factory=dict)
 
+    def without_ranks(self) -> Rollup:
+        """The same roll-up with the children's ranks taken out (for those who may not see rankings:
+        fedwork.access.may_see_ranking); their scores stay."""
+        for child in self.children:
+            child.rank = None
+        return self
+
     @property
     def overall_completion(self) -> Decimal | None:
         return weighted_score(self.progress) if self.progress else None

@@ -29,6 +29,8 @@ def dashboard(request, code):
     result = rollup(
         federation, year, params.query_as_of(request), approved_only=params.query_approved_only(request)
     )
+    if not access.may_see_ranking(request.user, federation):
+        result.without_ranks()
     today = timezone.localdate()
     planned = Activity.objects.planned_in_subtree(federation, year).select_related("federation")
     groups: dict[int, dict] = {}

@@ -229,3 +229,24 @@ def test_api_numbers_round_as_round_does(places):
         value = Decimal(text)
         assert repr(_number(value, places)) == repr(round(float(value), places)), text
     assert _number(None) is None
+
+
+def test_rankings_are_for_the_ranking_federations_leaders_only(people, login, city_plan):
+    """No public point rankings (the burden-reduction rules): 长沙市's leaders see its children's ranks;
+    the province's leader and 长沙市's own staff see the scores without them."""
+    from fedwork.models import Role
+
+    changsha_staff = factories.user("changsha-staff", city_plan.federation, Role.STAFF)
+    for user, sees in [
+        (people["changsha_leader"], True),
+        (people["hunan_leader"], False),
+        (changsha_staff, False),
+    ]:
+        client = login(user)
+        client.post(reverse("set-year"), {"year": "2013"})
+        page = client.get(reverse("reports:dashboard", args=["4301"]), {"as_of": "2013-12-31"})
+        assert page.status_code == 200
+        ranks = [child.rank for child in page.context["children"]]
+        assert (ranks == [1, 2]) if sees else (ranks == [None, None]), (user, ranks)
+        data = client.get(api_url("4301"), {"as_of": "2013-12-31"}).json()
+        assert [child["rank"] is not None for child in data["children"]] == [sees, sees]
