@@ -2,7 +2,7 @@
 the schedule an upper federation sets. Every write goes through submissions.services; every access
 question through fedwork.access (outsiders get 404)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -35,6 +35,8 @@ class PeriodRow:
     due: date
     submission: Submission | None
     today: date
+    # The validation rules its current figures break (blocking its submission), for open periods.
+    violations: list[str] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -92,6 +94,12 @@ def index(request):
         for schedule in schedules
         for period in periods_of(year, schedule.frequency)
     ]
+    rules = checks.rules_for(federation) if own_rows else []
+    for row in own_rows if rules else []:
+        if row.may_submit:
+            figures, _count = services.snapshot(federation, row.period)
+            values = {int(key): Decimal(value) for key, value in figures.items()}
+            row.violations = checks.violations(federation, values, rules)
     # The children report on the schedule the federation set itself, else on the one it inherits.
     child_schedules = list(ReportingSchedule.objects.filter(federation=federation, year=year)) or schedules
     has_children = Federation.objects.children_of(federation).exists()

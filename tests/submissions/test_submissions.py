@@ -363,6 +363,10 @@ def test_validation_rules_warn_on_entry_and_block_the_report(tree, people, month
     with pytest.raises(ValidationError, match="未通过校验"):
         services.submission_submit(federation=tree["furong"], period=MAY, by=people["furong_staff"])
     assert not Submission.objects.exists()
+    # The list of violations per period, where staff submit.
+    page = staff.get(reverse("submissions:index")).content.decode()
+    row = page[page.index("2013年5月") : page.index("2013年6月")]
+    assert 'data-testid="violation"' in row and "办结信访件数" in row
 
 
 def test_outliers_are_flagged_to_the_reviewer_from_the_federations_own_history(
