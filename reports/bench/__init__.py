@@ -61,6 +61,10 @@ GOALS = {
     "http_errors": 0,
     "http_p99_ms": 500,
     "http_rps": 100,
+    # Periodic reports (#15): completeness of the nation's provinces and of a county's townships, and
+    # submitting a township's month holding 500 figures.
+    "completeness_ms": 50,
+    "submit_ms": 200,
 }
 
 DEFAULT_REPEAT = 7
