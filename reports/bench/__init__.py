@@ -47,6 +47,9 @@ class Sample:
 
 SAMPLE = Sample()
 LEVELS = ["nation", "province", "city", "county", "township"]
+# Whose children's reports completeness is measured for: the nation's provinces (31 at national scale,
+# one below it), the province's cities (a wide upper level at every scale) and the county's townships.
+COMPLETENESS_LEVELS = ["nation", "province", "county"]
 
 # Goals of the issue (on a 2-core machine); the roll-up's time goal depends on the scale.
 ROLLUP_MS_GOAL = {"national": 100, "province": 50, "small": 50}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import GOALS, LEVELS, ROLLUP_MS_GOAL
+from . import COMPLETENESS_LEVELS, GOALS, LEVELS, ROLLUP_MS_GOAL
 
 
 def _num(value, places: int = 2) -> str:
@@ -84,7 +84,7 @@ def render(results: dict) -> str:
         )
     reports = results.get("submissions")
     if reports:
-        for level in ("nation", "county"):
+        for level in COMPLETENESS_LEVELS:
             entry = reports[f"completeness_{level}"]
             rows.append(
                 (

@@ -75,7 +75,7 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
     month_one_ended = reports["generated"]["months"] > 0
     assert reports["generated"]["schedules"] == 1
     assert reports["generated"]["submissions"] > 0 or not month_one_ended
-    for level in ("nation", "county"):
+    for level in ("nation", "province", "county"):
         entry = reports[f"completeness_{level}"]
         _spread(entry["ms"])
         assert entry["ms"]["median"] > 0
@@ -126,6 +126,7 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
         "limit county",
         "write path",
         "completeness nation",
+        "completeness province",
         "completeness county",
         "submit month",
         "export province",
