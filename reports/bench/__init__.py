@@ -47,6 +47,9 @@ class Sample:
 
 SAMPLE = Sample()
 LEVELS = ["nation", "province", "city", "county", "township"]
+# Whose children's reports completeness is measured for: the nation's provinces (31 at national scale,
+# one below it), the province's cities (a wide upper level at every scale) and the county's townships.
+COMPLETENESS_LEVELS = ["nation", "province", "county"]
 
 # Goals of the issue (on a 2-core machine); the roll-up's time goal depends on the scale.
 ROLLUP_MS_GOAL = {"national": 100, "province": 50, "small": 50}
@@ -61,6 +64,10 @@ GOALS = {
     "http_errors": 0,
     "http_p99_ms": 500,
     "http_rps": 100,
+    # Periodic reports (#15): completeness of the nation's provinces and of a county's townships, and
+    # submitting a township's month holding 500 figures.
+    "completeness_ms": 50,
+    "submit_ms": 200,
 }
 
 DEFAULT_REPEAT = 7

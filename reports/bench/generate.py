@@ -202,6 +202,7 @@ class Generated:
     divisions: str = ""
     seconds: dict = field(default_factory=dict)
     consistency: dict = field(default_factory=dict)
+    submissions: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -705,6 +706,20 @@ def generate(scale: Scale, folder: Path | None, out) -> Generated:
     seconds["totals"] = time.perf_counter() - step
     say(out, f"figure totals: {totals_rows:,} rows (built SQL-side, bottom up)\n")
 
+    # The periodic reports (reports/bench/submissions.py), bulk-written like the activities.
+    from .submissions import generate_submissions
+
+    step = time.perf_counter()
+    submissions = generate_submissions(
+        tree,
+        year,
+        rng,
+        {county_pk, township_pk, village_pk},
+        [i.pk for i in indicators if i.kind == IndicatorKind.SUM],
+        out,
+    )
+    seconds["submissions"] = time.perf_counter() - step
+
     step = time.perf_counter()
     vacuum_analyze()
     seconds["vacuum"] = time.perf_counter() - step
@@ -731,6 +746,7 @@ def generate(scale: Scale, folder: Path | None, out) -> Generated:
         divisions=source,
         seconds={key: round(value, 1) for key, value in seconds.items()},
         consistency=consistency,
+        submissions=submissions,
     )
 
 
@@ -764,4 +780,14 @@ def reuse(out) -> Generated:
         totals_rows=FigureTotal.objects.count(),
         divisions="reused database kept by an earlier run (--reuse)",
         consistency=consistency,
+        submissions=_submission_counts(year),
     )
+
+
+def _submission_counts(year: int) -> dict:
+    from submissions.models import ReportingSchedule, Submission
+
+    return {
+        "schedules": ReportingSchedule.objects.filter(year=year).count(),
+        "submissions": Submission.objects.filter(year=year).count(),
+    }

@@ -27,15 +27,18 @@ from django.utils import timezone
 
 from activities.importing import FIXED_COLUMNS, import_activities, template_columns
 from activities.models import Activity, ActivityStatus, ActivityType, Figure, FigureTotal
-from activities.services import activity_save
+from activities.services import activity_save, enterable_indicators
 from activities.totals import Contribution, apply, contribution
 from fedwork.models import Federation, Role, User
 from plans.models import Indicator, WorkPoint
 from reports.api import rollup_out
 from reports.export import build_annual_workbook, collect_annual, write_collected
 from reports.rollup import default_as_of, rollup
+from submissions.models import ReportingSchedule
+from submissions.periods import Frequency, Period
+from submissions.services import completeness, submission_submit
 
-from . import GOALS, HEAVY_REPEAT, LEVELS, ROLLUP_MS_GOAL, SAMPLE, SCALES, stats
+from . import COMPLETENESS_LEVELS, GOALS, HEAVY_REPEAT, LEVELS, ROLLUP_MS_GOAL, SAMPLE, SCALES, stats
 from .generate import Generated, generate, reuse, say
 from .limit import Limit, compare
 
@@ -267,6 +270,153 @@ def _achieved(result, indicator: Indicator) -> Decimal:
 
 
 # ---------------------------------------------------------------------------------------------------
+# 3b. Periodic reports: completeness and submitting a month
+
+SUBMIT_FIGURES = 500
+SUBMIT_FIGURES_PER_ACTIVITY = 10
+SUBMIT_TITLE = "基准测试报送活动"
+
+
+def _submit_period(year: int) -> Period:
+    """The latest month of the bench's year that has ended (a report is submitted once it has); in
+    January, the previous December."""
+    today = timezone.localdate()
+    ended = [
+        period
+        for period in (Period(year, Frequency.MONTH, m) for m in range(12, 0, -1))
+        if period.last_day < today
+    ]
+    return ended[0] if ended else Period(year - 1, Frequency.MONTH, 12)
+
+
+def _month_figures(federation: Federation, period: Period) -> int:
+    from activities.totals import activity_month
+
+    ids = [
+        activity.pk
+        for activity in Activity.objects.counted().filter(federation=federation, year=period.year)
+        if activity_month(activity) in period.months
+    ]
+    return Figure.objects.filter(activity__in=ids).count()
+
+
+def measure_submissions(gen: Generated, feds, repeat: int, out) -> dict:
+    """(a) completeness of the nation's provinces, the province's cities and the sampled county's
+    townships for month 1, as the pages compute it (the counts, the rates and the 催报 list); (b) the
+    sampled township submitting its latest ended month holding 500 figures through
+    submissions.services. The township's activities and every submit are rolled back: the data stays
+    as generated."""
+    section: dict = {"period": f"{gen.year}-01", "generated": gen.submissions}
+    period = Period(gen.year, Frequency.MONTH, 1)
+    for level in COMPLETENESS_LEVELS:
+        federation = feds[level]
+
+        def once(federation=federation):
+            result = completeness(federation, period)
+            # Everything the page shows: the counts, the rates and who has not reported.
+            shown = (result.submitted, result.on_time, result.approved, result.returned, result.missing)
+            return result, shown, result.rate, result.timely_rate
+
+        with CaptureQueriesContext(connection) as queries:
+            once()
+        samples, (result, _shown, rate, timely) = _run(once, repeat)
+        section[f"completeness_{level}"] = {
+            "code": federation.code,
+            "ms": _ms(samples),
+            "queries": len(queries),
+            "expected": result.expected,
+            "submitted": result.submitted,
+            "on_time": result.on_time,
+            "approved": result.approved,
+            "returned": result.returned,
+            "missing": len(result.missing),
+            "rate": float(rate) if rate is not None else None,
+            "timely_rate": float(timely) if timely is not None else None,
+        }
+        entry = section[f"completeness_{level}"]
+        say(
+            out,
+            f"completeness {level:<8} {entry['ms']['median']:>8.2f} ms  {len(queries)} queries; "
+            f"{entry['submitted']}/{entry['expected']} reported\n",
+        )
+
+    township = feds["township"]
+    staff = make_user("bench-township-staff", township, Role.STAFF)
+    make_user("bench-county-leader", feds["county"], Role.LEADER)  # notified of each submission
+    submit_period = _submit_period(gen.year)
+    indicators = [i for i in enterable_indicators(township) if i.decimal_places == 0]
+    activity_type = ActivityType.objects.filter(is_active=True).order_by("order", "pk").first()
+    rng = random.Random(15)
+    with transaction.atomic():
+        # Another year's reports (the January case) need the nation's schedule for that year too.
+        ReportingSchedule.objects.get_or_create(
+            federation=feds["nation"],
+            year=submit_period.year,
+            frequency=Frequency.MONTH,
+            defaults={"due_day": 5},
+        )
+        generated = _month_figures(township, submit_period)
+        needed, number, setup_started = max(0, SUBMIT_FIGURES - generated), 0, time.perf_counter()
+        last_day = submit_period.last_day.day
+        while needed > 0:
+            count = min(SUBMIT_FIGURES_PER_ACTIVITY, needed, len(indicators))
+            day = date(submit_period.year, submit_period.months[0], 1 + number % last_day)
+            start = timezone.make_aware(datetime.combine(day, clock(9, 30)))
+            activity = Activity(
+                federation=township,
+                year=submit_period.year,
+                title=f"{SUBMIT_TITLE} {number + 1}",
+                type=activity_type,
+                status=ActivityStatus.DONE,
+                actual_start=start,
+                actual_end=start + timedelta(hours=2),
+            )
+            figures = {indicator: Decimal(rng.randint(1, 50)) for indicator in rng.sample(indicators, count)}
+            activity_save(activity=activity, figures=figures, by=staff, work_points=[], achieves=[])
+            needed -= count
+            number += 1
+        setup_seconds = time.perf_counter() - setup_started
+        month_figures = _month_figures(township, submit_period)
+
+        def submit():
+            # Each submit is undone (a savepoint) so that the next one is a first submission again.
+            savepoint = transaction.savepoint()
+            try:
+                started = time.perf_counter()
+                submission = submission_submit(federation=township, period=submit_period, by=staff)
+                elapsed = time.perf_counter() - started
+            finally:
+                transaction.savepoint_rollback(savepoint)
+            return elapsed, submission
+
+        with CaptureQueriesContext(connection) as queries:
+            _elapsed, submission = submit()  # the warm-up, counted
+        samples = [submit()[0] for _ in range(repeat)]
+        transaction.set_rollback(True)  # the township's activities go too
+    section["submit"] = {
+        "federation": township.code,
+        "period": f"{submit_period.year}-{submit_period.number:02d}",
+        "ms": _ms(samples),
+        "queries": len(queries),
+        "figures": month_figures,
+        "generated_figures": generated,
+        "activities": submission.activity_count,
+        "indicators": len(submission.figures),
+        "setup_activities": number,
+        "setup_s": round(setup_seconds, 2),
+        "note": f"{number} activities saved through activity_save to hold {month_figures} figures in the "
+        "month, then each submit undone by a savepoint; all rolled back afterwards",
+    }
+    entry = section["submit"]
+    say(
+        out,
+        f"submit {township.code} {entry['period']}: {entry['ms']['median']:.2f} ms, {len(queries)} queries "
+        f"({month_figures} figures in {entry['activities']} activities)\n",
+    )
+    return section
+
+
+# ---------------------------------------------------------------------------------------------------
 # 4. The export
 
 
@@ -476,6 +626,14 @@ def goals(results: dict) -> dict:
         at_most("export_province_s", export["s"]["median"], GOALS["export_province_s"])
         at_most("export_province_peak_mb", export["peak_mb"], GOALS["export_province_peak_mb"])
         at_most("export_province_ratio", export["ratio"], GOALS["export_province_ratio"])
+    reports = results.get("submissions")
+    if reports:
+        at_most(
+            "completeness_max_ms",
+            max(reports[f"completeness_{level}"]["ms"]["median"] for level in COMPLETENESS_LEVELS),
+            GOALS["completeness_ms"],
+        )
+        at_most("submit_ms", reports["submit"]["ms"]["median"], GOALS["submit_ms"])
     imported = results.get("import")
     if imported:
         at_least("import_rows_per_s", imported["rows_per_s"], GOALS["import_rows_per_s"])
@@ -575,6 +733,8 @@ def run(
     del rollups
     save()
     results["write"] = measure_write(gen, feds, repeat, out)
+    save()
+    results["submissions"] = measure_submissions(gen, feds, repeat, out)
     save()
     results["export"] = {
         "province": measure_export(gen, feds["province"], repeat, out),

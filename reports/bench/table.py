@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import GOALS, LEVELS, ROLLUP_MS_GOAL
+from . import COMPLETENESS_LEVELS, GOALS, LEVELS, ROLLUP_MS_GOAL
 
 
 def _num(value, places: int = 2) -> str:
@@ -80,6 +80,31 @@ def render(results: dict) -> str:
                 ),
                 f"<= {GOALS['write_ms']} ms",
                 _met(goals, "write_ms", "write_visible_in_ancestors"),
+            )
+        )
+    reports = results.get("submissions")
+    if reports:
+        for level in COMPLETENESS_LEVELS:
+            entry = reports[f"completeness_{level}"]
+            rows.append(
+                (
+                    f"completeness {level} ({entry['code']})",
+                    *_spread(entry["ms"], "ms"),
+                    f"{entry['queries']} queries; {reports['period']}: "
+                    f"{entry['submitted']}/{entry['expected']} reported, {entry['on_time']} on time, "
+                    f"{entry['approved']} approved, {entry['returned']} returned",
+                    f"<= {GOALS['completeness_ms']} ms",
+                    "yes" if entry["ms"]["median"] <= GOALS["completeness_ms"] else "NO",
+                )
+            )
+        entry = reports["submit"]
+        rows.append(
+            (
+                f"submit month ({entry['federation']} {entry['period']})",
+                *_spread(entry["ms"], "ms"),
+                f"{entry['queries']} queries; {entry['figures']} figures in {entry['activities']} activities",
+                f"<= {GOALS['submit_ms']} ms",
+                _met(goals, "submit_ms"),
             )
         )
     for name, entry in (results.get("export") or {}).items():
@@ -178,6 +203,12 @@ def render(results: dict) -> str:
         )
     if limit:
         footer.append(f"limit: {limit.get('driver')}, with indexes: " + "; ".join(limit.get("indexes", [])))
+    if reports:
+        generated = reports.get("generated") or {}
+        footer.append(
+            f"reports: {generated.get('submissions', 0):,} generated monthly reports (bulk-written); "
+            f"submit: {reports['submit']['note']}"
+        )
     if imported:
         footer.append(f"import: {imported['note']}")
     if http:

@@ -69,6 +69,30 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
     # A figure saved is in every ancestor's totals on the next read.
     assert write["visible_in_ancestors"] is True
 
+    reports = figures["submissions"]
+    # Month 1 has ended (the reports are generated for the ended months of the current year) except
+    # in January.
+    month_one_ended = reports["generated"]["months"] > 0
+    assert reports["generated"]["schedules"] == 1
+    assert reports["generated"]["submissions"] > 0 or not month_one_ended
+    for level in ("nation", "province", "county"):
+        entry = reports[f"completeness_{level}"]
+        _spread(entry["ms"])
+        assert entry["ms"]["median"] > 0
+        assert isinstance(entry["queries"], int) and entry["queries"] > 0
+        assert entry["expected"] > 0
+        assert 0 <= entry["submitted"] <= entry["expected"] and 0 <= entry["on_time"] <= entry["submitted"]
+    # The small tree has one province; the county's townships reported for month 1 in part.
+    assert reports["completeness_nation"]["expected"] == 1
+    assert reports["completeness_county"]["submitted"] > 0 or not month_one_ended
+    submit = reports["submit"]
+    _spread(submit["ms"])
+    assert submit["ms"]["median"] > 0
+    assert submit["queries"] > 0
+    assert submit["figures"] >= 500 and submit["activities"] > 0 and submit["indicators"] > 0
+    for name in ("completeness_max_ms", "submit_ms"):
+        assert _number(figures["goals"][name]["value"]) and figures["goals"][name]["value"] > 0
+
     for name in ("province", "county"):
         export = figures["export"][name]
         _spread(export["s"])
@@ -97,7 +121,18 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
         assert set(goal) == {"value", "goal", "met"}
 
     table = stdout.getvalue()
-    for label in ("rollup nation", "limit county", "write path", "export province", "import", "http"):
+    for label in (
+        "rollup nation",
+        "limit county",
+        "write path",
+        "completeness nation",
+        "completeness province",
+        "completeness county",
+        "submit month",
+        "export province",
+        "import",
+        "http",
+    ):
         assert label in table
 
 
