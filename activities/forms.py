@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils.functional import cached_property
@@ -133,6 +134,11 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
             "achieves": forms.CheckboxSelectMultiple,
         }
         field_classes = {"type": LoadedModelChoiceField, "achieves": LoadedModelMultipleChoiceField}
+
+    @property
+    def has_field_errors(self) -> bool:
+        """Errors on fields (marked red below), not only the form's own (a stale edit, a locked period)."""
+        return any(name != NON_FIELD_ERRORS for name in self.errors)
 
     def __init__(self, *args, federation, year: int, **kwargs):
         super().__init__(*args, **kwargs)
