@@ -344,13 +344,10 @@ class CalendarFeed(models.Model):
         return reverse("activities:ical", kwargs={"token": self.token})
 
 
-class FigureTotal(models.Model):
-    """Pre-aggregated figures: the sum, per month, of every done activity in a federation's subtree.
-
-    Kept current by activities.totals in the same transaction as every write of activities and
-    figures, so an ancestor's totals include a figure the moment it is saved; reports read these
-    rows instead of scanning the raw figures (see reports.rollup).
-    """
+class TotalRow(models.Model):
+    """A pre-aggregated sum for a federation's subtree, a year, a month and an indicator; the shape of
+    FigureTotal (everything recorded) and submissions.ApprovedTotal (approved reports), which the
+    roll-up reads alike and activities.totals.increment adds to."""
 
     # No index of its own: the unique constraint's leading column serves lookups by federation.
     federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -363,6 +360,21 @@ class FigureTotal(models.Model):
     federation_lookup = "federation"
 
     class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.federation_id}/{self.year}-{self.month}/{self.indicator_id}={self.value}"
+
+
+class FigureTotal(TotalRow):
+    """Pre-aggregated figures: the sum, per month, of every done activity in a federation's subtree.
+
+    Kept current by activities.totals in the same transaction as every write of activities and
+    figures, so an ancestor's totals include a figure the moment it is saved; reports read these
+    rows instead of scanning the raw figures (see reports.rollup).
+    """
+
+    class Meta:
         verbose_name = _("汇总数")
         verbose_name_plural = _("汇总数")
         constraints = [
@@ -372,9 +384,6 @@ class FigureTotal(models.Model):
                 fields=["federation", "year", "indicator", "month"], name="activities_total_unique"
             ),
         ]
-
-    def __str__(self):
-        return f"{self.federation_id}/{self.year}-{self.month}/{self.indicator_id}={self.value}"
 
 
 class SubmissionToken(models.Model):

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from activities.models import TotalRow
 from fedwork.fields import CleanCharField, CleanTextField
 from fedwork.models import PATH_SEPARATOR, Federation
 
@@ -343,7 +344,7 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
-class ApprovedTotal(models.Model):
+class ApprovedTotal(TotalRow):
     """The approved figures (仅已审核), pre-aggregated like activities.FigureTotal: for a federation and
     everything below it, per year, month and indicator, the sum of the snapshots of approved reports.
 
@@ -353,14 +354,6 @@ class ApprovedTotal(models.Model):
     added. The roll-up reads these rows instead of FigureTotal for the "approved only" view.
     """
 
-    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+", db_index=False)
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
-    indicator = models.ForeignKey("plans.Indicator", on_delete=models.CASCADE, related_name="+")
-    value = models.DecimalField(max_digits=20, decimal_places=2, default=0)
-
-    federation_lookup = "federation"
-
     class Meta:
         verbose_name = _("已审核汇总数")
         verbose_name_plural = _("已审核汇总数")
@@ -369,6 +362,3 @@ class ApprovedTotal(models.Model):
                 fields=["federation", "year", "indicator", "month"], name="submissions_approved_total_unique"
             ),
         ]
-
-    def __str__(self):
-        return f"{self.federation_id}/{self.year}-{self.month}/{self.indicator_id}={self.value}"
