@@ -1,8 +1,10 @@
 """Writes that span several rows or models: publishing, splitting, importing a document."""
 
+import calendar
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -309,6 +311,24 @@ def propose_indicator_name(text: str, like: Indicator) -> str:
     return f"{phrase[: 100 - len(suffix)]}{suffix}"
 
 
+_DUE_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日|(底|末|中旬|上旬|下旬))?")
+
+
+def due_date_from_text(text: str, year: int) -> date | None:
+    """A table's 完成时限 as a date of the plan's year: "6月底前" → 6-30, "9月15日前" → 9-15, "10月" → 10-31;
+    None when the text names no month (全年, 长期坚持)."""
+    match = _DUE_DAY.search(text or "")
+    if match is None:
+        return None
+    year = int(match.group(1) or year)
+    month = int(match.group(2))
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    day = int(match.group(3)) if match.group(3) else {"上旬": 10, "中旬": 20}.get(match.group(4), last)
+    return date(year, month, min(max(day, 1), last))
+
+
 @transaction.atomic
 def plan_import(*, parsed, federation: Federation, year: int, by, source_name: str = "") -> Plan:
     """Build a draft plan from a parsed work-points document (plans.parsing.ParsedPlan)."""
@@ -345,7 +365,7 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
         specific_codes.append(specific.code)
         return specific
 
-    def add_targets(point: WorkPoint, parsed_targets) -> None:
+    def add_targets(point: WorkPoint, parsed_targets, due: str = "") -> None:
         previous: Indicator | None = None
         for parsed_target in parsed_targets:
             # "省级不少于1篇，市级不少于2篇": a clause without keywords counts what the one before did.
@@ -366,6 +386,7 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
                 value=value,
                 max_value=max_value,
                 cadence=Cadence.MONTH if parsed_target.per == "month" else Cadence.YEAR,
+                due_date=due_date_from_text(due, year),
                 source_text=parsed_target.text,
             )
 
@@ -390,7 +411,7 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
                 order=order,
             )
             order += 1
-            add_targets(point, parsed_point.targets)
+            add_targets(point, parsed_point.targets, parsed_point.due)
             add(parsed_point.children, point)
 
     add(parsed.points, None)

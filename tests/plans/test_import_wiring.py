@@ -46,3 +46,21 @@ def test_speech_items_become_notes_and_quarterly_targets_count_four_times(tree, 
     values = {t.source_text: (t.value, t.cadence) for t in Target.objects.filter(plan=plan)}
     quarterly = next(text for text in values if "每季度" in text)
     assert values[quarterly] == (4, "year")
+
+
+def test_a_tables_deadline_becomes_the_targets_due_date(tree, people):
+    from datetime import date
+
+    from plans.services import due_date_from_text
+
+    assert due_date_from_text("6月底前", 2013) == date(2013, 6, 30)
+    assert due_date_from_text("9月15日前", 2013) == date(2013, 9, 15)
+    assert due_date_from_text("2月", 2013) == date(2013, 2, 28)
+    assert due_date_from_text("长期坚持", 2013) is None
+    text = "某区妇联2013年重点任务\n序号\t工作任务\t目标\t完成时限\n1\t举办巾帼讲堂\t30场\t6月底前\n"
+    plan = services.plan_import(
+        parsed=parse_document(text.encode(), "tasks.txt"), federation=tree["furong"], year=2013, by=None
+    )
+    assert list(Target.objects.filter(plan=plan).values_list("value", "due_date")) == [
+        (30, date(2013, 6, 30))
+    ]
