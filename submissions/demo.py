@@ -9,6 +9,8 @@ import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from fedwork.models import Federation, Role, User
 from plans.models import Indicator
 
@@ -54,6 +56,10 @@ def seed() -> None:
         federation=hunan, year=YEAR, frequency=Frequency.QUARTER, due_day=10, by=hunan_staff
     )
     services.schedule_set(federation=changsha, year=YEAR, frequency=Frequency.MONTH, due_day=5, by=admin)
+    # This year too, so that the 报送 pages of the current year show periods not yet due beside overdue ones.
+    services.schedule_set(
+        federation=changsha, year=timezone.localdate().year, frequency=Frequency.MONTH, due_day=5, by=admin
+    )
     changsha_leader = User.objects.filter(federation=changsha, role=Role.LEADER).first() or admin
     hunan_leader = User.objects.filter(federation=hunan, role=Role.LEADER).first() or admin
     rng = random.Random(2013)
