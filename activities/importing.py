@@ -727,28 +727,20 @@ class ImportContext:
         self._indicators: dict[int, dict[str, Indicator]] = {}
         self._points = self._load_work_points()
 
-    def _load_locked_periods(self) -> dict[int, list]:
-        """Federation id → the periods of the year its approved reports have locked (one query)."""
-        from submissions.models import Submission, SubmissionStatus
+    def _load_locked_periods(self) -> dict:
+        """The periods of the year the rows' federations' approved reports have locked (one query)."""
+        from submissions.services import locked_periods
 
-        locked: dict[int, list] = defaultdict(list)
-        approved = Submission.objects.filter(
-            status=SubmissionStatus.APPROVED,
-            year=self.year,
-            federation_id__in=[federation.pk for federation in self.federations.values()],
-        )
-        for submission in approved:
-            locked[submission.federation_id].append(submission.period)
-        return locked
+        return locked_periods([federation.pk for federation in self.federations.values()], [self.year])
 
     def locked_period(self, activity: Activity):
         """The approved report's period that covers this activity's month, or None (the rule of
         activities.services.ensure_unlocked, told per row)."""
-        month = totals.activity_month(activity, fresh=True)
-        for period in self._locked.get(activity.federation_id, []):
-            if month in period.months:
-                return period
-        return None
+        from submissions.services import locking_period
+
+        return locking_period(
+            self._locked, activity.federation_id, activity.year, totals.activity_month(activity, fresh=True)
+        )
 
     def indicators_for(self, federation: Federation) -> dict[str, Indicator]:
         """Header → indicator for what this federation may record (one query per distinct federation)."""

@@ -186,15 +186,12 @@ def collect_annual(
 
 def _completeness(federation: Federation, year: int, result: Rollup) -> list:
     """How the children reported for every period that had ended by the cut-off date (报送情况)."""
-    from submissions.models import ReportingSchedule
     from submissions.periods import periods_of
-    from submissions.services import completeness
+    from submissions.services import children_schedules, completeness
 
     if not result.children:
         return []
-    schedules = list(ReportingSchedule.objects.filter(federation=federation, year=year)) or list(
-        ReportingSchedule.objects.effective_for(federation, year)
-    )
+    schedules = children_schedules(federation, year)
     return [
         completeness(federation, period)
         for schedule in schedules

@@ -17,7 +17,7 @@ from activities.models import TotalRow
 from fedwork.fields import CleanCharField, CleanTextField
 from fedwork.models import PATH_SEPARATOR, Federation
 
-from .periods import SPAN, Frequency, Period
+from .periods import Frequency, Period
 
 
 class ReportingScheduleQuerySet(models.QuerySet):
@@ -81,16 +81,6 @@ class SubmissionStatus(models.TextChoices):
 class SubmissionQuerySet(models.QuerySet):
     def for_period(self, period: Period) -> "SubmissionQuerySet":
         return self.filter(year=period.year, frequency=period.frequency, number=period.number)
-
-    def locking(self, federation_id: int, year: int, months) -> "SubmissionQuerySet":
-        """Approved submissions of a federation whose period covers any of these months."""
-        months = [month for month in months if month]
-        if not months:
-            return self.none()
-        covering = Q()
-        for frequency, span in SPAN.items():
-            covering |= Q(frequency=frequency, number__in={(month - 1) // span + 1 for month in months})
-        return self.filter(covering, federation_id=federation_id, year=year, status=SubmissionStatus.APPROVED)
 
 
 class Submission(models.Model):

@@ -55,6 +55,14 @@ def schedule_remove(*, schedule: ReportingSchedule, by: User) -> None:
     schedule.delete()
 
 
+def children_schedules(federation: Federation, year: int) -> list[ReportingSchedule]:
+    """The schedules a federation's direct children report on: the one it set itself, else the one it
+    inherits from above (the nearest upper setting wins)."""
+    return list(ReportingSchedule.objects.filter(federation=federation, year=year)) or list(
+        ReportingSchedule.objects.effective_for(federation, year)
+    )
+
+
 def due_date(federation: Federation, period: Period) -> date | None:
     """When a federation's report for the period is due, or None when no upper federation asks for it."""
     schedule = (
@@ -88,6 +96,22 @@ def snapshot(federation: Federation, period: Period) -> tuple[dict[str, str], in
     return {key: str(value) for key, value in sorted(sums.items())}, len(activities)
 
 
+def locked_periods(federation_ids, years) -> dict[tuple[int, int], list[Period]]:
+    """{(federation id, year): the periods its approved reports lock} (one query)."""
+    locked: dict[tuple[int, int], list[Period]] = {}
+    approved = Submission.objects.filter(
+        status=SubmissionStatus.APPROVED, federation_id__in=set(federation_ids), year__in=set(years)
+    ).only("federation_id", "year", "frequency", "number")
+    for submission in approved:
+        locked.setdefault((submission.federation_id, submission.year), []).append(submission.period)
+    return locked
+
+
+def locking_period(locked: dict[tuple[int, int], list[Period]], federation_id: int, year: int, month):
+    """The period in ``locked`` (see :func:`locked_periods`) that covers this month, or None."""
+    return next((p for p in locked.get((federation_id, year), []) if month in p.months), None)
+
+
 def ensure_unlocked(items) -> None:
     """Raise ValidationError when an approved report covers any of these activity states.
 
@@ -99,16 +123,11 @@ def ensure_unlocked(items) -> None:
     items = {(federation_id, year, month) for federation_id, year, month in items if month}
     if not items:
         return
-    approved = Submission.objects.filter(
-        status=SubmissionStatus.APPROVED,
-        federation_id__in={federation_id for federation_id, _year, _month in items},
-        year__in={year for _federation_id, year, _month in items},
-    ).only("federation_id", "year", "frequency", "number")
-    for submission in approved:
-        months = submission.period.months
-        for federation_id, year, month in items:
-            if (federation_id, year) == (submission.federation_id, submission.year) and month in months:
-                raise ValidationError(LOCKED_MESSAGE % {"period": submission.period.label})
+    locked = locked_periods({item[0] for item in items}, {item[1] for item in items})
+    for federation_id, year, month in items:
+        period = locking_period(locked, federation_id, year, month)
+        if period is not None:
+            raise ValidationError(LOCKED_MESSAGE % {"period": period.label})
 
 
 # --- Transitions ------------------------------------------------------------------------------------
@@ -322,6 +341,10 @@ def changes_since(submission: Submission) -> list[tuple[int, Decimal, Decimal]]:
 # --- Completeness and timeliness (上报率 / 及时率) ---------------------------------------------------
 
 
+# The statuses of a report that stands submitted (a returned one waits for its resubmission).
+REPORTED = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED, SubmissionStatus.REOPENED)
+
+
 @dataclass
 class ChildStatus:
     federation: Federation
@@ -351,7 +374,7 @@ class Completeness:
     @property
     def submitted(self) -> int:
         """Children that have reported (waiting, approved, or reopened after approval)."""
-        return self._count(SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED, SubmissionStatus.REOPENED)
+        return self._count(*REPORTED)
 
     @property
     def on_time(self) -> int:
@@ -416,9 +439,7 @@ def latest_completeness(federation: Federation, year: int, as_of: date) -> Compl
     frequency the children report on), for a dashboard; None without children or schedule."""
     from .periods import SPAN, periods_of
 
-    schedules = list(ReportingSchedule.objects.filter(federation=federation, year=year)) or list(
-        ReportingSchedule.objects.effective_for(federation, year)
-    )
+    schedules = children_schedules(federation, year)
     if not schedules:
         return None
     finest = min(schedules, key=lambda schedule: SPAN[schedule.frequency])

@@ -101,7 +101,7 @@ def index(request):
             values = {int(key): Decimal(value) for key, value in figures.items()}
             row.violations = checks.violations(federation, values, rules)
     # The children report on the schedule the federation set itself, else on the one it inherits.
-    child_schedules = list(ReportingSchedule.objects.filter(federation=federation, year=year)) or schedules
+    child_schedules = services.children_schedules(federation, year)
     has_children = Federation.objects.children_of(federation).exists()
     completeness = [
         services.completeness(federation, period)
