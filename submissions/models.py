@@ -20,18 +20,40 @@ from fedwork.models import PATH_SEPARATOR, Federation
 from .periods import Frequency, Period
 
 
+def path_prefixes(path: str) -> list[str]:
+    """A materialized path and every path above it, from the top: "00/43/4301/" → ["00/", "00/43/",
+    "00/43/4301/"]. Ancestors are matched on these, with no lookup of them by code."""
+    parts = path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR) if path else []
+    return [PATH_SEPARATOR.join(parts[: depth + 1]) + PATH_SEPARATOR for depth in range(len(parts))]
+
+
 class ReportingScheduleQuerySet(models.QuerySet):
     def effective_for(self, federation: Federation, year: int) -> "ReportingScheduleQuerySet":
         """The schedules that apply to a federation: the nearest ancestor's that set any for the year
         (a federation's own setting applies to the ones below it, not to itself)."""
-        # The ancestors' paths are the prefixes of the federation's own: no lookup of them by code.
-        parts = federation.path.split(PATH_SEPARATOR)[:-2]
-        paths = [PATH_SEPARATOR.join(parts[: depth + 1]) + PATH_SEPARATOR for depth in range(len(parts))]
-        above = self.filter(federation__path__in=paths, year=year)
+        above = self.filter(federation__path__in=path_prefixes(federation.path)[:-1], year=year)
         setters = list(above.values_list("federation__depth", flat=True).distinct())
         if not setters:
             return self.none()
         return above.filter(federation__depth=max(setters))
+
+    def due_days_set_along(self, path: str, years) -> dict[int, dict[str, int]]:
+        """{year: {frequency: due day}} set by the nearest federation on ``path`` (itself included)
+        that set any for the year: effective_for of the federation below ``path``, for several years in
+        one query."""
+        rows = list(
+            self.filter(federation__path__in=path_prefixes(path), year__in=years).values_list(
+                "year", "frequency", "due_day", "federation__path"
+            )
+        )
+        nearest: dict[int, int] = {}
+        for year, _frequency, _due_day, setter in rows:
+            nearest[year] = max(len(setter), nearest.get(year, 0))
+        result: dict[int, dict[str, int]] = {}
+        for year, frequency, due_day, setter in rows:
+            if len(setter) == nearest[year]:
+                result.setdefault(year, {})[frequency] = due_day
+        return result
 
 
 class ReportingSchedule(models.Model):

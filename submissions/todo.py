@@ -135,28 +135,6 @@ def _due_periods(schedules: dict[int, dict[str, int]], year: int) -> list[tuple[
     return sorted(periods, key=lambda pair: (pair[1], pair[0]))
 
 
-def _effective_schedules(setter_path: str, years: list[int]) -> dict[int, dict[str, int]]:
-    """{year: {frequency: due day}} set by the nearest federation on ``setter_path`` (a materialized
-    path, the setters' own included) that set any for the year, in one query: effective_for for several
-    years at once. Matched on the paths read off ``setter_path``, not on codes: one's own federation
-    and its ancestors cost no lookup of their own."""
-    if not setter_path:
-        return {}
-    parts = setter_path.strip("/").split("/")
-    paths = ["/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
-    rows = ReportingSchedule.objects.filter(federation__path__in=paths, year__in=years).values_list(
-        "year", "frequency", "due_day", "federation__path"
-    )
-    nearest: dict[int, int] = {}
-    for row_year, _frequency, _due_day, path in rows:
-        nearest[row_year] = max(len(path), nearest.get(row_year, 0))
-    result: dict[int, dict[str, int]] = defaultdict(dict)
-    for row_year, frequency, due_day, path in rows:
-        if len(path) == nearest[row_year]:
-            result[row_year][frequency] = due_day
-    return dict(result)
-
-
 def _years(year: int) -> list[int]:
     return [year - 1, year]
 
@@ -165,7 +143,7 @@ def _own_reports(federation: Federation, year: int, today: date) -> list[Item]:
     """The federation's own reports due soon, overdue, returned or reopened (two queries)."""
     # A federation reports on what the ones above it set, never on its own setting.
     above = federation.path[: -len(federation.code) - 1]
-    schedules = _effective_schedules(above, _years(year))
+    schedules = ReportingSchedule.objects.due_days_set_along(above, _years(year))
     if not schedules:
         return []
     submissions = {
@@ -250,7 +228,7 @@ def _children_reports(federation: Federation, year: int, today: date) -> list[It
         .select_related("federation")
         .order_by("submitted_at", "pk")
     ]
-    schedules = _effective_schedules(federation.path, _years(year))
+    schedules = ReportingSchedule.objects.due_days_set_along(federation.path, _years(year))
     grace = timedelta(days=settings.FEDWORK_REMINDER_GRACE_DAYS)
     late = [(period, due) for period, due in _due_periods(schedules, year) if due + grace < today]
     if not late:
