@@ -156,8 +156,9 @@ def detail(request, pk):
     figures = [(indicators.get(int(key)), value) for key, value in submission.figures.items()]
     changes = []
     if submission.status != SubmissionStatus.APPROVED:
-        names = Indicator.objects.in_bulk([row[0] for row in services.changes_since(submission)])
-        changes = [(names.get(pk), before, now) for pk, before, now in services.changes_since(submission)]
+        changed = services.changes_since(submission)
+        names = Indicator.objects.in_bulk([row[0] for row in changed])
+        changes = [(names.get(pk), before, now) for pk, before, now in changed]
     may_review = access.may_review(request.user, submission.federation)
     figure_values = {int(key): Decimal(value) for key, value in submission.figures.items()}
     unusual = checks.outliers(submission) if may_review else {}
