@@ -7,11 +7,19 @@
 """
 
 import importlib
+import os
 
 import pytest
+from hypothesis import settings
 
 from fedwork.models import Role
 from tests import factories
+
+# Property tests draw the same examples on every run, so a CI failure replays on any machine; set
+# HYPOTHESIS_PROFILE=explore to draw new ones while hunting for bugs.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture
