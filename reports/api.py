@@ -10,7 +10,9 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
+from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from fedwork import access, params
@@ -25,6 +27,32 @@ api = NinjaAPI(
     docs_url=None,
     urls_namespace="api",
 )
+
+# pydantic's messages per error type, in the words of fedwork's forms; unknown types fall back to a
+# general sentence rather than English.
+_PARAMETER_ERRORS = {
+    "int_parsing": _("应为整数"),
+    "int_from_float": _("应为整数"),
+    "float_parsing": _("应为数字"),
+    "date_from_datetime_parsing": _("应为日期（如 2013-06-30）"),
+    "date_parsing": _("应为日期（如 2013-06-30）"),
+    "date_from_datetime_inexact": _("应为日期（如 2013-06-30）"),
+    "missing": _("缺少此参数"),
+    "string_type": _("应为文字"),
+}
+
+
+@api.exception_handler(ValidationError)
+def parameter_errors(request, exc: ValidationError):
+    """422 with one Chinese message per bad parameter: {"detail": [{"loc": [...], "msg": "…"}]}."""
+    detail = [
+        {
+            "loc": list(error.get("loc", ())),
+            "msg": str(_PARAMETER_ERRORS.get(error.get("type"), _("参数格式不正确"))),
+        }
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 class TargetOut(Schema):

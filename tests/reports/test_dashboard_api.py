@@ -250,3 +250,15 @@ def test_rankings_are_for_the_ranking_federations_leaders_only(people, login, ci
         assert (ranks == [1, 2]) if sees else (ranks == [None, None]), (user, ranks)
         data = client.get(api_url("4301"), {"as_of": "2013-12-31"}).json()
         assert [child["rank"] is not None for child in data["children"]] == [sees, sees]
+
+
+def test_api_parameter_errors_are_in_chinese(people, login, city_plan):
+    """A malformed parameter answers 422 with a Chinese message naming it, never pydantic's English."""
+    client = login(people["changsha_leader"])
+    response = client.get("/api/v1/completeness/4301/2013/month/first/")
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail == [{"loc": ["path", "number"], "msg": "应为整数"}]
+    response = client.get(api_url("4301"), {"as_of": "not-a-date"})
+    assert response.status_code == 422
+    assert [error["msg"] for error in response.json()["detail"]] == ["应为日期（如 2013-06-30）"]
