@@ -388,6 +388,13 @@ class ImportRow:
     point: object  # plans.parsing.ParsedPoint
     targets: list[ImportTarget]
 
+    @property
+    def display_label(self) -> str:
+        """The label as the saved point will show it (一、 / （一） / 1．); a speech item's (一要) as is."""
+        if self.point.kind == "speech":
+            return self.point.label
+        return WorkPoint(label=self.point.label).display_label
+
 
 def import_preview(*, parsed, federation: Federation) -> list[ImportRow]:
     """The points of ``parsed`` (a plans.parsing.ParsedPlan) in reading order, as the import review

@@ -8,15 +8,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plans.models import Plan, Target, WorkPoint
 from plans.parsing import ParsedPlan, parse_document, parse_text
 from plans.services import load_indicator_catalogue, match_baselines
 
-HUNAN = Path(settings.BASE_DIR) / "fixtures" / "notices" / "hunan-2013-work-points-notice.txt"
+HUNAN = Path(django_settings.BASE_DIR) / "fixtures" / "notices" / "hunan-2013-work-points-notice.txt"
 
 REVIEWED = """某区妇联2013年工作要点
 
@@ -33,7 +35,7 @@ REVIEWED = """某区妇联2013年工作要点
 
 @pytest.fixture
 def catalogue(tree):
-    load_indicator_catalogue(Path(settings.BASE_DIR) / "fixtures" / "indicators.csv")
+    load_indicator_catalogue(Path(django_settings.BASE_DIR) / "fixtures" / "indicators.csv")
 
 
 def review(client, name: str, content: bytes):
@@ -171,3 +173,33 @@ def test_baselines_match_the_same_measure_only():
     targets = [target for _i, _d, point in plan.numbered_points() for target in point.targets]
     matched = match_baselines(targets, plan.baselines, [])
     assert {targets[i].value: baseline.value for i, baseline in matched.items()} == {10000: 8000}
+
+
+LABELS = ["一、", "二、", "三、", "（一）", "（二）", "1．", "2．", "第一条 "]
+SENTENCES = [
+    "促进就业。",
+    "培训妇女300人以上。",
+    "举办讲座约20场。",
+    "新建妇女之家60余个。",
+    "一是加强宣传；二是培训骨干50名。",
+]
+
+
+@given(
+    lines=st.lists(st.tuples(st.sampled_from(LABELS), st.sampled_from(SENTENCES)), min_size=1, max_size=12),
+    drops=st.sets(st.integers(min_value=0, max_value=30), max_size=5),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_dropped_point_takes_exactly_its_branch_with_it(lines, drops):
+    plan = parse_text("某区妇联2013年工作要点\n" + "\n".join(label + text for label, text in lines))
+    assert ParsedPlan.from_json(plan.to_json()).to_json() == plan.to_json()
+    kept, path = [], []
+    for index, depth, point in plan.numbered_points():
+        del path[depth:]
+        path.append(index)
+        if not drops & set(path):
+            kept.append((depth, point.label, point.title, [t.to_json() for t in point.targets]))
+    pruned = plan.without_branches(drops)
+    assert [
+        (d, p.label, p.title, [t.to_json() for t in p.targets]) for _i, d, p in pruned.numbered_points()
+    ] == kept
