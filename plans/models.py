@@ -364,6 +364,17 @@ class Target(models.Model):
     due_date = models.DateField(_("完成期限"), null=True, blank=True)
     weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=Decimal(1))
     source_text = CleanTextField(_("原文"), blank=True)
+    # From an imported document (#14): 约500人 / 500人左右, and last year's result for the same measure
+    # found in its review section (回顾, 上年完成…), in the target's unit.
+    approximate = models.BooleanField(_("约数"), default=False, help_text=_("原文为约数（约、左右）。"))
+    baseline = models.DecimalField(
+        _("上年完成"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("导入文档的回顾部分中同一指标的上年完成数，仅供参考。"),
+    )
     parent_target = models.ForeignKey(
         "self",
         verbose_name=_("上级目标"),

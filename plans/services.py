@@ -329,9 +329,97 @@ def due_date_from_text(text: str, year: int) -> date | None:
     return date(year, month, min(max(day, 1), last))
 
 
+# 上年 / 2012年 / 全年…: words that date a sentence but say nothing about what it counts.
+_DATING = re.compile(r"(?:上|去|今|本|明|全)年度?|\d{4}年|[〇零一二三四五六七八九]{4}年")
+
+
+def _measure_phrase(text: str) -> str:
+    """What a sentence counts, without its number, scope and dating words: "上年培训妇女3000人次"
+    and "全省培训妇女4000人次以上" both give "培训妇女"."""
+    phrase = _CONNECTORS.sub("", _QUANTITY.sub("", _SCOPE.sub("", _DATING.sub("", text.strip()))))
+    return re.sub(r"[，,。；;：:、\s“”（）()]+", "", phrase)
+
+
+def match_baselines(targets: list, baselines: list, indicators: list[Indicator]) -> dict[int, object]:
+    """Last year's results (``ParsedPlan.baselines``) beside the targets that measure the same thing.
+
+    ``targets`` and ``baselines`` are plans.parsing.ParsedTarget lists; the result maps a position in
+    ``targets`` to its baseline. Same measure means: a unit that counts the same (UNIT_ALIASES), and
+    either the same suggested catalogue indicator or one sentence's counted phrase containing the
+    other's ("培训妇女" in "培训妇女骨干"). Each baseline goes to the first such target, in reading order;
+    a target without one is left out. The rule is the issue's (#14): "figures in a review section are
+    kept as last year's results, shown next to the target where the same measure appears"."""
+    free = list(baselines)
+    result: dict[int, object] = {}
+    for position, target in enumerate(targets):
+        units = UNIT_ALIASES.get(target.unit, {target.unit})
+        indicator = suggest_indicator(target.text, target.unit, indicators)
+        phrase = _measure_phrase(target.text)
+        for baseline in free:
+            if baseline.unit not in units:
+                continue
+            other = _measure_phrase(baseline.text)
+            same_phrase = min(len(phrase), len(other)) >= 2 and (phrase in other or other in phrase)
+            same_indicator = indicator is not None and (
+                indicator == suggest_indicator(baseline.text, baseline.unit, indicators)
+            )
+            if same_phrase or same_indicator:
+                result[position] = baseline
+                free.remove(baseline)
+                break
+    return result
+
+
+@dataclass
+class ImportTarget:
+    """A target the review page proposes, with last year's result for its measure if one was found."""
+
+    target: object  # plans.parsing.ParsedTarget
+    baseline: object | None  # plans.parsing.ParsedTarget
+
+
+@dataclass
+class ImportRow:
+    """One point of a parsed document on the review page: its checkbox number (``index``), depth in
+    the tree (0 at the top), the point and its targets."""
+
+    index: int
+    depth: int
+    point: object  # plans.parsing.ParsedPoint
+    targets: list[ImportTarget]
+
+    @property
+    def display_label(self) -> str:
+        """The label as the saved point will show it (一、 / （一） / 1．); a speech item's (一要) as is."""
+        if self.point.kind == "speech":
+            return self.point.label
+        return WorkPoint(label=self.point.label).display_label
+
+
+def import_preview(*, parsed, federation: Federation) -> list[ImportRow]:
+    """The points of ``parsed`` (a plans.parsing.ParsedPlan) in reading order, as the import review
+    page lists them before anything is saved, each target with its baseline (``match_baselines``
+    against the indicators ``federation`` may use). Reads only."""
+    numbered = parsed.numbered_points()
+    targets = [target for _index, _depth, point in numbered for target in point.targets]
+    baselines = match_baselines(targets, parsed.baselines, list(Indicator.objects.available_to(federation)))
+    rows, position = [], 0
+    for index, depth, point in numbered:
+        items = []
+        for target in point.targets:
+            items.append(ImportTarget(target, baselines.get(position)))
+            position += 1
+        rows.append(ImportRow(index, depth, point, items))
+    return rows
+
+
 @transaction.atomic
 def plan_import(*, parsed, federation: Federation, year: int, by, source_name: str = "") -> Plan:
-    """Build a draft plan from a parsed work-points document (plans.parsing.ParsedPlan)."""
+    """Build a draft plan from a parsed work-points document (plans.parsing.ParsedPlan).
+
+    Each target keeps its comparator, its approximate flag (约, 左右) and, where the document's review
+    section reports the same measure, last year's result as ``baseline`` (``match_baselines``). The
+    review page drops branches before calling this (``ParsedPlan.without_branches``)."""
     plan = plan_create(
         federation=federation,
         year=year,
@@ -342,6 +430,9 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
         general_idea=parsed.general_idea,
     )
     indicators = list(Indicator.objects.available_to(federation))
+    in_order = [target for _index, _depth, point in parsed.numbered_points() for target in point.targets]
+    matched = match_baselines(in_order, parsed.baselines, indicators)
+    baseline_of = {id(in_order[position]): baseline for position, baseline in matched.items()}
     used: set[int] = set()
     specific_codes: list[str] = []
 
@@ -377,8 +468,11 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
             value, max_value = parsed_target.value, parsed_target.max_value
             if parsed_target.per == "quarter":  # 每季度1次: the year's target is four of them
                 value, max_value = value * 4, max_value * 4 if max_value is not None else None
+            baseline = baseline_of.get(id(parsed_target))
+            baseline = baseline.value if baseline is not None else None
             if parsed_target.unit == "%" or parsed_target.unit == MONEY_UNIT:
                 value = value.quantize(Decimal("0.01"))
+                baseline = baseline.quantize(Decimal("0.01")) if baseline is not None else None
             Target.objects.create(
                 work_point=point,
                 indicator=indicator,
@@ -388,6 +482,8 @@ def plan_import(*, parsed, federation: Federation, year: int, by, source_name: s
                 cadence=Cadence.MONTH if parsed_target.per == "month" else Cadence.YEAR,
                 due_date=due_date_from_text(due, year),
                 source_text=parsed_target.text,
+                approximate=parsed_target.approximate,
+                baseline=baseline,
             )
 
     def add(points, parent):

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from fedwork.models import Federation
 from . import services
 from .forms import DocumentUploadForm, PlanForm, ReopenForm, SplitForm, TargetForm, WorkPointForm
 from .models import Plan, Target, WorkPoint, format_decimal
-from .parsing import DocumentError, parse_document
+from .parsing import DocumentError, ParsedPlan, parse_document
 from .tree import build_point_tree
 
 
@@ -404,9 +405,65 @@ def target_split(request, pk):
     return render(request, "plans/target_split.html", context)
 
 
+IMPORT_SALT = "plans.import-review"
+
+
+def _review_payload(request, parsed, *, federation, year: int, name: str) -> str:
+    """The parsed document, signed for this user, federation and year, for the review form to carry
+    to the confirming POST (nothing is stored between the two steps)."""
+    data = {"plan": parsed.to_json(), "federation": federation.pk, "year": year, "name": name}
+    return signing.dumps(data, salt=f"{IMPORT_SALT}:{request.user.pk}", compress=True)
+
+
+def _reviewed_document(request, federation):
+    """(parsed plan, year, file name) from a review form's payload; ValidationError when it is not
+    one this user was given for this federation."""
+    try:
+        data = signing.loads(request.POST.get("payload", ""), salt=f"{IMPORT_SALT}:{request.user.pk}")
+        if data["federation"] != federation.pk:
+            raise ValueError
+        return ParsedPlan.from_json(data["plan"]), int(data["year"]), str(data["name"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
+        raise ValidationError(_("核对页已失效，请重新上传文档。")) from error
+
+
+def _kept_points(request) -> set[int]:
+    return {int(value) for value in request.POST.getlist("keep") if value.isdigit()}
+
+
 @login_required
 def plan_import(request):
+    """Upload a document, review what was read (untick a point to drop it with everything under it),
+    then save the draft. The upload step parses and shows the review page; the review form's POST
+    (``payload``) saves the kept branches through services.plan_import."""
     federation, year = _own_federation_for_writing(request)
+    if request.method == "POST" and "payload" in request.POST:
+        try:
+            parsed, year, name = _reviewed_document(request, federation)
+        except ValidationError as error:
+            _show_errors(request, error)
+            return redirect("plans:import")
+        numbered = parsed.numbered_points()
+        kept = _kept_points(request)
+        if numbered and not kept & {index for index, _depth, _point in numbered}:
+            messages.error(request, _("请至少保留一条要点。"))
+            return _render_review(request, parsed, federation=federation, year=year, name=name, kept=kept)
+        dropped = {index for index, _depth, _point in numbered} - kept
+        try:
+            plan = services.plan_import(
+                parsed=parsed.without_branches(dropped),
+                federation=federation,
+                year=year,
+                by=request.user,
+                source_name=name,
+            )
+        except ValidationError as error:
+            _show_errors(request, error)
+            return _render_review(request, parsed, federation=federation, year=year, name=name, kept=kept)
+        messages.success(
+            request, _("已导入为草稿，请核对要点和目标（黄色标出的是识别出的目标原文），确认无误后发布。")
+        )
+        return redirect(plan)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["document"]
@@ -417,16 +474,25 @@ def plan_import(request):
                 # "这份通知是2013年的，要导入为2014年计划吗？": the planner ticks and uploads again.
                 form.fields["confirm_year"].widget = forms.CheckboxInput()
                 raise ValidationError(warning)
-            plan = services.plan_import(
-                parsed=parsed, federation=federation, year=year, by=request.user, source_name=document.name
-            )
         except DocumentError as error:
             form.add_error("document", str(error))
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request, _("已导入为草稿，请核对要点和目标（黄色标出的是识别出的目标原文），确认无误后发布。")
-            )
-            return redirect(plan)
+            return _render_review(request, parsed, federation=federation, year=year, name=document.name)
     return render(request, "plans/plan_import.html", {"form": form, "federation": federation, "year": year})
+
+
+def _render_review(request, parsed, *, federation, year: int, name: str, kept: set[int] | None = None):
+    rows = services.import_preview(parsed=parsed, federation=federation)
+    context = {
+        "federation": federation,
+        "year": year,
+        "parsed": parsed,
+        "name": name,
+        "rows": rows,
+        "kept": kept,
+        "target_count": sum(len(row.targets) for row in rows),
+        "payload": _review_payload(request, parsed, federation=federation, year=year, name=name),
+    }
+    return render(request, "plans/plan_import_review.html", context)

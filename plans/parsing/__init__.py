@@ -42,10 +42,10 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from xml.etree import ElementTree
 
@@ -91,6 +91,21 @@ class ParsedTarget:
             "review_note": self.review_note,
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> ParsedTarget:
+        """The target that ``to_json`` described (numbers back to Decimal)."""
+        max_value = data.get("max_value")
+        return cls(
+            text=data["text"],
+            value=Decimal(str(data["value"])),
+            max_value=None if max_value is None else Decimal(str(max_value)),
+            unit=data["unit"],
+            comparator=data["comparator"],
+            per=data.get("per"),
+            approximate=bool(data.get("approximate")),
+            review_note=data.get("review_note", ""),
+        )
+
 
 @dataclass
 class ParsedPoint:
@@ -113,7 +128,21 @@ class ParsedPoint:
             "children": [child.to_json() for child in self.children],
             "kind": self.kind,
             "due": self.due,
+            "body": self.body,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ParsedPoint:
+        """The point (with its targets and children) that ``to_json`` described."""
+        return cls(
+            label=data["label"],
+            title=data["title"],
+            body=data.get("body", ""),
+            targets=[ParsedTarget.from_json(target) for target in data.get("targets", [])],
+            children=[cls.from_json(child) for child in data.get("children", [])],
+            kind=data.get("kind", "point"),
+            due=data.get("due", ""),
+        )
 
 
 @dataclass
@@ -124,6 +153,10 @@ class ParsedActivity:
 
     def to_json(self) -> dict:
         return {"label": self.label, "title": self.title, "month": self.month}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ParsedActivity:
+        return cls(label=data["label"], title=data["title"], month=data.get("month"))
 
 
 @dataclass
@@ -141,7 +174,7 @@ class ParsedPlan:
 
     def to_json(self) -> dict:
         """The plan as JSON-ready data: title, doc_number, points (nested), activities, and since #14
-        baselines, year and source."""
+        baselines, year, source, general_idea and each point's body (enough for ``from_json``)."""
         return {
             "title": self.title,
             "doc_number": self.doc_number,
@@ -150,7 +183,52 @@ class ParsedPlan:
             "baselines": [target.to_json() for target in self.baselines],
             "year": self.year,
             "source": self.source,
+            "general_idea": self.general_idea,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ParsedPlan:
+        """The plan that ``to_json`` described: the import review page carries a parsed document
+        between its two steps this way instead of parsing the upload again. Raises KeyError or
+        TypeError on data that ``to_json`` did not write."""
+        return cls(
+            title=data["title"],
+            doc_number=data.get("doc_number"),
+            general_idea=data.get("general_idea", ""),
+            points=[ParsedPoint.from_json(point) for point in data["points"]],
+            activities=[ParsedActivity.from_json(activity) for activity in data.get("activities", [])],
+            baselines=[ParsedTarget.from_json(target) for target in data.get("baselines", [])],
+            year=data.get("year"),
+            source=data.get("source", "text"),
+        )
+
+    def numbered_points(self) -> list[tuple[int, int, ParsedPoint]]:
+        """Every point as (index, depth, point) in reading order (a point before its children,
+        index 0, 1, 2 … and depth 0 at the top): the numbers the review page's checkboxes carry."""
+        result: list[tuple[int, int, ParsedPoint]] = []
+
+        def visit(points: list[ParsedPoint], depth: int) -> None:
+            for point in points:
+                result.append((len(result), depth, point))
+                visit(point.children, depth + 1)
+
+        visit(self.points, 0)
+        return result
+
+    def without_branches(self, dropped: Collection[int]) -> ParsedPlan:
+        """A copy without the points numbered in ``dropped`` (``numbered_points`` indexes) and
+        everything under them: sub-points, their targets and notes. Unknown indexes are ignored;
+        the original is left as it was."""
+        numbers = {id(point): index for index, _depth, point in self.numbered_points()}
+
+        def keep(points: list[ParsedPoint]) -> list[ParsedPoint]:
+            return [
+                replace(point, children=keep(point.children))
+                for point in points
+                if numbers[id(point)] not in dropped
+            ]
+
+        return replace(self, points=keep(self.points))
 
     def year_warning(self, year: int) -> str | None:
         """这份通知是2013年的，要导入为2014年计划吗？ when the document's year is not ``year``."""

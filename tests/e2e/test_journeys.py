@@ -278,7 +278,21 @@ def test_hunan_planner_imports_corrects_publishes_and_splits(desktop, screenshot
     page.get_by_role("link", name="导入文档").click()
     expect(heading(page)).to_have_text("导入湖南省妇联2013年度工作要点")
     page.set_input_files("#id_document", str(HUNAN_NOTICE))
-    page.get_by_role("button", name="上传并生成草稿").click()
+    page.get_by_role("button", name="上传并核对").click()
+
+    # The review page, before anything is saved: the planner drops the first part (the speeches of the
+    # national meeting) with everything under it in one click; the branch greys out.
+    expect(heading(page)).to_contain_text("核对导入内容")
+    study = page.locator("li.import-point").filter(has_text="学习贯彻全国妇联十届五次执委会议精神")
+    speech = page.locator("li.import-point").filter(has_text="李源潮同志讲话主要精神")
+    expect(page.locator("li.import-target")).to_have_count(5)
+    study.get_by_role("checkbox").uncheck()
+    expect(study).to_have_class(re.compile(r"\bopacity-50\b"))
+    expect(speech).to_have_class(re.compile(r"\bopacity-50\b"))
+    expect(speech.get_by_role("checkbox")).to_be_checked()  # it follows its parent on the server
+    screenshot(page, "plan-import-review", focus=speech)
+    assert not Plan.objects.filter(federation=hunan, year=YEAR).exists()
+    page.get_by_role("button", name="导入勾选的要点为草稿").click()
 
     # Review the draft: title, status, the recognised targets with their source sentences marked.
     expect(page.locator(".alert")).to_contain_text("已导入为草稿")
@@ -289,6 +303,7 @@ def test_hunan_planner_imports_corrects_publishes_and_splits(desktop, screenshot
     expect(page.get_by_text("待定指标")).to_have_count(0)
     expect(page.locator("mark.target-source").first).to_be_visible()
     expect(page.get_by_role("heading", name="主要活动安排")).to_be_visible()
+    expect(page.get_by_text("李源潮同志讲话主要精神")).to_have_count(0)
     stars = targets.filter(has_text="培育岗位明星技术女能手人数")
     expect(stars).to_have_count(1)
     expect(stars).to_contain_text("不少于1000名")

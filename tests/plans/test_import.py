@@ -103,7 +103,11 @@ def upload(client, name, content):
 def test_upload_creates_a_draft_and_highlights_targets(people, catalogue, login):
     client = login(people["lixia_staff"])
     client.post(reverse("set-year"), {"year": "2013"})
-    response = upload(client, "lixia.txt", LIXIA.read_bytes())
+    review = upload(client, "lixia.txt", LIXIA.read_bytes())
+    assert review.status_code == 200 and "核对导入内容" in review.content.decode()
+    assert not Plan.objects.exists()  # nothing is saved before the planner confirms
+    keep = [row.index for row in review.context["rows"]]
+    response = client.post(reverse("plans:import"), {"payload": review.context["payload"], "keep": keep})
     plan = Plan.objects.get(federation__code="370102")
     assert response.url == plan.get_absolute_url()
     page = client.get(plan.get_absolute_url()).content.decode()

@@ -29,7 +29,10 @@ def test_a_notice_of_another_year_needs_the_planners_yes(tree, people, login):
     assert 'name="confirm_year"' in response.content.decode()
     assert not Plan.objects.exists()
     upload = SimpleUploadedFile("notice.txt", NOTICE.encode())
-    response = client.post(reverse("plans:import"), {"document": upload, "confirm_year": "on"})
+    review = client.post(reverse("plans:import"), {"document": upload, "confirm_year": "on"})
+    assert "2014年度工作要点" in review.content.decode()  # the review page says which year it saves
+    keep = [row.index for row in review.context["rows"]]
+    response = client.post(reverse("plans:import"), {"payload": review.context["payload"], "keep": keep})
     assert response.status_code == 302
     assert Plan.objects.get().year == 2014
 

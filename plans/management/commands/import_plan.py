@@ -1,4 +1,6 @@
 import json
+import statistics
+import time
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -24,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help=_("只解析，不保存"))
         parser.add_argument("--json", action="store_true", help=_("以 JSON 输出解析结果"))
         parser.add_argument(
+            "--timing",
+            type=int,
+            metavar="N",
+            help=_("只计时：解析文档 N 次，输出每次用时的中位数（秒），不保存"),
+        )
+        parser.add_argument(
             "--score",
             type=Path,
             metavar="DIR",
@@ -33,9 +41,13 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, file: Path | None, federation, year, dry_run, json: bool, score, **options):
+    def handle(
+        self, *args, file: Path | None, federation, year, dry_run, json: bool, score, timing, **options
+    ):
         if score is not None:
             return self._score(score, verbose=options["verbosity"] > 1)
+        if timing is not None:
+            return self._timing(file, timing)
         if file is None or federation is None or year is None:
             raise CommandError(_("请给出文档、--federation 和 --year（或用 --score 目录）。"))
         try:
@@ -75,6 +87,38 @@ class Command(BaseCommand):
                     % {"title": plan.title, "targets": plan.targets.count()}
                 )
             )
+
+    def _timing(self, file: Path | None, runs: int) -> None:
+        """Parse ``file`` ``runs`` times (under the usual time limit) and print the median wall time in
+        seconds: the repeatable measure behind the README's "a 50-page notice parses in … s"."""
+        if file is None or runs < 1:
+            raise CommandError(_("请给出文档和大于 0 的次数：import_plan 文档 --timing 5"))
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(_("无法读取文件：%(file)s") % {"file": file}) from error
+        seconds = []
+        for _run in range(runs):
+            started = time.perf_counter()
+            try:
+                parsed = parse_document(data, file.name)
+            except DocumentError as error:
+                raise CommandError(str(error)) from error
+            seconds.append(time.perf_counter() - started)
+        self.stdout.write(
+            _(
+                "%(name)s：解析 %(runs)d 次，中位数 %(median).2f 秒"
+                "（最短 %(min).2f，最长 %(max).2f），%(points)d 条一级要点"
+            )
+            % {
+                "name": file.name,
+                "runs": runs,
+                "median": statistics.median(seconds),
+                "min": min(seconds),
+                "max": max(seconds),
+                "points": len(parsed.points),
+            }
+        )
 
     def _score(self, folder: Path, *, verbose: bool) -> None:
         """Parse every document that ``folder``/expected.json describes and print how it fares."""
