@@ -6,8 +6,9 @@ GB/T 9704-2012 《党政机关公文格式》, the layout Chinese offices print 
   156 mm × 225 mm: bottom 35 mm, right 26 mm (§5.2.1–5.2.2);
 - the title in 2号小标宋 (22 pt, 方正小标宋简体), centred (§7.3.3);
 - the body in 3号仿宋 (16 pt, 仿宋_GB2312); first-level headings (一、) in 黑体, second-level ones
-  (（一）) in 楷体, both 3号 (§5.2.3, §7.3.3); 22 lines a page of 28 characters each: a fixed line
-  pitch of 225 mm / 22 = 28.95 pt, also set as the section's document grid (§5.2.4);
+  (（一）) in 楷体, both 3号 (§5.2.3, §7.3.3); 22 lines a page of 28 characters each (§5.2.4): a
+  fixed line pitch of 28.95 pt, also the section's line grid, and characters condensed by ¼ pt so
+  that 28 fit the 156 mm line;
 - page numbers in 4号 (14 pt) 半角 Arabic numerals in 宋体, a dash either side ("— 1 —"), at the
   foot of the page, odd pages on the right and even pages on the left, one character in (§7.5).
 
@@ -64,6 +65,10 @@ LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
 # (579 twentieths of a point), which leaves the last line a little room: the value offices use.
 LINE_PITCH = Pt(28.95)
 
+# 28 characters of 三号 on the 156 mm line: a pitch of 442.2 pt / 28 = 15.79 pt, so each character is
+# condensed by a quarter point (w:spacing counts twentieths of a point).
+CHAR_SPACING = -5
+
 # A paragraph that opens with a second-level label, as the summary writes a sub-point's: 一（一）加强…。
 SUBHEADING = re.compile(r"^[一二三四五六七八九十]*（[一二三四五六七八九十]+）[^。\n]{1,80}?。")
 
@@ -82,6 +87,13 @@ def _set_font(font, name: str, size: Pt, *, bold: bool | None = None) -> None:
     r_fonts.set(qn("w:eastAsia"), name)
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         r_fonts.attrib.pop(qn(theme), None)
+
+
+def _condense(font) -> None:
+    r_pr = font.element.get_or_add_rPr()
+    for spacing in r_pr.findall(qn("w:spacing")):
+        r_pr.remove(spacing)
+    r_pr.append(parse_xml(f'<w:spacing {nsdecls("w")} w:val="{CHAR_SPACING}"/>'))
 
 
 def _fixed_lines(paragraph_format) -> None:
@@ -150,26 +162,45 @@ def _set_up_page(document) -> None:
     # Page numbers sit 7 mm below the type area (版心下边缘之下): the footer starts there.
     section.footer_distance = BOTTOM_MARGIN - Mm(7) - PAGE_NUMBER_SIZE
     section.header_distance = Mm(15)
-    # The document grid: 22 lines of 28 characters. charSpace is the change of a character's pitch
-    # from the font size, in 1/4096 pt: (156 mm / 28 − 16 pt) × 4096.
-    type_width = (PAGE_WIDTH - LEFT_MARGIN - RIGHT_MARGIN) / 12700
-    char_space = round((type_width / CHARS_PER_LINE - BODY_SIZE.pt) * 4096)
+    # The document grid: 22 lines a page. Characters are not snapped to a grid (linesAndChars with
+    # the negative charSpace Word writes for 28 a line spreads LibreOffice's lines to 14 characters):
+    # the body's characters are condensed instead (CHAR_SPACING), which every word processor honours.
     sect_pr = section._sectPr
     for old in sect_pr.findall(qn("w:docGrid")):
         sect_pr.remove(old)
     grid = OxmlElement("w:docGrid")
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_PITCH.pt * 20)))
-    grid.set(qn("w:charSpace"), str(char_space))
     sect_pr.append(grid)
     document.settings.odd_and_even_pages_header_footer = True
     _footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)  # odd pages
     _footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
 
 
+def _set_up_defaults(document) -> None:
+    """The document defaults: 三号仿宋, Chinese. The character grid counts in the default size (Word
+    and LibreOffice both), so it must be the body's: python-docx's template has 11 pt, which made
+    LibreOffice give each character two grid cells (14 a line instead of 28)."""
+    r_pr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for child in list(r_pr):
+        r_pr.remove(child)
+    r_pr.append(
+        parse_xml(
+            f'<w:rFonts {nsdecls("w")} w:ascii="{BODY_FONT}" w:hAnsi="{BODY_FONT}" w:eastAsia="{BODY_FONT}"'
+            f' w:cs="{BODY_FONT}"/>'
+        )
+    )
+    size = str(round(BODY_SIZE.pt * 2))
+    r_pr.append(parse_xml(f'<w:sz {nsdecls("w")} w:val="{size}"/>'))
+    r_pr.append(parse_xml(f'<w:szCs {nsdecls("w")} w:val="{size}"/>'))
+    r_pr.append(parse_xml(f'<w:lang {nsdecls("w")} w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'))
+
+
 def _set_up_styles(document) -> None:
+    _set_up_defaults(document)
     styles = document.styles
     _set_font(styles["Normal"].font, BODY_FONT, BODY_SIZE)
+    _condense(styles["Normal"].font)
     _fixed_lines(styles["Normal"].paragraph_format)
     title = styles["Title"]
     _set_font(title.font, TITLE_FONT, TITLE_SIZE, bold=False)

@@ -91,7 +91,11 @@ def test_fonts_sizes_and_lines(draft):
     assert normal.line_spacing.pt == pytest.approx(28.95, abs=0.01)
     assert 225 / 25.4 * 72 / normal.line_spacing.pt == pytest.approx(22, abs=0.05)
     grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
-    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("linesAndChars", "579")
+    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("lines", "579")
+    # 28 characters a line: 三号 condensed by a quarter point fits 28 on the 156 mm line, not 29.
+    spacing = document.styles["Normal"].element.rPr.find(qn("w:spacing")).get(qn("w:val"))
+    pitch = 16 + int(spacing) / 20
+    assert int(156 / 25.4 * 72 // pitch) == 28
     assert east_asia(document.styles["Normal"]) == "仿宋_GB2312"
 
 
