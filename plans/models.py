@@ -4,6 +4,7 @@ A target split down the hierarchy (指标分解) is a target in the child federa
 ``parent_target`` is the upper target: the split is nothing but that link.
 """
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -299,6 +300,40 @@ class WorkPoint(models.Model):
             return f"{label}．"
         return f"{label}、"
 
+    def full_label(self, points: "Mapping[int, WorkPoint] | None" = None) -> str:
+        """The label with its ancestors' as a document cites the point: 二（一）1．.
+
+        The ancestors' labels come first without their trailing 、 or ．(一、 → 一, 1． → 1), the
+        point's own label last as ``display_label`` writes it: a top-level point reads 二、, its
+        sub-point 二（一）, that one's item 二（一）1．. Unlabelled ancestors add nothing; a point
+        without a label has an empty full label.
+
+        ``points`` maps work-point ids to the plan's points (``{p.pk: p for p in plan.points.all()}``)
+        so a list of points is labelled without a query per ancestor; without it, ``parent`` is
+        followed (one query per ancestor not yet loaded).
+        Source: the numbering of Chinese official documents (一、 → （一） → 1． → （1）, DOMAIN.md).
+        """
+        own = self.display_label
+        if not own:
+            return ""
+        prefix = []
+        seen = {self.pk}
+        parent_id = self.parent_id
+        while parent_id is not None and parent_id not in seen:
+            seen.add(parent_id)  # a cycle in bad data must not loop forever
+            parent = points.get(parent_id) if points is not None else None
+            if parent is None:
+                parent = self.parent if parent_id == self.parent_id else WorkPoint.objects.get(pk=parent_id)
+            prefix.append(parent.display_label.rstrip("、．."))
+            parent_id = parent.parent_id
+        return "".join(reversed(prefix)) + own
+
+    @property
+    def ordinal(self) -> int | None:
+        """The number the label gives the point among its siblings: 二 → 2, （三） → 3, 12 → 12, ④ → 4;
+        None for an unnumbered point or a speech item (一是) whose place only ``order`` knows."""
+        return label_ordinal(self.label)
+
 
 class Comparator(models.TextChoices):
     AT_LEAST = ">=", _("不少于")
@@ -445,6 +480,66 @@ class Target(models.Model):
         if self.cadence == Cadence.MONTH:
             text = f"{_('每月')}{text}"
         return text
+
+
+CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def label_ordinal(label: str) -> int | None:
+    """The number a work-point label stands for: 二 / 二、 / （二） / (2) / 2 / 2． / ② → 2; 十二 → 12.
+
+    None when the label holds no number of its own (empty, 一是, 第一部分): such points keep the
+    order they were entered in.
+    """
+    text = label.strip().strip("（）()、．.，, ")
+    if not text:
+        return None
+    if text.isascii() and text.isdigit():
+        return int(text)
+    if len(text) == 1 and text in CIRCLED_NUMBERS:
+        return CIRCLED_NUMBERS.index(text) + 1
+    if all(char in CHINESE_DIGITS or char == "十" for char in text) and text.count("十") <= 1:
+        if "十" not in text:
+            return CHINESE_DIGITS[text] if len(text) == 1 else None
+        tens, _sep, units = text.partition("十")
+        if len(tens) > 1 or len(units) > 1:
+            return None
+        return (CHINESE_DIGITS[tens] if tens else 1) * 10 + (CHINESE_DIGITS[units] if units else 0)
+    return None
+
+
+def document_order(points: Iterable[WorkPoint]) -> list[WorkPoint]:
+    """A plan's work points in the order the document reads them: depth first, siblings by the
+    number their labels give (一 before 二, 1． before 2．), then by ``order`` and id.
+
+    Labels win over ``order`` when every sibling is numbered, each differently: a plan typed in by
+    hand may have entered 2． before 1．, and a document's numbering is what its readers follow.
+    A point whose parent is not among ``points`` is taken as a top-level one.
+    Shape: the same WorkPoint objects, each once.
+    """
+    points = list(points)
+    ids = {point.pk for point in points}
+    children: dict[int | None, list[WorkPoint]] = {}
+    for point in points:
+        parent = point.parent_id if point.parent_id in ids else None
+        children.setdefault(parent, []).append(point)
+
+    def siblings(parent: int | None) -> list[WorkPoint]:
+        group = children.get(parent, [])
+        ordinals = [point.ordinal for point in group]
+        if None in ordinals or len(set(ordinals)) < len(ordinals):
+            # Unnumbered or repeated labels: the numbering cannot say, the entered order does.
+            return sorted(group, key=lambda point: (point.order, point.pk))
+        return sorted(group, key=lambda point: (point.ordinal, point.order, point.pk))
+
+    ordered: list[WorkPoint] = []
+    stack = list(reversed(siblings(None)))
+    while stack:
+        point = stack.pop()
+        ordered.append(point)
+        stack.extend(reversed(siblings(point.pk)))
+    return ordered
 
 
 def format_decimal(value: Decimal | None) -> str:

@@ -1,21 +1,24 @@
 """The annual Excel export (年度汇总表): the roll-up laid out as a Chinese statistical table.
 
 Sheets, each with its own merged title row (…目标完成情况表, …下级完成情况表), a line naming the
-reporting unit and the cut-off date, bold bordered header rows that stay frozen and repeat on every
-printed page, A4 landscape:
+reporting unit and the cut-off date (never overlapping), bold bordered header rows that stay frozen
+and repeat on every printed page, A4 landscape: fitted to the page's width, or, when that would print
+the text below 8 pt, over pages across with 序号 and 单位 repeated on each (_Sheet.fit_pages):
 
 - 目标完成情况: one row per target of the federation, as the roll-up computes it;
 - 下级完成情况: a 本级 row (the federation's own activities), one row per direct child, a column
   group (目标 / 完成 / 完成率) per split target, then 得分 and 排名, and a 合计 row that is the
-  federation's result: for a sum, 本级 + Σ 下级 = 合计 = 目标完成情况's 完成值;
+  federation's result: for a sum, 本级 + Σ 下级 = 合计 = 目标完成情况's 完成值; where no target was
+  split to a child, a page that says so;
 - 指标统计: every indicator recorded in the year, with or without a target, × 本级, each child, 合计;
 - 活动统计: the year's activities counted by status (已完成, 计划中, 已逾期, 已取消: the dashboard's
   words) and, for those done, by type: one row for the federation's own, one per direct child, a 合计 row;
 - 报送情况: how the children reported, per period ended by the cut-off date;
 - 活动明细 (city level and below): every activity of the federation and below in the year, with its
-  figures. A province's or the nation's year is hundreds of thousands of rows no one reads on
-  paper and a spreadsheet chokes on; there the counts stand in, and each city or county exports its
-  own detail.
+  figures (a column per indicator that has any), every cell bordered, and a 合计 row of the done
+  activities' figures (= 指标统计's 合计). A province's or the nation's year is hundreds of
+  thousands of rows no one reads on paper and a spreadsheet chokes on; there the counts stand in,
+  and each city or county exports its own detail.
 
 Every number comes from :func:`reports.rollup.rollup`, except the activity counts (one grouped
 query) and the activity detail (one streamed query). The workbook is written in openpyxl's
@@ -26,6 +29,7 @@ building every cell in memory.
 from __future__ import annotations
 
 import io
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,9 +45,10 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from activities.models import Activity, ActivityStatus, ActivityType, Figure
+from activities.models import COUNTED_STATUSES, Activity, ActivityStatus, ActivityType, Figure
 from fedwork.models import Federation, Level
 from fedwork.text import clean_text
 from plans.models import MONEY_UNIT, Indicator, IndicatorKind, Target
@@ -70,6 +75,7 @@ DECIMAL_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
 SCORE_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
+FIGURE_WIDTH = 12  # 活动明细's figure columns, in characters: "123,456.78" and 5 Chinese characters a line
 MAX_CELL_TEXT = 32767  # Excel's limit on a cell's characters (openpyxl's check_string truncates too)
 
 # Above these levels the export counts activities instead of listing them (see the module's docstring).
@@ -78,6 +84,31 @@ SUMMARY_ONLY_LEVELS = (Level.NATIONAL, Level.PROVINCE)
 TITLE_ROW = 1
 INFO_ROW = 2
 HEADER_ROW = 3
+
+# Printing (A4 landscape): the width a page prints, in points, within the sheets' margins (0.4 in each
+# side), and the smallest scale a sheet may print at: 11 pt text at 0.75 is 8.25 pt. A sheet
+# wider than that at this scale prints over several pages across (fitToWidth), the columns that name
+# a row repeated on each (print titles), rather than shrinking its text below legibility.
+PRINT_WIDTH_PT = (297 / 25.4 - 0.8) * 72
+MIN_PRINT_SCALE = 0.75
+TITLE_SIZE, TEXT_SIZE = 16, 11
+
+
+def column_points(width: float) -> float:
+    """A column's printed width in points from its width in characters, on the wide side.
+
+    Excel prints a character of width as 7 px of Calibri plus 5 px of padding (5.25 pt); LibreOffice
+    without Calibri or its metric twin Carlito (Debian's default, and CI's) measures a wider
+    substitute, 7.1 pt a character (measured on this export's PDFs). Planning pages with the wider
+    measure keeps every column on the page it was planned for in both; Excel's pages just end
+    with some room to spare.
+    """
+    return width * 7.2
+
+
+def text_width(text: str, size: float = TEXT_SIZE) -> float:
+    """The width of a text in column-width characters: a Chinese character is two, at 11 pt."""
+    return sum(2 if ord(char) > 0x2E7F else 1 for char in text) * size / TEXT_SIZE
 
 
 def export_title(federation: Federation, year: int) -> str:
@@ -315,21 +346,20 @@ class _Sheet:
         self.styles = styles
         self.columns = len(widths)
         self.header_rows = header_rows
-        # In write-only mode the column widths, the frozen pane and the print set-up are written
-        # before the first row, so they are all settled here.
-        # One <col> per run of equal widths: a province's 下级完成情况 has 150 columns.
-        first = 1
-        for index, width in enumerate(widths, start=1):
-            if index == len(widths) or widths[index] != width:
-                dimension = self.ws.column_dimensions[get_column_letter(first)]
-                dimension.width, dimension.min, dimension.max = width, first, index
-                first = index + 1
+        self.widths = list(widths)
+        # The columns that name a row (序号, 单位): repeated on every page when the sheet prints
+        # over several pages across.
+        self.title_columns = min(2, len(widths))
+        # In write-only mode the column widths and the frozen pane are written before the first row,
+        # so they are all settled here (write_frame may still widen a column before it writes).
+        self._apply_widths()
         first_data_row = HEADER_ROW + header_rows
         self.ws.freeze_panes = f"A{first_data_row}"
         self.ws.print_title_rows = f"{HEADER_ROW}:{first_data_row - 1}"
         self.ws.page_setup.orientation = "landscape"
         self.ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        # Fit the width on one page; as many pages down as the rows need.
+        # Fit the width on as few pages across as keep the text legible (see fit_pages); as many
+        # pages down as the rows need.
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         self.ws.page_setup.fitToWidth = 1
         self.ws.page_setup.fitToHeight = 0
@@ -344,6 +374,62 @@ class _Sheet:
         # reused cell, as openpyxl itself writes plain values: each is on disk before the next is set.
         self._cell = _StyledCell(self.ws, row=1, column=1)
         self.ws._values_to_row = self._placed_cells
+
+    def _apply_widths(self) -> None:
+        # One <col> per run of equal widths: a province's 下级完成情况 has 150 columns.
+        self.ws.column_dimensions.clear()
+        widths, first = self.widths, 1
+        for index, width in enumerate(widths, start=1):
+            if index == len(widths) or widths[index] != width:
+                dimension = self.ws.column_dimensions[get_column_letter(first)]
+                dimension.width, dimension.min, dimension.max = width, first, index
+                first = index + 1
+
+    def pages_across(self) -> list[int]:
+        """The columns each page across holds, so that the text prints at least 8 pt: the columns at
+        MIN_PRINT_SCALE, the title columns repeated on every page after the first, and a column
+        never split. One page for most sheets: ``[self.columns]``."""
+        points = [column_points(width) for width in self.widths]
+        room = PRINT_WIDTH_PT / MIN_PRINT_SCALE
+        if sum(points) <= room:
+            return [len(points)]
+        repeated = sum(points[: self.title_columns])
+        pages, used = [self.title_columns], repeated
+        for width in points[self.title_columns :]:
+            if used + width > room and pages[-1]:
+                pages.append(0)
+                used = repeated
+            pages[-1] += 1
+            used += width
+        return pages
+
+    def fit_pages(self) -> int:
+        """Print set-up from the final widths; returns the number of columns on the first page.
+
+        A sheet that fits one page across at a legible scale is fitted to its width (fitToWidth 1).
+        A wider one gets manual column breaks where pages_across() puts them, its title columns
+        repeated on each page and the largest scale at which every page fits: Excel and
+        LibreOffice ignore manual breaks on a sheet fitted to pages, and choose their own breaks,
+        which would move the title and the cut-off date off the first page.
+        """
+        pages = self.pages_across()
+        setup = self.ws.page_setup
+        setup.fitToWidth = len(pages)
+        if len(pages) == 1:
+            return pages[0]
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = False
+        self.ws.print_title_cols = f"A:{get_column_letter(self.title_columns)}"
+        points = [column_points(width) for width in self.widths]
+        repeated = sum(points[: self.title_columns])
+        first, widest = 0, 0.0
+        for number, count in enumerate(pages):
+            width = sum(points[first : first + count]) + (repeated if number else 0)
+            widest = max(widest, width)
+            first += count
+            if number < len(pages) - 1:
+                self.ws.col_breaks.append(Break(id=first))
+        setup.scale = min(100, math.floor(PRINT_WIDTH_PT / widest * 100))
+        return pages[0]
 
     def _placed_cells(self, values: list[_Value | None], row_idx: int):
         cell = self._cell
@@ -374,11 +460,33 @@ class _Sheet:
             )
 
     def write_frame(self, title: str, info: tuple[str, str]) -> None:
-        """The merged title row and the 填报单位 / 统计截止日期 line."""
-        last = self.columns
+        """The merged title row and the 填报单位 / 统计截止日期 line, never clipped nor overlapping.
+
+        A sheet too narrow for its title or for both halves of the info line gets its widest
+        column widened; the info line splits where the 填报单位 text ends (the middle when that
+        fits), so the cut-off date always has its own cells.
+        """
+        left, right = text_width(info[0]) + 2, text_width(info[1]) + 2
+        needed = max(text_width(title, TITLE_SIZE) + 4, left + right)
+        if sum(self.widths) < needed:
+            widest = max(range(len(self.widths)), key=lambda index: self.widths[index])
+            self.widths[widest] += needed - sum(self.widths)
+            self._apply_widths()
+        # On a sheet printed over pages across, the title and the info line head the first page.
+        # The title columns (序号, 单位: narrow) print again on every page across, title row
+        # included: the title, centred on the first page, is wide of them.
+        last = self.fit_pages()
         self.merge(TITLE_ROW, 1, TITLE_ROW, last)
         self.ws.append([self.cell(title, "title")])
         middle = max(1, last // 2)
+        if sum(self.widths[:middle]) < left or sum(self.widths[middle:last]) < right:
+            middle, used = 1, self.widths[0]
+            while used < left and middle < last - 1:
+                used += self.widths[middle]
+                middle += 1
+        if middle >= last:  # a one-column sheet: the cut-off date goes under the unit
+            self.ws.append([self.cell(f"{info[0]}\n{info[1]}", "info_left")])
+            return
         self.merge(INFO_ROW, 1, INFO_ROW, middle)
         self.merge(INFO_ROW, middle + 1, INFO_ROW, last)
         row: list[Any] = [self.cell(info[0], "info_left")] + [None] * (middle - 1)
@@ -505,10 +613,34 @@ def _child_progress(child: ChildResult) -> dict[int, Progress]:
     return found
 
 
+def _write_no_split_page(
+    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
+) -> None:
+    """下级完成情况 when no target was split to a child: a page that says so, not an empty table."""
+    federation = result.federation
+    if result.children:
+        note = _(
+            "%(name)s%(year)d年的目标任务未分解到下级妇联，本表无分项数据。"
+            "下级妇联的指标数据见“指标统计”表，活动情况见“活动统计”表。"
+        ) % {"name": federation.name, "year": result.year}
+    else:
+        note = _("%(name)s没有下级妇联，本表无数据。本级完成情况见“目标完成情况”表。") % {
+            "name": federation.name
+        }
+    sheet = _Sheet(workbook, styles, _("下级完成情况"), [6, 30, 30, 30], header_rows=1)
+    sheet.write_frame(title, info)
+    sheet.merge(HEADER_ROW, 1, HEADER_ROW, sheet.columns)
+    sheet.ws.row_dimensions[HEADER_ROW].height = 48
+    sheet.append([sheet.cell(note, "text")] + [sheet.cell(None, "text")] * (sheet.columns - 1))
+
+
 def _write_children_sheet(
     workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
 ) -> None:
     groups = children_groups(result)
+    if not groups:
+        _write_no_split_page(workbook, styles, title, info, result)
+        return
     widths = [6, 16] + [12, 12, 12] * len(groups) + [10, 8]
     sheet = _Sheet(workbook, styles, _("下级完成情况"), widths, header_rows=2)
     sheet.write_frame(title, info)
@@ -761,11 +893,15 @@ def _write_activities_sheet(
         .distinct()
         .order_by("code")
     )
-    widths = [6, 16, 36, 10, 12, 8, 18] + [14] * len(indicators)
+    # Narrow figure columns under wrapped headers (培训妇女人数（人） on three lines): a county's dozen
+    # indicators print on two A4 pages across, not shrunk onto one below legibility.
+    widths = [6, 16, 28, 10, 12, 8, 16] + [FIGURE_WIDTH] * len(indicators)
     sheet = _Sheet(workbook, styles, _("活动明细"), widths, header_rows=1)
     sheet.write_frame(title, info)
     headers = [str(header) for header in ACTIVITY_HEADERS] + [str(indicator) for indicator in indicators]
-    sheet.ws.row_dimensions[HEADER_ROW].height = 30  # before the row: write-only rows go out at once
+    lines = max([1] + [math.ceil(text_width(header) / (FIGURE_WIDTH - 2)) for header in headers[7:]])
+    # Before the row: write-only rows go out at once.
+    sheet.ws.row_dimensions[HEADER_ROW].height = max(30, 16 * lines + 4)
     sheet.append([sheet.cell(header, "header") for header in headers])
 
     formats = [number_format_for(indicator) for indicator in indicators]
@@ -773,6 +909,12 @@ def _write_activities_sheet(
     figures = Prefetch("figures", queryset=Figure.objects.only("activity_id", "indicator_id", "value"))
     # Translated once, not once per row (get_status_display resolves a lazy string every time).
     status_labels = {value: str(label) for value, label in ActivityStatus.choices}
+    # Every cell of the table is bordered, empty or not, so the printed grid has no holes.
+    empty = [sheet.cell(None, "number")] * len(indicators)
+    summable = [indicator.kind == IndicatorKind.SUM for indicator in indicators]
+    totals = [Decimal(0)] * len(indicators)
+    counted = 0
+    number = 0
     for number, activity in enumerate(
         activities.prefetch_related(figures).iterator(chunk_size=ACTIVITY_CHUNK), start=1
     ):
@@ -785,6 +927,11 @@ def _write_activities_sheet(
         values: list[Decimal | None] = [None] * len(indicators)
         for figure in activity.figures.all():
             values[column_of[figure.indicator_id]] = figure.value
+        if activity.status in COUNTED_STATUSES:
+            counted += 1
+            for index, value in enumerate(values):
+                if value is not None:
+                    totals[index] += value
         sheet.append(
             [
                 sheet.cell(number, "center"),
@@ -795,13 +942,25 @@ def _write_activities_sheet(
                 sheet.cell(status_labels.get(activity.status, activity.status), "center"),
                 sheet.cell(activity.place, "text"),
             ]
-            # An activity records a few of the dozens of indicator columns: the empty ones are written bare,
-            # which is most of the sheet's cells and most of its cost on a province's 370,000 rows.
             + [
-                None if value is None else sheet.cell(_number(value), "number", fmt)
-                for value, fmt in zip(values, formats, strict=True)
+                empty[index] if value is None else sheet.cell(_number(value), "number", fmt)
+                for index, (value, fmt) in enumerate(zip(values, formats, strict=True))
             ]
         )
+
+    # 合计: the figures of the done activities (as every other sheet counts them), so that each
+    # column's total is the 指标统计 sheet's 合计 for the year; a rate's or coverage's is not a sum.
+    total_row = number + HEADER_ROW + 1
+    sheet.merge(total_row, 3, total_row, len(ACTIVITY_HEADERS))
+    sheet.append(
+        [sheet.cell(None, "total"), sheet.cell(_("合计"), "total")]
+        + [sheet.cell(_("已完成活动%(count)d项") % {"count": counted}, "total")]
+        + [sheet.cell(None, "total")] * (len(ACTIVITY_HEADERS) - 3)
+        + [
+            sheet.cell(_number(total), "total_number", fmt) if can_sum else sheet.cell(None, "total_number")
+            for total, fmt, can_sum in zip(totals, formats, summable, strict=True)
+        ]
+    )
 
 
 __all__ = [

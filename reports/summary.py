@@ -2,14 +2,19 @@
 
 A draft for staff to edit by hand, never stored: a title, an opening paragraph with the overall
 figures, one section per top-level work point of the federation's plan, with a sentence for each
-work point (its own or a sub-point) that has results, and a closing section on lagging targets:
+work point (its own or a sub-point) that has results, and a closing section on what falls short:
 
-    一、加强就业技能培训
-    全年共举办培训班12期，完成目标的120%，培训妇女1200人，完成目标的120%。
+    一、促进妇女创业就业
+    一（一）加强就业技能培训。全年共举办培训班12期，完成目标的120.0%，培训妇女1200人，完成目标的120.0%。
+    存在的不足
+    需加强：新增妇女小额担保贷款金额（目标不少于5000万元，实际3500.50万元，完成70.0%，滞后）。
+    下级妇联中，开福区完成37.5%，低于序时进度（100.0%），其中培训妇女人数完成37.5%（滞后）。
 
-All figures come from the roll-up (reports.rollup), so the summary agrees with the dashboards and the
-Excel export; besides it, a fixed handful of queries reads the plan's work points and the counts
-of done activities.
+Work points come in document order with their full labels (plans.models.document_order,
+WorkPoint.full_label). All figures come from the roll-up (reports.rollup), written as the dashboard
+writes them (reports_tags.fixed: percentages with one decimal, results with up to two), so the
+summary agrees with the dashboards and the Excel export; besides it, a fixed handful of queries reads
+the plan's work points and the counts of done activities.
 """
 
 from __future__ import annotations
@@ -17,17 +22,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
 from fedwork.models import Federation
 from fedwork.text import clean_text
-from plans.models import Comparator, IndicatorKind, WorkPoint, format_decimal
+from plans.models import Comparator, IndicatorKind, WorkPoint, document_order
 
-from .rollup import Progress, Rollup, Status, rollup
+from .rollup import HUNDRED, ChildResult, Progress, Rollup, Status, rollup
+from .templatetags.reports_tags import fixed
 
 # Longest first: "人次数" must go before "次数", "数量" before any one-character rule.
 NAME_SUFFIXES = (
@@ -80,8 +87,9 @@ class Summary:
 
     @property
     def sections(self) -> list[Section]:
-        """Every block in reading order; the opening is a section without heading."""
-        blocks = [Section("", [self.opening]), *self.points]
+        """Every block in reading order; the opening is a section without heading (a paragraph a line)."""
+        opening = [line for line in self.opening.split("\n") if line.strip()]
+        blocks = [Section("", opening), *self.points]
         if self.closing is not None:
             blocks.append(self.closing)
         return blocks
@@ -104,14 +112,12 @@ class Summary:
         return "\n".join(lines)
 
 
-def _round(value: Decimal, places: int = 0) -> Decimal:
-    # Half up, as people round by hand (Decimal's default is banker's rounding: 2.5 → 2).
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
 def percent(value: Decimal) -> str:
-    """A percentage as an integer: 119.6 → "120"."""
-    return format_decimal(_round(value))
+    """A percentage as the dashboard writes it, one decimal rounded half up: 119.64 → "119.6".
+
+    The same function as the dashboard's (reports_tags.fixed), so a figure reads alike on both.
+    """
+    return fixed(value, 1)
 
 
 def indicator_phrase(name: str) -> str:
@@ -128,8 +134,8 @@ def _milestone_text(progress: Progress) -> str:
 
 
 def _value(progress: Progress) -> str:
-    indicator = progress.target.indicator
-    return format_decimal(_round(progress.achieved, indicator.decimal_places)) + indicator.unit
+    # The dashboard's 完成 column: up to two decimals, whole numbers without (3500.50, 1200).
+    return fixed(progress.achieved, -2) + progress.target.indicator.unit
 
 
 def _clause(progress: Progress) -> str | None:
@@ -180,8 +186,8 @@ def activities_sentence(count: int, period: str) -> str:
     return _("%(period)s开展相关活动%(count)s项。") % {"period": period, "count": count}
 
 
-def _heading(point: WorkPoint) -> str:
-    return f"{point.display_label}{point.title}".strip()
+def _heading(point: WorkPoint, points: dict[int, WorkPoint]) -> str:
+    return f"{point.full_label(points)}{point.title}".strip()
 
 
 def _lagging_item(progress: Progress) -> str:
@@ -196,6 +202,53 @@ def _lagging_item(progress: Progress) -> str:
             details.append(_("完成%(percent)s%%") % {"percent": percent(progress.completion)})
     details.append(status)
     return _("%(name)s（%(details)s）") % {"name": target.indicator.name, "details": "，".join(details)}
+
+
+def _child_item(progress: Progress) -> str:
+    """A child's lagging split target: 培训妇女人数完成37.5%（滞后）, or 建立档案（已逾期）."""
+    name = progress.target.indicator.name
+    status = str(progress.status.label)
+    if (
+        progress.target.indicator.kind != IndicatorKind.MILESTONE
+        and progress.completion is not None
+        and progress.achieved
+    ):
+        return _("%(name)s完成%(percent)s%%（%(status)s）") % {
+            "name": name,
+            "percent": percent(progress.completion),
+            "status": status,
+        }
+    return _("%(name)s（%(status)s）") % {"name": name, "status": status}
+
+
+def lagging_children_text(children: list[ChildResult], expected: Decimal) -> str | None:
+    """The children that fall behind, with their figures, as one paragraph; None when none does.
+
+    A child falls behind when one of the targets split to it lags (LAGGING_STATUSES) or its score
+    (the dashboard's 得分, a percentage) is below the expected share of the year (``expected``, a
+    percentage: 时间过半、任务过半). Example: 下级妇联中，开福区完成37.5%，低于序时进度（100.0%），
+    其中培训妇女人数完成37.5%（滞后）。
+    """
+    # Children whose figures read the same are named together (株洲市妇联、湘潭市妇联完成0.0%…),
+    # in the dashboard's order: a province has fourteen cities, most of them alike early in a year.
+    names_by_text: dict[str, list[str]] = {}
+    for child in children:
+        lagging = [p for p in child.progress if p.is_lagging]
+        behind = child.score is not None and child.score < expected
+        if not lagging and not behind:
+            continue
+        text = ""
+        if child.score is not None:
+            text += _("完成%(percent)s%%") % {"percent": percent(child.score)}
+        if behind:
+            text += _("，低于序时进度（%(percent)s%%）") % {"percent": percent(expected)}
+        if lagging:
+            text += _("，其中%(items)s") % {"items": "、".join(_child_item(p) for p in lagging)}
+        names_by_text.setdefault(text, []).append(child.federation.display_name)
+    if not names_by_text:
+        return None
+    items = ["、".join(names) + text for text, names in names_by_text.items()]
+    return _("下级妇联中，%(items)s。") % {"items": "；".join(items)}
 
 
 def _opening(result: Rollup, activity_count: int) -> str:
@@ -238,12 +291,12 @@ def build_summary(federation: Federation, year: int, as_of: date | None = None) 
     as_of = result.as_of
     period = _period(year, as_of)
 
-    points = list(
-        WorkPoint.objects.filter(plan__federation=federation, plan__year=year).order_by("order", "pk")
-    )
+    points = document_order(WorkPoint.objects.filter(plan__federation=federation, plan__year=year))
+    by_id = {point.pk: point for point in points}
+    position = {point.pk: index for index, point in enumerate(points)}
     children: dict[int | None, list[WorkPoint]] = defaultdict(list)
-    for point in points:
-        children[point.parent_id].append(point)
+    for point in points:  # in document order, so each list of children is too
+        children[point.parent_id if point.parent_id in by_id else None].append(point)
 
     done = Activity.objects.in_subtree(federation).counted().filter(year=year, calendar_day__lte=as_of)
     activity_count = done.count()
@@ -274,22 +327,35 @@ def build_summary(federation: Federation, year: int, as_of: date | None = None) 
         found = []
         if sentence:
             if not is_top:
-                sentence = f"{_heading(point).rstrip(TRAILING_PUNCTUATION)}。{sentence}"
+                sentence = f"{_heading(point, by_id).rstrip(TRAILING_PUNCTUATION)}。{sentence}"
             found.append(sentence)
         for child in children.get(point.pk, []):
             found.extend(paragraphs(child, is_top=False))
         return found
 
-    sections = [Section(_heading(point), paragraphs(point, is_top=True)) for point in children.get(None, [])]
+    sections = [
+        Section(_heading(point, by_id), paragraphs(point, is_top=True)) for point in children.get(None, [])
+    ]
 
     closing = None
-    if result.progress:
-        lagging = [p for p in result.progress if p.is_lagging]
+    splits = any(child.progress for child in result.children)
+    if result.progress or splits:
+        shortcomings = []
+        lagging = sorted(
+            (p for p in result.progress if p.is_lagging),
+            key=lambda p: (position.get(p.target.work_point_id, len(position)), p.target.pk),
+        )
         if lagging:
-            text = _("需加强：%(items)s。") % {"items": "；".join(_lagging_item(p) for p in lagging)}
-        else:
-            text = _("各项目标任务均已完成或按进度推进。")
-        closing = Section(_("存在的不足"), [text])
+            shortcomings.append(
+                _("需加强：%(items)s。") % {"items": "；".join(_lagging_item(p) for p in lagging)}
+            )
+        behind = lagging_children_text(result.children, result.expected_share * HUNDRED)
+        if behind:
+            shortcomings.append(behind)
+        if not shortcomings:
+            # Only when nothing, here or below, lags: the draft must not say so otherwise.
+            shortcomings.append(_("各项目标任务均已完成或按进度推进。"))
+        closing = Section(_("存在的不足"), shortcomings)
 
     title = _("%(name)s%(year)s年工作总结（草稿）") % {"name": federation.name, "year": year}
     return Summary(
@@ -303,10 +369,59 @@ def build_summary(federation: Federation, year: int, as_of: date | None = None) 
     )
 
 
+MAX_SECTIONS = 500
+MAX_TITLE_CHARS = 200
+MAX_TEXT_CHARS = 200_000
+
+
+def edited_summary(draft: Summary, title: str, headings: list[str], texts: list[str]) -> Summary:
+    """The draft with the title and sections as edited on the page (nothing is stored).
+
+    ``headings`` and ``texts`` are the page's sections in order, a heading ("" for the opening) and
+    its text box each; every non-blank line of a text is a paragraph. Text is plain: control
+    characters are dropped (clean_text), markup stays literal text in the document.
+    Raises ValidationError (in Chinese) for a missing title, mismatched or too many sections, or
+    more text than a summary holds.
+    """
+    title = clean_text(title).strip()
+    if not title:
+        raise ValidationError(_("标题不能为空。"))
+    if len(title) > MAX_TITLE_CHARS:
+        raise ValidationError(_("标题不能超过%(count)s个字。") % {"count": MAX_TITLE_CHARS})
+    if len(headings) != len(texts) or not texts:
+        raise ValidationError(_("提交的总结内容不完整，请刷新页面后重试。"))
+    if len(texts) > MAX_SECTIONS or sum(map(len, texts)) + sum(map(len, headings)) > MAX_TEXT_CHARS:
+        raise ValidationError(_("总结内容过长，请删减后再下载。"))
+    sections = []
+    for heading, text in zip(headings, texts, strict=True):
+        lines = [line.strip() for line in clean_text(text, multiline=True).splitlines()]
+        sections.append(Section(clean_text(heading).strip(), [line for line in lines if line]))
+    opening = sections[0] if not sections[0].heading else Section("", [])
+    rest = sections[1:] if opening is sections[0] else sections
+    return Summary(
+        federation=draft.federation,
+        year=draft.year,
+        as_of=draft.as_of,
+        title=title,
+        opening="\n".join(opening.paragraphs),
+        points=rest,
+        closing=None,
+    )
+
+
 def _clean_section(section: Section) -> Section:
     # Text stored before clean_text() guarded entry may hold control characters, which python-docx
     # refuses with a ValueError (XML 1.0 cannot carry them): the draft never contains them.
     return Section(clean_text(section.heading), [clean_text(p, multiline=True) for p in section.paragraphs])
 
 
-__all__ = ["Section", "Summary", "build_summary", "indicator_phrase", "work_point_sentence"]
+__all__ = [
+    "Section",
+    "Summary",
+    "build_summary",
+    "edited_summary",
+    "indicator_phrase",
+    "lagging_children_text",
+    "percent",
+    "work_point_sentence",
+]

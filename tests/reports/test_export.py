@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
 
 from activities import services
 from activities.models import Activity, ActivityStatus, ActivityType
@@ -175,7 +176,11 @@ def test_children_sheet_has_a_row_per_child_a_group_per_split_target_and_a_total
     # 序号, 单位, four groups of three, 得分, 排名.
     assert sheet.max_column == 2 + 4 * 3 + 2
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert {"A1:P1", "A3:A4", "B3:B4", "C3:E3", "F3:H3", "I3:K3", "L3:N3", "O3:O4", "P3:P4"} <= merged
+    assert {"A3:A4", "B3:B4", "C3:E3", "F3:H3", "I3:K3", "L3:N3", "O3:O4", "P3:P4"} <= merged
+    # Two pages across (see test_export_print): the title heads the first page's columns.
+    first_page = sheet.col_breaks.brk[0].id
+    assert 2 < first_page < 16
+    assert f"A1:{get_column_letter(first_page)}1" in merged
     upper = [c.value for c in sheet[3]]
     assert upper[0:3] == ["序号", "单位", "培训妇女人数（人）\n1．"]
     # The indicator split twice is told apart by its work point; the others are 名称（单位）.
@@ -243,6 +248,8 @@ def test_activity_sheet_lists_the_subtree_activities_of_the_year_with_their_figu
         (3, "定王台街道妇联", "街道培训", "已完成"),
         (4, "岳麓区妇联", "岳麓区秋季培训", "已完成"),
         (5, "岳麓区妇联", "计划培训", "计划中"),
+        # The done activities' figures: what every other sheet counts (the planned 99 is not in it).
+        (None, "合计", "已完成活动4项", None),
     ]
     assert body[1][3:] == (
         "培训",
@@ -258,6 +265,7 @@ def test_activity_sheet_lists_the_subtree_activities_of_the_year_with_their_figu
     assert body[2][7:] == (None, 100, None, 150)
     assert body[3][7:] == (25, 200, None, 500)
     assert body[4][7:] == (None, None, None, 99)
+    assert body[5][7:] == (pytest.approx(37.34), 300, 3, 1000)
 
 
 def test_the_cut_off_date_changes_the_numbers_as_the_rollup_does(tree, scenario):
@@ -323,15 +331,14 @@ def test_a_federation_without_targets_or_children_still_gets_framed_sheets(tree,
     assert book.sheetnames == SHEETS
     assert book["目标完成情况"]["A1"].value == "定王台街道妇女联合会2013年工作目标完成情况汇总表"
     assert rows(book["目标完成情况"], 4) == []
-    assert rows(book["下级完成情况"], 5) == [
-        (None, "定王台街道妇联（本级）", None, None),
-        (None, "合计", None, None),
+    assert rows(book["下级完成情况"], 3) == [
+        ("定王台街道妇女联合会没有下级妇联，本表无数据。本级完成情况见“目标完成情况”表。", None, None, None)
     ]
     assert rows(book["活动统计"], 5) == [
         (1, "定王台街道妇联（本级）", 0, 0, 0, 0, 0),
         (None, "合计", 0, 0, 0, 0, 0),
     ]
-    assert rows(book["活动明细"], 4) == []
+    assert rows(book["活动明细"], 4) == [(None, "合计", "已完成活动0项", None, None, None, None)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -352,7 +359,11 @@ def test_layout_fonts_borders_formats_frozen_headers_and_print_setup(tree, scena
         assert sheet.print_title_rows == header_rows
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.page_setup.paperSize == 9  # A4
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        # One page across, fitted to it; or, wider (下级完成情况's four groups), pages across at a
+        # legible scale, 序号 and 单位 on each (test_export_print).
+        pages = sheet.page_setup.fitToWidth
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is (pages == 1)
+        assert pages == (2 if name == "下级完成情况" else 1)
         assert sheet.column_dimensions["B"].width >= 16
         title = sheet["A1"]
         assert (title.font.name, title.font.b, title.alignment.horizontal) == ("宋体", True, "center")
@@ -413,8 +424,8 @@ def test_a_changsha_leader_exports_changsha_and_its_counties(tree, people, login
     assert response.status_code == 200
     book = workbook_of(body)
     assert book["目标完成情况"]["A1"].value == "芙蓉区妇女联合会2013年工作目标完成情况汇总表"
-    names = [row[1] for row in rows(book["下级完成情况"], 5)]
-    assert names == ["芙蓉区妇联（本级）", "定王台街道妇联", "合计"]
+    # 芙蓉区 split none of its targets to 定王台街道: a page that says so, not an empty table.
+    assert book["下级完成情况"]["A3"].value.startswith("芙蓉区妇女联合会2013年的目标任务未分解到下级妇联")
 
 
 def test_a_changsha_leader_gets_404_for_zhuzhou(tree, people, login, zhuzhou):

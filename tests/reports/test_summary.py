@@ -25,23 +25,26 @@ YEAR = 2013
 YEAR_END = date(YEAR, 12, 31)
 
 # What the data of the `furong_year` fixture must read as, worked out by hand:
-# - 培训班 5 + 7 = 12 期 of 10 → 120 %; 培训妇女 500 + 700 = 1200 人 of 1000 → 120 %;
-# - 贷款 3500.5 of 5000 万元 → 70.01 % → 70 %, 滞后 at the year's end (expected 100 %, tolerance 10);
-# - 办结率 317 / 320 = 99.06 % → 99 %, against 95 %: 104.28 % → 104 %, 已完成;
+# (percentages with one decimal and results with up to two, as the dashboard writes them)
+# - 培训班 5 + 7 = 12 期 of 10 → 120.0 %; 培训妇女 500 + 700 = 1200 人 of 1000 → 120.0 %;
+# - 贷款 3500.5 of 5000 万元 → 70.01 % → 70.0 %, 滞后 at the year's end (expected 100 %, tolerance 10);
+# - 办结率 317 / 320 = 99.0625 % → 99.06 %, against 95 %: 104.28 % → 104.3 %, 已完成;
 # - milestones: 示范点 achieved, 家庭文明档案 due 6月30日 and not achieved → 已逾期;
-# - overall: (100 + 100 + 70.01 + 100 + 100 + 0) / 6 = 78.34 % → 78 %; 4 of 6 targets 已完成;
+# - overall: (100 + 100 + 70.01 + 100 + 100 + 0) / 6 = 78.335 % → 78.3 %; 4 of 6 targets 已完成;
 # - done activities in 芙蓉区's subtree: five in 芙蓉区 and one in 定王台街道 (岳麓区's and the planned
 #   one do not count) → 6.
-TRAINING = "（一）加强就业技能培训。全年共举办培训班12期，完成目标的120%，培训妇女1200人，完成目标的120%。"
-LOANS = "（二）推进小额担保贷款。全年共新增妇女小额担保贷款3500.5万元，完成目标的70%。"
-RIGHTS = "全年来信来访办结率为99%，完成目标的104%，已完成年内建成妇女儿童之家示范点。"
+TRAINING = (
+    "一（一）加强就业技能培训。全年共举办培训班12期，完成目标的120.0%，培训妇女1200人，完成目标的120.0%。"
+)
+LOANS = "一（二）推进小额担保贷款。全年共新增妇女小额担保贷款3500.50万元，完成目标的70.0%。"
+RIGHTS = "全年来信来访办结率为99.06%，完成目标的104.3%，已完成年内建成妇女儿童之家示范点。"
 ACTIVITIES_ONLY = "全年开展相关活动2项。"
 OVERDUE = "建立家庭文明档案尚未完成。"
 OPENING = (
-    "2013年，芙蓉区妇联及下级妇联共开展活动6项。年度工作要点确定目标任务6项，已完成4项，总体完成率为78%。"
+    "2013年，芙蓉区妇联及下级妇联共开展活动6项。年度工作要点确定目标任务6项，已完成4项，总体完成率为78.3%。"
 )
 LAGGING = (
-    "需加强：新增妇女小额担保贷款金额（目标不少于5000万元，实际3500.5万元，完成70%，滞后）；"
+    "需加强：新增妇女小额担保贷款金额（目标不少于5000万元，实际3500.50万元，完成70.0%，滞后）；"
     "建立家庭文明档案（已逾期）。"
 )
 
@@ -150,7 +153,7 @@ def test_a_draft_before_the_year_end_says_as_of_when(tree, furong_year):
     # Only May's and June's activities have happened: the training figures are complete, the rest not yet.
     assert summary.opening.startswith("截至2013年6月30日，芙蓉区妇联及下级妇联共开展活动2项。")
     assert summary.points[0].paragraphs == [
-        "（一）加强就业技能培训。截至6月30日，共举办培训班12期，完成目标的120%，培训妇女1200人，完成目标的120%。"
+        "一（一）加强就业技能培训。截至6月30日，共举办培训班12期，完成目标的120.0%，培训妇女1200人，完成目标的120.0%。"
     ]
     assert summary.points[2].paragraphs == []  # 三's activities are in September and October
 
@@ -231,10 +234,14 @@ def test_the_docx_reads_back(tree, people, login, furong_year):
     assert TRAINING in texts and LAGGING in texts
     heading = document.paragraphs[texts.index("一、促进妇女创业就业")]
     assert heading.style.name == "Heading 1"
-    body_run = document.paragraphs[texts.index(TRAINING)].runs[0]
-    assert body_run.font.size.pt == 12
-    assert body_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋"
-    assert document.paragraphs[0].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    # The sub-point's label and title in 楷体, its figures in 仿宋, both 三号 (GB/T 9704;
+    # see test_summary_docx).
+    label_run, body_run = document.paragraphs[texts.index(TRAINING)].runs
+    assert label_run.text == "一（一）加强就业技能培训。"
+    assert label_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "楷体_GB2312"
+    assert body_run.font.size.pt == 16
+    assert body_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert document.paragraphs[0].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
 
 
 @pytest.mark.parametrize("name", ["reports:summary", "reports:summary-docx"])
