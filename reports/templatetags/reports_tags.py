@@ -189,6 +189,18 @@ def _grouped(value: Decimal) -> str:
     return f"{number:,f}"
 
 
+@register.filter
+def grouped(value) -> str:
+    """A figure with thousand separators (1,198; 37.34), "—" for none."""
+    return "—" if value is None or value == "" else _grouped(Decimal(value))
+
+
+@register.filter
+def change(value) -> str:
+    """同比增减 as read on a page (see change_text)."""
+    return change_text(value)
+
+
 @register.simple_tag
 def statistics_table(statistics, as_of: str | None = None) -> SafeString:
     """指标统计: a row per indicator recorded in the year, with 本级, each child and 合计 columns
