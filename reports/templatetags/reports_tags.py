@@ -162,13 +162,15 @@ def child_rows(children, as_of: str | None = None) -> SafeString:
             ("lagging", _("滞后")),
         )
     }
+    no_targets_row = ' class="no-targets"'
     rows = []
     for child in children:
         federation = child.federation
         url = html_value(reverse("reports:dashboard", args=[federation.code]))
         lagging = child.lagging_count
         rows.append(
-            f'<tr><td class="rank-cell" data-label="{label["rank"]}">{child.rank or "—"}</td>'
+            f"<tr{no_targets_row if child.score is None else ''}>"
+            f'<td class="rank-cell" data-label="{label["rank"]}">{child.rank or "—"}</td>'
             f'<td class="card-title-cell">'
             f'<a href="{url}{query}">{html_value(federation.display_name)}</a></td>'
             f'<td class="bar-cell" data-label="{label["score"]}">'
