@@ -148,3 +148,18 @@ def test_the_split_page_says_how_far_over_the_target_as_you_type(phone, screensh
     expect(page.locator("[data-split-remainder-label]")).to_have_text("剩余未分解")
     inputs.first.fill(str(int(target.value) + 100))
     screenshot(page, "dashboard-phone-split-over", focus=remainder)
+
+
+def test_a_township_without_targets_sees_its_own_year_on_a_phone(phone, screenshot):
+    page = phone
+    login(page, "changsha-leader", "长沙市妇联")
+    open_dashboard(page, "430102001")  # 文艺路街道: the demo splits no targets down to townships
+    expect(page.locator("#chart-monthly")).to_have_count(0)
+    counts = page.get_by_test_id("activity-counts")
+    expect(counts).to_contain_text("本年活动")
+    figures = page.get_by_test_id("own-figures")
+    expect(figures.locator(".figure-card").first).to_contain_text("上年同期")
+    expect(page.get_by_test_id("recent-activities").locator("li").first).not_to_have_text("暂无")
+    expect(page.get_by_test_id("plan-link")).to_have_count(0)  # the city's plans are not the township's
+    assert_readable(page)
+    screenshot(page, "dashboard-phone-township", focus=figures)
