@@ -558,6 +558,10 @@ def rollup(
     ``approved_only`` judges on the figures of approved reports (submissions.ApprovedTotal, 仅已审核)
     instead of everything recorded (FigureTotal, the default and real time); milestones are judged on
     the activities marked as achieving them either way.
+
+    Each Progress (F's and the children's) carries ``previous``, the same federation's result for
+    its indicator in year - 1 over the same months (上年同期, see previous_result), and so its
+    ``change`` (同比增减): one more query, whatever the number of targets.
     """
     table = _approved_table() if approved_only else FigureTotal._meta.db_table
     as_of = as_of or default_as_of(year)
