@@ -153,6 +153,15 @@ class SplitForm(forms.Form):
     def field_name(child) -> str:
         return f"fed_{child.pk}"
 
+    @classmethod
+    def suggested_initial(cls, shares: dict[int, Decimal], children) -> dict[str, str | None]:
+        """The fields' initial values for suggested shares (federation id → value, see
+        plans.services.split_suggestion): a child without a share gets an empty field."""
+        return {
+            cls.field_name(child): format_decimal(shares[child.pk]) if child.pk in shares else None
+            for child in children
+        }
+
     def values(self) -> dict[int, Decimal | None]:
         return {child.pk: self.cleaned_data.get(self.field_name(child)) for child, _existing in self.rows}
 

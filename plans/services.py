@@ -5,7 +5,7 @@ import csv
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -153,10 +153,15 @@ class SplitSummary:
     created: int
     updated: int
     removed: int
+    excess: Decimal = Decimal(0)  # how far the split's sum exceeds the target (超出), 0 when it does not
 
     @property
     def is_short(self) -> bool:
         return self.remainder > 0
+
+    @property
+    def is_over(self) -> bool:
+        return self.excess > 0
 
 
 def split_rows(target: Target) -> list[tuple[Federation, Target | None]]:
@@ -164,6 +169,70 @@ def split_rows(target: Target) -> list[tuple[Federation, Target | None]]:
     children = list(Federation.objects.children_of(target.plan.federation).order_by("code"))
     assigned = {split.plan.federation_id: split for split in target.splits.select_related("plan")}
     return [(child, assigned.get(child.pk)) for child in children]
+
+
+class SplitBasis(models.TextChoices):
+    """How split_suggestion proposes the children's shares."""
+
+    EVEN = "even", _("平均")
+    LAST_YEAR = "last_year", _("按上年比例")
+
+
+def last_year_results(target: Target, children: list[Federation]) -> dict[int, Decimal]:
+    """Each child's result for the target's indicator in the plan's year before (the whole year, from
+    the pre-aggregated totals of done activities, activities.FigureTotal; one query), by federation
+    id; children that recorded nothing are absent. Sum indicators only: a rate, a coverage or a
+    milestone has no share to apportion, and gets {}."""
+    from activities.models import FigureTotal
+
+    if target.indicator is None or target.indicator.kind != IndicatorKind.SUM or not children:
+        return {}
+    rows = (
+        FigureTotal.objects.filter(
+            federation__in=children, year=target.plan.year - 1, indicator_id=target.indicator_id
+        )
+        .values("federation_id")
+        .annotate(total=models.Sum("value"))
+    )
+    return {row["federation_id"]: row["total"] for row in rows if row["total"]}
+
+
+def apportion(total: Decimal, weights: dict[int, Decimal], places: int) -> dict[int, Decimal]:
+    """``total`` shared in proportion to ``weights`` (key → weight ≥ 0), each share rounded down to
+    ``places`` decimals and what rounding left over given to the key of the largest weight (the
+    first such key on a tie), so the shares add up to ``total`` exactly and none is negative.
+    Keys of weight 0 get no share; {} when every weight is 0. E.g. 1000 by 320 : 80 : 0 at 0
+    places → {a: 800, b: 200}; 100 by 1 : 1 : 1 → 34, 33, 33."""
+    weights = {key: weight for key, weight in weights.items() if weight > 0}
+    whole = sum(weights.values(), Decimal(0))
+    if not whole:
+        return {}
+    quantum = Decimal(1).scaleb(-places)
+    shares = {key: (total * weight / whole).quantize(quantum, ROUND_DOWN) for key, weight in weights.items()}
+    largest = max(weights, key=lambda key: weights[key])  # max keeps the first of equal weights
+    shares[largest] += total - sum(shares.values(), Decimal(0))
+    return shares
+
+
+def split_suggestion(*, target: Target, basis: str) -> dict[int, Decimal]:
+    """Proposed shares of the target among its federation's direct children, by federation id
+    (not saved: the split page fills its fields with them, the planner edits and saves).
+
+    ``basis`` is a SplitBasis: "even" gives every child an equal share; "last_year" shares in
+    proportion to each child's result for the indicator the year before (last_year_results;
+    children without one get no share, and there is no suggestion when none has one). Shares are
+    rounded to the indicator's decimal places and add up to the target's value exactly (apportion).
+    Raises ValueError for an unknown basis.
+    """
+    children = [child for child, _existing in split_rows(target)]
+    places = target.indicator.decimal_places if target.indicator else 2
+    if basis == SplitBasis.EVEN:
+        weights = {child.pk: Decimal(1) for child in children}
+    elif basis == SplitBasis.LAST_YEAR:
+        weights = last_year_results(target, children)
+    else:
+        raise ValueError(f"unknown split basis: {basis!r}")
+    return apportion(target.value, weights, places)
 
 
 def _child_work_point(target: Target, child_plan: Plan) -> WorkPoint:
@@ -254,6 +323,7 @@ def target_split(*, target: Target, values: dict[int, Decimal | None], by) -> Sp
         created=created,
         updated=updated,
         removed=removed,
+        excess=max(total - target.value, Decimal(0)),
     )
     _record(
         plan,

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +18,7 @@ from fedwork.models import Federation
 
 from . import services
 from .forms import DocumentUploadForm, PlanForm, ReopenForm, SplitForm, TargetForm, WorkPointForm
-from .models import Plan, Target, WorkPoint, format_decimal
+from .models import IndicatorKind, Plan, Target, WorkPoint, format_decimal
 from .parsing import DocumentError, ParsedPlan, parse_document
 from .tree import build_point_tree
 
@@ -375,7 +377,15 @@ def target_split(request, pk):
         messages.error(request, _("请先为该目标选择指标，再进行分解。"))
         return redirect(plan)
     rows = services.split_rows(target)
-    form = SplitForm(request.POST or None, rows=rows, target=target)
+    children = [child for child, _existing in rows]
+    last_year = services.last_year_results(target, children)
+    # ?suggest=even|last_year (平均 / 按上年比例): the fields come filled with proposed shares, not saved.
+    suggest = request.GET.get("suggest", "")
+    suggestion = None
+    if request.method != "POST" and suggest in services.SplitBasis.values:
+        suggestion = services.split_suggestion(target=target, basis=suggest)
+    initial = SplitForm.suggested_initial(suggestion, children) if suggestion else None
+    form = SplitForm(request.POST or None, rows=rows, target=target, initial=initial)
     summary = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -394,13 +404,31 @@ def target_split(request, pk):
                 _("分解合计比目标少 %(remainder)s%(unit)s。")
                 % {"remainder": format_decimal(summary.remainder), "unit": target.unit},
             )
+        if summary.is_over:
+            messages.error(
+                request,
+                _("分解合计超出本级目标 %(excess)s%(unit)s，请核对。")
+                % {"excess": format_decimal(summary.excess), "unit": target.unit},
+            )
         return redirect(request.path)
+    total = (
+        sum(suggestion.values(), Decimal(0))
+        if suggestion
+        else sum((existing.value for _c, existing in rows if existing), Decimal(0))
+    )
     context = {
         "target": target,
         "plan": plan,
         "form": form,
-        "rows": form.bound_rows(),
-        "total": sum((existing.value for _c, existing in rows if existing), 0),
+        "rows": [(*row, last_year.get(row[0].pk)) for row in form.bound_rows()],
+        "total": total,
+        "remainder": max(target.value - total, Decimal(0)),
+        "excess": max(total - target.value, Decimal(0)),
+        "shows_last_year": target.indicator.kind == IndicatorKind.SUM,
+        "has_last_year": bool(last_year),
+        "suggested": services.SplitBasis(suggest).label if suggestion else None,
+        "suggest_none": suggest in services.SplitBasis.values and not suggestion and request.method != "POST",
+        "last_year": target.plan.year - 1,
     }
     return render(request, "plans/target_split.html", context)
 

@@ -64,6 +64,10 @@ class TargetOut(Schema):
     achieved: float | None
     completion: float | None
     status: str
+    # 同比: last year's result for the same federation and indicator over the same months (上年同期),
+    # and the change from it in percent, one decimal (同比增减; null when last year's is 0 or missing).
+    previous: float | None
+    change: float | None
 
 
 class ChildOut(Schema):
@@ -114,6 +118,8 @@ def target_out(progress: Progress, labels: dict[str, str]) -> dict:
         "achieved": _number(progress.achieved),
         "completion": _number(progress.completion, 1),
         "status": labels[progress.status],
+        "previous": _number(progress.previous),
+        "change": _number(progress.change, 1),
     }
 
 

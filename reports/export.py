@@ -10,7 +10,8 @@ the text below 8 pt, over pages across with 序号 and 单位 repeated on each (
   group (目标 / 完成 / 完成率) per split target, then 得分 and 排名, and a 合计 row that is the
   federation's result: for a sum, 本级 + Σ 下级 = 合计 = 目标完成情况's 完成值; where no target was
   split to a child, a page that says so;
-- 指标统计: every indicator recorded in the year, with or without a target, × 本级, each child, 合计;
+- 指标统计: every indicator recorded in the year, with or without a target, × 本级, each child, 合计,
+  then 上年同期 and 同比增减 (目标完成情况 has those two columns too);
 - 活动统计: the year's activities counted by status (已完成, 计划中, 已逾期, 已取消: the dashboard's
   words) and, for those done, by type: one row for the federation's own, one per direct child, a 合计 row;
 - 报送情况: how the children reported, per period ended by the cut-off date;
@@ -524,6 +525,15 @@ def number_format_for(indicator: Indicator) -> str:
     return INTEGER_FORMAT
 
 
+def _year_on_year_cells(sheet, previous: Decimal | None, change: Decimal | None, fmt: str) -> list:
+    """上年同期 and 同比增减 (a percentage), each "—" where there is none (see rollup.year_on_year)."""
+    dash = sheet.cell("—", "center")
+    return [
+        dash if previous is None else sheet.cell(_number(previous), "number", fmt),
+        dash if change is None else sheet.cell(_fraction(change), "number", PERCENT_FORMAT),
+    ]
+
+
 def _point_text(target: Target) -> str:
     point = target.work_point
     return f"{point.display_label}{point.title}"
@@ -541,13 +551,15 @@ TARGET_HEADERS = [
     gettext_lazy("完成值"),
     gettext_lazy("完成率"),
     gettext_lazy("进度状态"),
+    gettext_lazy("上年同期"),
+    gettext_lazy("同比增减"),
 ]
 
 
 def _write_targets_sheet(
     workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
 ) -> None:
-    sheet = _Sheet(workbook, styles, _("目标完成情况"), [6, 44, 24, 8, 12, 12, 10, 10], header_rows=1)
+    sheet = _Sheet(workbook, styles, _("目标完成情况"), [6, 40, 22, 8, 12, 12, 10, 10, 12, 10], header_rows=1)
     sheet.write_frame(title, info)
     sheet.append([sheet.cell(str(header), "header") for header in TARGET_HEADERS])
     labels = status_labels()
@@ -564,6 +576,7 @@ def _write_targets_sheet(
                 sheet.cell(_number(progress.achieved), "number", fmt),
                 sheet.cell(_fraction(progress.completion), "number", PERCENT_FORMAT),
                 sheet.cell(labels[progress.status], "center"),
+                *_year_on_year_cells(sheet, progress.previous, progress.change, fmt),
             ]
         )
 
@@ -718,11 +731,11 @@ def _write_statistics_sheet(
     workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], statistics: IndicatorStatistics
 ) -> None:
     children = statistics.children
-    widths = [6, 28, 8, 12] + [12] * len(children) + [12]
+    widths = [6, 28, 8, 12] + [12] * len(children) + [12, 12, 10]
     sheet = _Sheet(workbook, styles, _("指标统计"), widths, header_rows=1)
     sheet.write_frame(title, info)
     headers = [_("序号"), _("指标"), _("单位"), _("本级")]
-    headers += [child.display_name for child in children] + [_("合计")]
+    headers += [child.display_name for child in children] + [_("合计"), _("上年同期"), _("同比增减")]
     sheet.ws.row_dimensions[HEADER_ROW].height = 30
     sheet.append([sheet.cell(header, "header") for header in headers])
     for number, row in enumerate(statistics.rows, start=1):
@@ -736,6 +749,7 @@ def _write_statistics_sheet(
             ]
             + [sheet.cell(_number(value), "number", fmt) for value in row.children]
             + [sheet.cell(_number(row.total), "total_number", fmt)]
+            + _year_on_year_cells(sheet, row.previous, row.change, fmt)
         )
 
 

@@ -106,10 +106,18 @@ class Progress:
     completion: Decimal | None  # a percentage, 120 meaning 120 %
     status: Status
     monthly: list[Decimal] = field(default_factory=list)  # achieved per month (sums only)
+    # 上年同期: the same federation's result for the same indicator in the year before, over the same
+    # months (see previous_result); None where nothing was recorded, or for a milestone.
+    previous: Decimal | None = None
 
     @property
     def indicator(self):
         return self.target.indicator
+
+    @property
+    def change(self) -> Decimal | None:
+        """同比增减 in percent (see year_on_year)."""
+        return year_on_year(self.achieved, self.previous)
 
     @property
     def target_value(self) -> Decimal:
@@ -180,6 +188,15 @@ class Rollup:
     @property
     def lagging_first(self) -> list[Progress]:
         return sorted(self.progress, key=lambda p: (not p.is_lagging, p.target.work_point.order, p.target.pk))
+
+
+def year_on_year(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """同比增减: the change from last year's figure to this year's, in percent of last year's
+    (+25 meaning a quarter more); None (shown "—") when last year's figure is 0 or missing, or this
+    year's is missing. A rate is compared the same way, as a relative change of the rate."""
+    if current is None or previous is None or previous == 0:
+        return None
+    return (current - previous) / previous * HUNDRED
 
 
 def weighted_score(progress: list[Progress]) -> Decimal:
@@ -363,6 +380,54 @@ def _split_target_rows(upper_ids: list[int], child_ids: list[int]) -> list[tuple
     )
 
 
+def _previous_totals(
+    federation_ids: list[int], indicator_ids: set[int], year: int, last_month: int, table: str
+) -> dict[tuple[int, int], Decimal]:
+    """上年同期: per (federation, indicator), the sum of the year before ``year``'s totals over its
+    months 1..last_month (totals are kept per month: the finest comparison they allow). One query."""
+    if not federation_ids or not indicator_ids or last_month == 0:
+        return {}
+    indicators = sorted(indicator_ids)
+    rows = _select(
+        f"SELECT federation_id, indicator_id, SUM(value) FROM {table}"
+        f" WHERE federation_id IN ({_marks(federation_ids)}) AND year = %s"
+        f" AND indicator_id IN ({_marks(indicators)}) AND month <= %s"
+        " GROUP BY federation_id, indicator_id",
+        [*federation_ids, year - 1, *indicators, last_month],
+        (None, None, FigureTotal._meta.get_field("value")),
+    )
+    return {(federation_id, indicator_id): value for federation_id, indicator_id, value in rows}
+
+
+def previous_result(
+    indicator: Indicator,
+    federation_id: int,
+    previous: dict[tuple[int, int], Decimal],
+    child_ids: list[int] | None = None,
+) -> Decimal | None:
+    """Last year's result of one federation for an indicator, from ``_previous_totals``' rows.
+
+    A sum: its total (None when no row was recorded). A rate: recomputed from last year's summed
+    numerator and denominator (None without a denominator). A coverage: the share of ``child_ids``
+    whose subtree reported the base > 0 (None when none of them reported it at all, or no children
+    are given). A milestone: None (met or not, it has no figure to compare).
+    """
+    kind = indicator.kind
+    if kind == IndicatorKind.SUM:
+        return previous.get((federation_id, indicator.pk))
+    if kind == IndicatorKind.RATE:
+        denominator = previous.get((federation_id, indicator.denominator_id))
+        if not denominator:
+            return None
+        return previous.get((federation_id, indicator.numerator_id), Decimal(0)) / denominator * HUNDRED
+    if kind == IndicatorKind.COVERAGE and child_ids:
+        values = [previous.get((child_id, indicator.base_id)) for child_id in child_ids]
+        if all(value is None for value in values):
+            return None
+        return Decimal(sum(1 for value in values if value)) / Decimal(len(child_ids)) * HUNDRED
+    return None
+
+
 def _milestones_met(target_ids: list[int], as_of: date) -> set[int]:
     """The milestone targets a done activity on or before as_of is marked as achieving."""
     if not target_ids:
@@ -493,6 +558,10 @@ def rollup(
     ``approved_only`` judges on the figures of approved reports (submissions.ApprovedTotal, 仅已审核)
     instead of everything recorded (FigureTotal, the default and real time); milestones are judged on
     the activities marked as achieving them either way.
+
+    Each Progress (F's and the children's) carries ``previous``, the same federation's result for
+    its indicator in year - 1 over the same months (上年同期, see previous_result), and so its
+    ``change`` (同比增减): one more query, whatever the number of targets.
     """
     table = _approved_table() if approved_only else FigureTotal._meta.db_table
     as_of = as_of or default_as_of(year)
@@ -521,6 +590,8 @@ def rollup(
     # Split targets share the upper targets' indicator objects: one pass over the distinct ones.
     indicator_ids = _needed_indicators({id(t.indicator): t.indicator for t in all_targets}.values())
     totals = _Totals(federation, child_ids, indicator_ids, year, last_month, table)
+    # 同比: last year's totals of F and its children, same months, one query.
+    previous = _previous_totals([federation.pk, *child_ids], indicator_ids, year, last_month, table)
 
     milestones_met = _milestones_met(
         [t.pk for t in all_targets if t.indicator.kind == IndicatorKind.MILESTONE], as_of
@@ -560,7 +631,9 @@ def rollup(
             if target.indicator.kind == IndicatorKind.SUM
             else []
         )
-        progress.append(judge.progress(target, achieved_for(target, totals.own, own_coverage), monthly))
+        own_progress = judge.progress(target, achieved_for(target, totals.own, own_coverage), monthly)
+        own_progress.previous = previous_result(target.indicator, federation.pk, previous, child_ids)
+        progress.append(own_progress)
 
     # The children's part is the roll-up's inner loop (a county: 14 children × 50 targets).
     results = []
@@ -579,6 +652,9 @@ def rollup(
             judge.progress(target, achieved_for(target, value_of, coverage), [])
             for target in child_targets.get(child_pk, ())
         ]
+        if previous:
+            for item in child_progress:
+                item.previous = previous_result(item.target.indicator, child_pk, previous)
         score = weighted_score(child_progress) if child_progress else None
         results.append(ChildResult(child, child_progress, score))
     _rank(results)
@@ -631,6 +707,12 @@ class IndicatorRow:
     own: Decimal
     children: list[Decimal]
     total: Decimal
+    previous: Decimal | None = None  # 上年同期: the subtree's total the year before, same months
+
+    @property
+    def change(self) -> Decimal | None:
+        """同比增减 of 合计, in percent (see year_on_year)."""
+        return year_on_year(self.total, self.previous)
 
 
 @dataclass
@@ -649,7 +731,8 @@ class IndicatorStatistics:
 def indicator_statistics(
     federation: Federation, year: int, as_of: date, children: list[Federation] | None = None
 ) -> IndicatorStatistics:
-    """The 指标统计 of F: three queries (F's totals, the children's, the indicators), whatever the tree."""
+    """The 指标统计 of F: four queries (F's totals, the children's, the indicators, F's totals the
+    year before over the same months for 上年同期), whatever the tree."""
     if children is None:
         children = list(Federation.objects.children_of(federation).order_by("code"))
     last_month = 0 if as_of.year < year else (12 if as_of.year > year else as_of.month)
@@ -675,11 +758,20 @@ def indicator_statistics(
             (None, None, value_field),
         ):
             by_child[(child_id, indicator_id)] = value
+    previous = _previous_totals([federation.pk], set(totals), year, last_month, FigureTotal._meta.db_table)
     rows = []
     for indicator in Indicator.objects.filter(pk__in=totals).order_by("code", "pk"):
         total = totals[indicator.pk] or Decimal(0)
         values = [by_child.get((child_id, indicator.pk), Decimal(0)) for child_id in child_ids]
-        rows.append(IndicatorRow(indicator, total - sum(values, Decimal(0)), values, total))
+        rows.append(
+            IndicatorRow(
+                indicator,
+                total - sum(values, Decimal(0)),
+                values,
+                total,
+                previous.get((federation.pk, indicator.pk)),
+            )
+        )
     return IndicatorStatistics(federation, children, rows)
 
 
@@ -720,4 +812,6 @@ __all__ = [
     "IndicatorStatistics",
     "IndicatorRow",
     "own_name",
+    "previous_result",
+    "year_on_year",
 ]

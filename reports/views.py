@@ -1,9 +1,13 @@
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import Activity
+from activities.models import Activity, ActivityStatus
 from fedwork import access, params
 from fedwork.context_processors import selected_year
 from plans.models import Plan
@@ -61,4 +65,35 @@ def dashboard(request, code):
         if result.progress
         else Plan.objects.for_user(request.user).latest_year_of(federation, year),
     }
+    if not result.progress:
+        context.update(_without_targets(request.user, federation, year, today))
     return render(request, "reports/dashboard.html", context)
+
+
+def _without_targets(user, federation, year: int, today: date) -> dict:
+    """What a dashboard shows a unit without targets (a township, most often) instead of empty
+    charts: its year's activities counted by status, its latest done ones with their figures, and
+    where to write its work points: its own plan when it has one, the plans page when the reader
+    is its own member, nothing for a reader from above (it is not theirs to write)."""
+    activities = Activity.objects.in_subtree(federation).for_year(year)
+    planned = Q(status=ActivityStatus.PLANNED)
+    counts = activities.aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=ActivityStatus.DONE)),
+        planned=Count("pk", filter=planned & (Q(planned_last_day__gte=today) | Q(planned_last_day=None))),
+        overdue=Count("pk", filter=planned & Q(planned_last_day__lt=today)),
+    )
+    recent = (
+        activities.counted()
+        .select_related("federation", "type")
+        .prefetch_related("figures__indicator")
+        .order_by("-calendar_day", "-pk")[:SHOWN_ACTIVITIES]
+    )
+    plan = Plan.objects.for_user(user).filter(federation=federation, year=year).first()
+    if plan is not None:
+        plan_url = plan.get_absolute_url()
+    elif access.home_federation(user) == federation:
+        plan_url = reverse("plans:index")
+    else:
+        plan_url = None
+    return {"activity_counts": counts, "recent_done": recent, "own_plan": plan, "plan_url": plan_url}

@@ -54,6 +54,15 @@ def _bar(value: Decimal, colour: str) -> str:
     )
 
 
+def change_text(change: Decimal | None) -> str:
+    """同比增减 as read on a page: "+25.0%", "-12.5%", "0.0%"; "—" (no "%") when there is none (last
+    year's figure 0 or missing, see reports.rollup.year_on_year)."""
+    if change is None:
+        return "—"
+    text = fixed(change, 1)
+    return f"+{text}%" if change > 0 and text != "0.0" else f"{'0.0' if text == '-0.0' else text}%"
+
+
 def _badge(status) -> str:
     """A roll-up status (reports.rollup.Status) as a coloured badge with its label."""
     label = html_value(str(status.label))
@@ -71,8 +80,22 @@ def _page_texts(context) -> dict:
                 f'<th class="text-end">{html_value(_("目标"))}</th>'
                 f'<th class="text-end">{html_value(_("完成"))}</th>'
                 f'<th style="min-width: 8rem">{html_value(_("完成率"))}</th><th>{html_value(_("状态"))}</th>'
+                f'<th class="text-end text-nowrap">{html_value(_("上年同期"))}</th>'
+                f'<th class="text-end text-nowrap">{html_value(_("同比增减"))}</th>'
                 "</tr></thead>"
             ),
+            # Each cell's heading, shown beside it when a phone stacks the rows as cards (dashboard.css).
+            "labels": {
+                key: html_value(text)
+                for key, text in (
+                    ("target", _("目标")),
+                    ("achieved", _("完成")),
+                    ("completion", _("完成率")),
+                    ("status", _("状态")),
+                    ("previous", _("上年同期")),
+                    ("change", _("同比增减")),
+                )
+            },
             "monthly": f' <span class="badge text-bg-light">{html_value(_("每月"))}</span>',
             "badges": {},  # filled in as statuses are met
         }
@@ -81,7 +104,7 @@ def _page_texts(context) -> dict:
 
 def _target_rows(items, texts: dict) -> str:
     """The rows of a targets table: indicator, target, result, bar, status."""
-    monthly, badges = texts["monthly"], texts["badges"]
+    monthly, badges, labels = texts["monthly"], texts["badges"], texts["labels"]
     rows = []
     for p in items:
         target, indicator = p.target, p.indicator
@@ -90,11 +113,20 @@ def _target_rows(items, texts: dict) -> str:
         if badge is None:
             badge = badges[p.status] = _badge(p.status)
         rows.append(
-            f"<tr><td>{html_value(indicator.name)}{monthly if target.cadence == Cadence.MONTH else ''}</td>"
-            f'<td class="text-end text-nowrap">{format_decimal(p.target_value)}{unit}</td>'
-            f'<td class="text-end text-nowrap">{"—" if p.achieved is None else fixed(p.achieved, -2)}'
+            f'<tr><td class="card-title-cell">{html_value(indicator.name)}'
+            f"{monthly if target.cadence == Cadence.MONTH else ''}</td>"
+            f'<td class="text-end text-nowrap" data-label="{labels["target"]}">'
+            f"{format_decimal(p.target_value)}{unit}</td>"
+            f'<td class="text-end text-nowrap" data-label="{labels["achieved"]}">'
+            f"{'—' if p.achieved is None else fixed(p.achieved, -2)}"
             f"{'' if indicator.kind == IndicatorKind.MILESTONE else unit}</td>"
-            f"<td>{'—' if p.completion is None else _bar(p.completion, p.colour)}</td><td>{badge}</td></tr>"
+            f'<td class="bar-cell" data-label="{labels["completion"]}">'
+            f"{'—' if p.completion is None else _bar(p.completion, p.colour)}</td>"
+            f'<td data-label="{labels["status"]}">{badge}</td>'
+            f'<td class="text-end text-nowrap" data-label="{labels["previous"]}" data-testid="previous">'
+            f"{'—' if p.previous is None else _grouped(p.previous) + unit}</td>"
+            f'<td class="text-end text-nowrap" data-label="{labels["change"]}" data-testid="change">'
+            f"{change_text(p.change)}</td></tr>"
         )
     return "\n".join(rows)
 
@@ -108,7 +140,8 @@ def targets_table(context, items) -> SafeString:
     """
     texts = _page_texts(context)
     return mark_safe(
-        '<div class="table-responsive"><table class="table table-sm mb-0 align-middle targets-table">\n'
+        '<div class="table-responsive">'
+        '<table class="table table-sm mb-0 align-middle targets-table stack-table">\n'
         f"  {texts['head']}\n  <tbody>\n  {_target_rows(items, texts)}\n  </tbody>\n</table></div>"
     )
 
@@ -119,17 +152,33 @@ def child_rows(children, as_of: str | None = None) -> SafeString:
     date), score bar, and how many of its targets there are, are done and lag."""
     query = f"?as_of={html_value(as_of)}" if as_of else ""
     no_targets = f'<span class="text-muted small">{html_value(_("无分解目标"))}</span>'
+    label = {
+        key: html_value(text)
+        for key, text in (
+            ("rank", _("排名")),
+            ("score", _("得分")),
+            ("targets", _("分解目标")),
+            ("done", _("已完成")),
+            ("lagging", _("滞后")),
+        )
+    }
+    no_targets_row = ' class="no-targets"'
     rows = []
     for child in children:
         federation = child.federation
         url = html_value(reverse("reports:dashboard", args=[federation.code]))
         lagging = child.lagging_count
         rows.append(
-            f"<tr><td>{child.rank or '—'}</td>"
-            f'<td><a href="{url}{query}">{html_value(federation.display_name)}</a></td>'
-            f"<td>{no_targets if child.score is None else _bar(child.score, 'primary')}</td>"
-            f'<td class="text-end">{len(child.progress)}</td><td class="text-end">{child.done_count}</td>'
-            f'<td class="text-end{" text-danger fw-semibold" if lagging else ""}">{lagging}</td></tr>'
+            f"<tr{no_targets_row if child.score is None else ''}>"
+            f'<td class="rank-cell" data-label="{label["rank"]}">{child.rank or "—"}</td>'
+            f'<td class="card-title-cell">'
+            f'<a href="{url}{query}">{html_value(federation.display_name)}</a></td>'
+            f'<td class="bar-cell" data-label="{label["score"]}">'
+            f"{no_targets if child.score is None else _bar(child.score, 'primary')}</td>"
+            f'<td class="text-end" data-label="{label["targets"]}">{len(child.progress)}</td>'
+            f'<td class="text-end" data-label="{label["done"]}">{child.done_count}</td>'
+            f'<td class="text-end{" text-danger fw-semibold" if lagging else ""}" '
+            f'data-label="{label["lagging"]}">{lagging}</td></tr>'
         )
     return mark_safe("\n".join(rows))
 
@@ -140,6 +189,18 @@ def _grouped(value: Decimal) -> str:
     if number == number.to_integral_value():
         number = number.quantize(_QUANTA[0])
     return f"{number:,f}"
+
+
+@register.filter
+def grouped(value) -> str:
+    """A figure with thousand separators (1,198; 37.34), "—" for none."""
+    return "—" if value is None or value == "" else _grouped(Decimal(value))
+
+
+@register.filter
+def change(value) -> str:
+    """同比增减 as read on a page (see change_text)."""
+    return change_text(value)
 
 
 @register.simple_tag
@@ -155,15 +216,20 @@ def statistics_table(statistics, as_of: str | None = None) -> SafeString:
         name = html_value(child.display_name)
         heads.append(f'<th class="text-end text-nowrap"><a href="{url}{query}">{name}</a></th>')
     heads.append(f'<th class="text-end text-nowrap">{html_value(_("合计"))}</th>')
+    heads.append(f'<th class="text-end text-nowrap">{html_value(_("上年同期"))}</th>')
+    heads.append(f'<th class="text-end text-nowrap">{html_value(_("同比增减"))}</th>')
     rows = []
     for row in statistics.rows:
         unit = html_value(row.indicator.unit)
+        previous = "—" if row.previous is None else _grouped(row.previous) + unit
         cells = [f'<td class="text-end text-nowrap">{_grouped(value)}{unit}</td>' for value in row.children]
         rows.append(
             f'<tr data-indicator="{html_value(row.indicator.code)}">'
             f'<th {sticky}><span class="fw-normal">{html_value(row.indicator.name)}</span></th>'
             f'<td class="text-end text-nowrap">{_grouped(row.own)}{unit}</td>{"".join(cells)}'
-            f'<td class="text-end text-nowrap fw-semibold">{_grouped(row.total)}{unit}</td></tr>'
+            f'<td class="text-end text-nowrap fw-semibold">{_grouped(row.total)}{unit}</td>'
+            f'<td class="text-end text-nowrap">{previous}</td>'
+            f'<td class="text-end text-nowrap">{change_text(row.change)}</td></tr>'
         )
     return mark_safe(
         '<div class="table-responsive"><table class="table table-sm bg-white align-middle statistics-table">'

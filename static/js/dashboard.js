@@ -21,11 +21,20 @@
       var ranked = data.children.filter(function (c) { return c.score !== null; });
       if (!childrenChart) return;
       if (ranked.length === 0) { childrenChart.textContent = "暂无下级分解目标"; childrenChart.classList.add("text-muted", "small"); return; }
+      // Full names: a label wraps within its width rather than being cut off, and the chart grows
+      // with the number of children so that wrapped labels do not overlap.
+      var narrow = childrenChart.clientWidth < 480;
+      childrenChart.style.height = Math.max(288, ranked.length * (narrow ? 40 : 30) + 48) + "px";
       echarts.init(childrenChart).setOption({
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
-        grid: { left: 90, right: 56, top: 8, bottom: 24 },
+        grid: { left: 8, right: 56, top: 8, bottom: 24, containLabel: true },
         xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
-        yAxis: { type: "category", inverse: true, data: ranked.map(function (c) { return c.name.replace("妇女联合会", "妇联"); }) },
+        yAxis: {
+          type: "category",
+          inverse: true,
+          axisLabel: { width: narrow ? 96 : 168, overflow: "break", fontSize: 12, lineHeight: 14 },
+          data: ranked.map(function (c) { return c.name.replace("妇女联合会", "妇联"); })
+        },
         series: [{ type: "bar", data: ranked.map(function (c) { return c.score; }), itemStyle: { color: "#0d6efd" }, label: { show: true, position: "right", formatter: "{c}%" } }]
       });
     });

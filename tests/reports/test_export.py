@@ -133,9 +133,9 @@ def test_targets_sheet_reads_back_equal_to_the_rollup(tree, scenario):
     assert book.sheetnames == SHEETS
     sheet = book["目标完成情况"]
     assert sheet["A1"].value == TITLE
-    assert "A1:H1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:J1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet["A2"].value == "填报单位：长沙市妇女联合会"
-    assert sheet["E2"].value == "统计截止日期：2013年12月31日"
+    assert sheet["F2"].value == "统计截止日期：2013年12月31日"
     assert [c.value for c in sheet[3]] == [
         "序号",
         "工作要点",
@@ -145,6 +145,8 @@ def test_targets_sheet_reads_back_equal_to_the_rollup(tree, scenario):
         "完成值",
         "完成率",
         "进度状态",
+        "上年同期",
+        "同比增减",
     ]
 
     result = rollup(tree["changsha"], YEAR, YEAR_END)
@@ -161,6 +163,8 @@ def test_targets_sheet_reads_back_equal_to_the_rollup(tree, scenario):
             approx_number(progress.achieved),
             approx_fraction(progress.completion),
             str(progress.status.label),
+            "—",  # nothing recorded in 2012: no 上年同期, no 同比增减 (tests/reports/test_yoy.py has them)
+            "—",
         )
     # And the roll-up's numbers are the ones recorded: 150 + 300 + 500 + 50 trained, 37.34 万元 lent.
     assert body[0][1:7] == ("1．加强就业技能培训", "培训妇女人数", "人", 1000, 1000, 1)
@@ -275,7 +279,7 @@ def test_the_cut_off_date_changes_the_numbers_as_the_rollup_does(tree, scenario)
     targets = rows(book["目标完成情况"], 4)
     assert targets[0][5] == 500 == result.progress[0].achieved
     assert [row[6] for row in targets] == [approx_fraction(p.completion) for p in result.progress]
-    assert book["目标完成情况"]["E2"].value == "统计截止日期：2013年6月30日"
+    assert book["目标完成情况"]["F2"].value == "统计截止日期：2013年6月30日"
     children = rows(book["下级完成情况"], 5)
     assert children[2][3] == 0  # 岳麓区 has nothing yet
     assert children[0][3] == 50  # 本级
@@ -466,7 +470,7 @@ def test_year_and_cut_off_date_from_the_query(tree, people, login, scenario):
     response, body = download(client, "4301", year=YEAR, as_of="2013-06-30")
     assert response.status_code == 200
     sheet = workbook_of(body)["目标完成情况"]
-    assert sheet["E2"].value == "统计截止日期：2013年6月30日"
+    assert sheet["F2"].value == "统计截止日期：2013年6月30日"
     assert sheet["F4"].value == 500
 
 
@@ -503,7 +507,7 @@ def test_the_command_writes_a_readable_workbook(tree, scenario, tmp_path):
     book = openpyxl.load_workbook(output)
     assert book.sheetnames == SHEETS
     assert book["目标完成情况"]["F4"].value == 500
-    assert book["目标完成情况"]["E2"].value == "统计截止日期：2013年6月30日"
+    assert book["目标完成情况"]["F2"].value == "统计截止日期：2013年6月30日"
 
 
 @pytest.mark.parametrize(
