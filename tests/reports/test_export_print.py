@@ -136,7 +136,8 @@ def test_activity_detail_has_borders_everywhere_and_a_total_of_the_done(tree, wi
     assert [cell.value for cell in total[8:]] == [1000 + n for n in range(2, INDICATORS + 1)]
     # The same totals as the 指标统计 sheet's 合计 column, indicator by indicator.
     statistics = book["指标统计"]
-    by_name = {row[1]: row[-1] for row in statistics.iter_rows(min_row=4, values_only=True)}
+    total_column = [cell.value for cell in statistics[3]].index("合计")
+    by_name = {row[1]: row[total_column] for row in statistics.iter_rows(min_row=4, values_only=True)}
     for column, indicator in enumerate(wide_year, start=7):
         assert total[column].value == by_name[indicator.name]
 
