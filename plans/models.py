@@ -4,11 +4,13 @@ A target split down the hierarchy (指标分解) is a target in the child federa
 ``parent_target`` is the upper target: the split is nothing but that link.
 """
 
+import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -250,6 +252,82 @@ class PlanEvent(models.Model):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+# 一是…二要…: the items of a speech, which the plan importer keeps as notes under their point
+# (plans.services, kind "speech"); one that reached the tree (a top-level one, an older import) is
+# still no point to record an activity against.
+SPEECH_LABEL = r"^[一二三四五六七八九十]{1,2}[是要]$"
+OUTLINE_DEPTH = 12  # deeper than any document's numbering; a guard against a cycle of links
+
+
+def display_label_of(label: str) -> str:
+    """The label as the document writes it: "一" → "一、", "（一）" as is, "1" → "1．", "一是" as is."""
+    if not label or label.startswith(("（", "(")) or label in "①②③④⑤⑥⑦⑧⑨⑩" or label.endswith(("是", "要")):
+        return label
+    if label.isdigit():
+        return f"{label}．"
+    return f"{label}、"
+
+
+def is_recordable_point(label: str, title: str, plan_title: str) -> bool:
+    """Whether an activity may be recorded against a point: not a speech item (SPEECH_LABEL) and not
+    the plan's own title repeated as a point. The rule of ``WorkPointQuerySet.recordable``."""
+    return not re.match(SPEECH_LABEL, label or "") and title.strip() != plan_title.strip()
+
+
+def outline(rows: Iterable[tuple[int, int | None, int | None, str, int]]) -> dict[int, tuple[str, tuple]]:
+    """Full labels and document-order keys of work points, from plain rows, without a query.
+
+    ``rows``: (pk, parent id, implements id, label, order) of the points and of their ancestors.
+    Returns {pk: (full label such as "二（一）1．", sort key)}; sorting by the key lists the points as
+    the document numbers them (a parent before its children, siblings by ``order``).
+
+    A top-level point that a split copied from an upper plan (same label, ``implements`` set, see
+    plans.services._child_work_point) reads and sorts as the upper point it implements when that one
+    is among the rows: 长沙市's "1" under 湖南省's 二（一） is "二（一）1．", not a bare "1．" after "2．".
+    A parent missing from the rows ends the walk there.
+    """
+    by_pk = {row[0]: row[1:] for row in rows}
+    done: dict[int, tuple[list[str], tuple]] = {}
+
+    def walk(pk: int, depth: int = 0) -> tuple[list[str], tuple]:
+        """The display labels from the top of the outline down to this point, and its sort key."""
+        if pk in done:
+            return done[pk]
+        parent_id, implements_id, label, order = by_pk[pk]
+        own = ([display_label_of(label)], ((order, pk),))
+        if depth >= OUTLINE_DEPTH:
+            return own
+        if parent_id is not None and parent_id in by_pk:
+            labels, key = walk(parent_id, depth + 1)
+            found = ([*labels, *own[0]], key + own[1])
+        elif parent_id is None and implements_id in by_pk and by_pk[implements_id][2] == label:
+            labels, key = walk(implements_id, depth + 1)
+            found = (labels, key + own[1])  # right after the upper point it copies
+        else:
+            found = own
+        done[pk] = found
+        return found
+
+    result = {}
+    for pk in by_pk:
+        labels, key = walk(pk)
+        # 二、 + （一） + 1． reads 二（一）1．: the enumeration comma only ends a label that ends the number.
+        text = "".join(part.removesuffix("、") for part in labels[:-1]) + labels[-1]
+        result[pk] = (text, key)
+    return result
+
+
+class WorkPointQuerySet(models.QuerySet):
+    def recordable(self) -> "WorkPointQuerySet":
+        """Points an activity may be recorded against (``is_recordable_point``): no speech item
+        (一是/二要) and not the plan's own title."""
+        return self.exclude(label__regex=SPEECH_LABEL).exclude(title=F("plan__title"))
+
+    def outline_rows(self) -> list[tuple[int, int | None, int | None, str, int]]:
+        """(pk, parent id, implements id, label, order) of these points, the rows ``outline`` reads."""
+        return list(self.values_list("pk", "parent_id", "implements_id", "label", "order"))
+
+
 class WorkPoint(models.Model):
     """A numbered item of a plan (一、 → （一） → 1．…), possibly implementing an upper plan's point."""
 
@@ -277,6 +355,7 @@ class WorkPoint(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     history = HistoricalRecords()
+    objects = WorkPointQuerySet.as_manager()
 
     # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
     federation_lookup = "plan__federation"
@@ -291,13 +370,34 @@ class WorkPoint(models.Model):
 
     @property
     def display_label(self) -> str:
-        """The label as the document writes it: 一、 / （一） / 1．"""
-        label = self.label
-        if not label or label.startswith(("（", "(")) or label in "①②③④⑤⑥⑦⑧⑨⑩" or label.endswith("是"):
-            return label
-        if label.isdigit():
-            return f"{label}．"
-        return f"{label}、"
+        """The label as the document writes it: 一、 / （一） / 1． (``display_label_of``)."""
+        return display_label_of(self.label)
+
+    def _outline(self) -> tuple[str, tuple]:
+        rows, point = [], self
+        while point is not None and len(rows) < OUTLINE_DEPTH:
+            rows.append((point.pk, point.parent_id, point.implements_id, point.label, point.order))
+            if point.parent_id is not None:
+                point = point.parent
+            elif point.implements_id is not None and len(rows) == 1:
+                point = point.implements
+            else:
+                point = None
+        return outline(rows)[self.pk]
+
+    def full_label(self) -> str:
+        """The point's number with its ancestors', as the document reads it: "二（一）1．".
+
+        Built from the ancestors' ``display_label`` (one query per ancestor not yet loaded); a point a
+        split copied into a lower plan reads as the upper point it implements (``outline``). Listing
+        many points, use ``outline`` on their rows instead.
+        """
+        return self._outline()[0]
+
+    def document_key(self) -> tuple:
+        """A sort key putting points in document order (``outline``): 一、 before 二、, （一） before （二）
+        under it, whatever the pks."""
+        return self._outline()[1]
 
 
 class Comparator(models.TextChoices):
