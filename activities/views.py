@@ -1,4 +1,5 @@
 import calendar as pycalendar
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from fedwork import access, params
 from fedwork.concurrency import ALREADY_SUBMITTED_MESSAGE
 from fedwork.context_processors import selected_year
-from fedwork.models import Federation
+from fedwork.models import Federation, Level
 from plans.models import PlannedActivity, PlanStatus
 
 from . import services
@@ -85,7 +86,7 @@ class CalendarEntry:
         "planned_end",
         "planned_last_day",
     )
-    __slots__ = (*FIELDS, "today")
+    __slots__ = (*FIELDS, "today", "branch")
     is_upper = False
     compute_planned_last_day = Activity.compute_planned_last_day
     get_absolute_url = Activity.get_absolute_url
@@ -104,6 +105,7 @@ class CalendarEntry:
             self.planned_last_day,
         ) = row
         self.today = today
+        self.branch = ""  # the branch below the page's federation it belongs to (含下级), named
 
     @property
     def is_overdue(self) -> bool:
@@ -112,14 +114,85 @@ class CalendarEntry:
         return self.status == ActivityStatus.PLANNED and last is not None and last < self.today
 
 
+# A province or a city with 含下级 shows counts per branch rather than hundreds of chips.
+GROUPED_LEVELS = {Level.NATIONAL, Level.PROVINCE, Level.CITY}
+
+
+def _query_day(request, year: int, month: int) -> date | None:
+    """``?d=N``: that day of the month; None when absent or blank; Http404 when not a day of it."""
+    text = request.GET.get("d", "")
+    if not text:
+        return None
+    if (
+        not text.isascii()
+        or not text.isdigit()
+        or not 1 <= int(text) <= pycalendar.monthrange(year, month)[1]
+    ):
+        raise Http404("d")
+    return date(year, month, int(text))
+
+
+def _default_day(year: int, month: int, today: date, days_with_activities) -> date:
+    """Today in today's month; else the month's first day with activities, else its first day."""
+    if (today.year, today.month) == (year, month):
+        return today
+    return min(days_with_activities, default=date(year, month, 1))
+
+
+def _branches(federation, entries) -> dict[int, tuple[str, str]]:
+    """{federation id: (branch key, branch name)} for the federations of ``entries``: the direct child
+    of ``federation`` whose subtree holds each one, or 本级 for the federation itself. Two queries."""
+    children = list(Federation.objects.children_of(federation).values_list("path", "short_name", "name"))
+    ids = {entry.federation_id for entry in entries}
+    result = {}
+    for pk, path in Federation.objects.filter(pk__in=ids).values_list("pk", "path"):
+        branch = next(((p, short or name) for p, short, name in children if path.startswith(p)), None)
+        result[pk] = branch or ("", _("本级"))
+    return result
+
+
+def _name_branches(entries, branches) -> None:
+    """Set each entry's ``branch``: the branch name below the page's federation, the upper federation's
+    name for an upper activity, "" for the federation's own."""
+    for entry in entries:
+        if entry.is_upper:
+            entry.branch = entry.federation.display_name
+        elif branches.get(entry.federation_id, ("", ""))[0]:
+            entry.branch = branches[entry.federation_id][1]
+
+
+def _includes_below(form) -> bool:
+    """Whether the filter asks for the federations below (含下级)."""
+    return bool(getattr(form, "cleaned_data", {}).get("below"))
+
+
+def _grouped(entries, branches) -> list[tuple[str, list]]:
+    """Entries grouped by branch name, the largest group first: [(name, [entries])]."""
+    groups: dict[str, list] = {}
+    for entry in entries:
+        name = branches[entry.federation_id][1] if not entry.is_upper else _("上级活动")
+        groups.setdefault(name, []).append(entry)
+    return sorted(groups.items(), key=lambda item: -len(item[1]))
+
+
 @login_required
 def calendar_month(request):
+    """The month grid (dots per day on a phone, chips on a wider screen) with the chosen day's list
+    below it (``?d=``); ``?v=week`` shows the chosen day's week as a list of days instead."""
     federation, year = _home(request), selected_year(request)
     today = timezone.localdate()
     month = params.query_month(request, default=today.month if today.year == year else 1)
-    own, upper, planned, form = _filtered(request, federation, year)
-    own = [CalendarEntry(row, today) for row in own.in_month(year, month).values_list(*CalendarEntry.FIELDS)]
-    upper = list(upper.select_related(None).select_related("federation").in_month(year, month))
+    chosen = _query_day(request, year, month)
+    own_all, upper_all, planned, form = _filtered(request, federation, year)
+    grouped = _includes_below(form) and federation.level in GROUPED_LEVELS
+    if request.GET.get("v") == "week":
+        return _calendar_week(
+            request, federation, year, month, chosen or _default_day(year, month, today, [])
+        )
+    own = [
+        CalendarEntry(row, today) for row in own_all.in_month(year, month).values_list(*CalendarEntry.FIELDS)
+    ]
+    upper = list(upper_all.select_related(None).select_related("federation").in_month(year, month))
     for activity in upper:
         activity.is_upper = True  # ancestors' main activities: never the federation's own
     by_day, month_only = {}, []
@@ -131,24 +204,98 @@ def calendar_month(request):
         [(day, day.month == month, by_day.get(day, [])) for day in week]
         for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     ]
+    chosen = chosen or _default_day(year, month, today, [day for day in by_day if day.month == month])
+    branches = _branches(federation, own) if _includes_below(form) and own else {}
+    day_items = by_day.get(chosen, [])
+    _name_branches(day_items, branches)
+    groups_by_day = None
+    if grouped:
+        groups_by_day = {
+            day: [(name, len(items)) for name, items in _grouped(entries, branches)]
+            for day, entries in by_day.items()
+        }
+    planned_items = list(planned.filter(month=month))
     query = request.GET.copy()
-    query.pop("m", None)
+    for key in ("m", "d", "v"):
+        query.pop(key, None)
     context = {
         "federation": federation,
         "year": year,
         "month": month,
         "weeks": weeks,
         "today": today,
+        "chosen": chosen,
+        "chosen_weekday": _weekdays()[chosen.weekday()],
+        "day_items": day_items,
+        "day_groups": _grouped(day_items, branches) if grouped else None,
+        "groups_by_day": groups_by_day,
         "month_only": month_only,
-        "planned": list(planned.filter(month=month)),
+        "planned": planned_items,
+        "unscheduled_count": len(month_only) + len(planned_items),
         "form": form,
         "query": query.urlencode(),
+        "day_query": f"m={month}&{query.urlencode()}".rstrip("&"),
         "prev_month": month - 1 if month > 1 else None,
         "next_month": month + 1 if month < 12 else None,
         "may_create": access.can_edit_records(request.user, federation),
-        "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+        "weekdays": _weekdays(),
     }
     return render(request, "activities/activity_calendar.html", context)
+
+
+def _weekdays() -> list[str]:
+    return [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")]
+
+
+def _calendar_week(request, federation, year: int, month: int, day: date):
+    """The week (Monday to Sunday, within the year) holding ``day``, as a list of its days."""
+    today = timezone.localdate()
+    monday = day - timedelta(days=day.weekday())
+    first, last = max(monday, date(year, 1, 1)), min(monday + timedelta(days=6), date(year, 12, 31))
+    own_all, upper_all, _planned, form = _filtered(request, federation, year)
+    own = [
+        CalendarEntry(row, today)
+        for row in own_all.filter(calendar_day__range=(first, last)).values_list(*CalendarEntry.FIELDS)
+    ]
+    upper = list(upper_all.filter(calendar_day__range=(first, last)))
+    for activity in upper:
+        activity.is_upper = True
+    branches = _branches(federation, own) if _includes_below(form) and own else {}
+    _name_branches(own + upper, branches)
+    by_day: dict[date, list] = {}
+    for activity in own + upper:
+        by_day.setdefault(activity.calendar_day, []).append(activity)
+    days = []
+    current = first
+    while current <= last:
+        days.append((current, _weekdays()[current.weekday()], by_day.get(current, [])))
+        current += timedelta(days=1)
+    query = request.GET.copy()
+    for key in ("m", "d", "v"):
+        query.pop(key, None)
+    previous_day, next_day = monday - timedelta(days=7), monday + timedelta(days=7)
+    context = {
+        "federation": federation,
+        "year": year,
+        "month": month,
+        "week_view": True,
+        "days": days,
+        "today": today,
+        "first": first,
+        "last": last,
+        "form": form,
+        "query": query.urlencode(),
+        "prev_week": _week_link(previous_day, year) if first > date(year, 1, 1) else None,
+        "next_week": _week_link(next_day, year) if last < date(year, 12, 31) else None,
+        "may_create": access.can_edit_records(request.user, federation),
+    }
+    return render(request, "activities/activity_calendar.html", context)
+
+
+def _week_link(day: date, year: int) -> str:
+    """The query of the week holding ``day`` (clamped into the year)."""
+    day = min(max(day, date(year, 1, 1)), date(year, 12, 31))
+    return f"v=week&m={day.month}&d={day.day}"
 
 
 @login_required

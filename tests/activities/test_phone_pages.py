@@ -1,0 +1,127 @@
+"""Phone-first activity pages (issue #17): the month's dots with the chosen day's list, the week view,
+branch counts under 含下级, the list's search and pages, the buttons after saving, the staff's home."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.models import Activity, ActivityStatus
+
+DAY_LIST = re.compile(r'<section id="day-list".*?</section>', re.S)
+
+
+def make(federation, activity_type, *, title, year=2013, **fields):
+    activity = Activity(federation=federation, year=year, type=activity_type, title=title, **fields)
+    activity.save()
+    return activity
+
+
+def text(html: str) -> str:
+    """What a reader sees of some markup: the tags dropped, the spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def day_list(html: str) -> str:
+    return text(DAY_LIST.search(html).group(0))
+
+
+@pytest.fixture
+def in_2013(people, login):
+    def _client(persona):
+        client = login(people[persona])
+        client.post(reverse("set-year"), {"year": "2013"})
+        return client
+
+    return _client
+
+
+def test_the_chosen_days_activities_are_listed_below_the_month(in_2013, tree, training):
+    make(tree["furong"], training, title="五月十日的培训", planned_start=date(2013, 5, 10))
+    make(tree["furong"], training, title="五月十一日的会议", planned_start=date(2013, 5, 11))
+    html = in_2013("furong_staff").get(reverse("activities:calendar"), {"m": 5, "d": 10}).content.decode()
+    listed = day_list(html)
+    assert listed.startswith("5月10日（星期五） 1项活动")
+    assert "五月十日的培训" in listed and "五月十一日的会议" not in listed
+    # Each day of the month is a link to its own list, with a dot per activity for the phone.
+    assert 'href="?m=5&amp;d=11#day-list"' in html
+    cell = re.search(r'<td class="day chosen">.*?</td>', html, re.S).group(0)
+    assert cell.count('<span class="dot ') == 1 and 'class="dot overdue"' in cell  # planned, days ago
+
+
+def test_without_a_chosen_day_the_month_opens_on_its_first_busy_day(in_2013, tree, training):
+    make(tree["furong"], training, title="月中活动", planned_start=date(2013, 3, 14))
+    make(tree["furong"], training, title="月末活动", planned_start=date(2013, 3, 28))
+    html = in_2013("furong_staff").get(reverse("activities:calendar"), {"m": 3}).content.decode()
+    assert day_list(html).startswith("3月14日（星期四） 1项活动 月中活动")
+
+
+def test_a_day_outside_the_month_is_not_found(in_2013):
+    client = in_2013("furong_staff")
+    assert client.get(reverse("activities:calendar"), {"m": 2, "d": 30}).status_code == 404
+    assert client.get(reverse("activities:calendar"), {"m": 2, "d": "x"}).status_code == 404
+
+
+def test_the_week_view_lists_each_day_of_the_week(in_2013, tree, training):
+    make(tree["furong"], training, title="周一活动", planned_start=date(2013, 5, 13))
+    make(
+        tree["furong"],
+        training,
+        title="周日活动",
+        planned_start=date(2013, 5, 19),
+        status=ActivityStatus.DONE,
+        actual_start=timezone.make_aware(timezone.datetime(2013, 5, 19, 9)),
+    )
+    make(tree["furong"], training, title="下周活动", planned_start=date(2013, 5, 20))
+    html = in_2013("furong_staff").get(reverse("activities:calendar"), {"v": "week", "m": 5, "d": 15}).content
+    page = text(html.decode())
+    assert "5月13日–5月19日" in page
+    assert "5月13日 星期一 1项 周一活动 已逾期" in page
+    assert "5月15日 星期三 这一天没有活动。" in page
+    assert "5月19日 星期日 1项 周日活动 已完成" in page
+    assert "下周活动" not in page
+    assert 'href="?v=week&amp;m=5&amp;d=20&' in html.decode()  # 下一周
+
+
+def test_below_a_city_the_month_counts_activities_per_county(in_2013, tree, training):
+    make(tree["changsha"], training, title="市级活动", planned_start=date(2013, 6, 3))
+    for n in range(3):
+        make(tree["furong"], training, title=f"芙蓉区活动{n}", planned_start=date(2013, 6, 3))
+    make(tree["yuelu"], training, title="岳麓区活动", planned_start=date(2013, 6, 3))
+    html = (
+        in_2013("changsha_leader")
+        .get(reverse("activities:calendar"), {"m": 6, "below": "on"})
+        .content.decode()
+    )
+    cell = text(re.search(r'<td class="day chosen">.*?</td>', html, re.S).group(0))
+    assert cell.startswith("3")
+    assert "芙蓉区妇联 3" in cell and "岳麓区妇联 1" in cell and "本级 1" in cell
+    assert "芙蓉区活动0" not in cell  # counts, not a wall of chips
+    listed = day_list(html)
+    assert listed.startswith("6月3日（星期一） 5项活动 芙蓉区妇联 3项")
+    assert "岳麓区妇联 1项 岳麓区活动" in listed
+
+
+def test_below_a_county_the_day_lists_the_townships_activities(in_2013, tree, training):
+    make(tree["dingwangtai"], training, title="街道活动", planned_start=date(2013, 6, 4))
+    html = (
+        in_2013("furong_staff").get(reverse("activities:calendar"), {"m": 6, "below": "on"}).content.decode()
+    )
+    assert "街道活动" in day_list(html) and 'class="activity-chip' in html
+    assert "项 街道活动" not in day_list(html)  # a county's few townships: no grouping
+
+
+def test_today_is_marked_and_listed(people, login, tree, training):
+    today = timezone.localdate()
+    make(tree["furong"], training, title="今天的活动", year=today.year, planned_start=today)
+    make(
+        tree["furong"],
+        training,
+        title="明天的活动",
+        year=(today + timedelta(days=1)).year,
+        planned_start=today + timedelta(days=1),
+    )
+    html = login(people["furong_staff"]).get(reverse("activities:calendar")).content.decode()
+    assert "今天的活动" in day_list(html) and "明天的活动" not in day_list(html)
