@@ -337,3 +337,32 @@ class CalendarFilterForm(forms.Form):
 
     def _point_choices(self):
         return [("", self.fields["work_point"].empty_label), *self._points]
+
+
+class ActivitySearchForm(CalendarFilterForm):
+    """The activity list's search: the calendar's filters, words of the title or place, a date range."""
+
+    q = forms.CharField(
+        label=_("名称或地点"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("活动名称或地点中的字词")}),
+    )
+    date_from = forms.DateField(
+        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("date_from", "date_to"):
+            self.fields[name].error_messages["invalid"] = _("请输入有效的日期，如 2013-05-10。")
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return cleaned

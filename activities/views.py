@@ -4,7 +4,9 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +21,7 @@ from plans.models import PlannedActivity, PlanStatus
 
 from . import services
 from .calendar_feed import build_feed
-from .forms import ActivityForm, CalendarFilterForm
+from .forms import ActivityForm, ActivitySearchForm, CalendarFilterForm
 from .models import Activity, ActivityStatus, CalendarFeed
 
 
@@ -35,9 +37,10 @@ def _visible_activities(user, federation):
     return Activity.objects.for_user(user) | Activity.objects.main_of_ancestors(federation)
 
 
-def _filtered(request, federation, year):
-    """Own activities, upper ones, planned items from upper plans, and the filter form, for the calendar."""
-    form = CalendarFilterForm(request.GET or None, federation=federation, year=year)
+def _filtered(request, federation, year, form_class=CalendarFilterForm):
+    """Own activities, upper ones, planned items from upper plans, and the filter form, for the calendar
+    and the list. A field the form rejects filters nothing (its error is shown beside it)."""
+    form = form_class(request.GET or None, federation=federation, year=year)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     own = Activity.objects.for_year(year)
@@ -51,8 +54,11 @@ def _filtered(request, federation, year):
         own, upper = own.overdue(), upper.overdue()
     elif data.get("status"):
         own, upper = own.filter(status=data["status"]), upper.filter(status=data["status"])
+    searched = _search(data, year)
+    if searched is not None:
+        own, upper = own.filter(searched), upper.filter(searched)
     planned = PlannedActivity.objects.none()
-    if not any(data.get(key) for key in ("type", "work_point", "status")):
+    if not any(data.get(key) for key in ("type", "work_point", "status", "q", "date_from", "date_to")):
         planned = PlannedActivity.objects.filter(
             plan__federation_id__in=Federation.objects.ancestor_pks(federation),
             plan__year=year,
@@ -60,6 +66,27 @@ def _filtered(request, federation, year):
         ).select_related("plan__federation")
     related = ["type", "federation"]
     return own.select_related(*related), upper.select_related(*related), planned, form
+
+
+def _search(data, year: int) -> Q | None:
+    """The list's search as one condition: words in the title or the place (all of them), and a date
+    range on the calendar day (an activity of ``year`` known only by its month matches a range that
+    touches that month)."""
+    condition = Q()
+    for word in (data.get("q") or "").split():
+        condition &= Q(title__icontains=word) | Q(place__icontains=word)
+    first, last = data.get("date_from"), data.get("date_to")
+    if first or last:
+        months = range(1, 13)
+        dated = Q(calendar_day__isnull=False)
+        if first:
+            dated &= Q(calendar_day__gte=first)
+            months = [m for m in months if (year, m) >= (first.year, first.month)]
+        if last:
+            dated &= Q(calendar_day__lte=last)
+            months = [m for m in months if (year, m) <= (last.year, last.month)]
+        condition &= dated | Q(calendar_day__isnull=True, planned_month__in=list(months))
+    return condition if condition else None
 
 
 @login_required
@@ -298,18 +325,30 @@ def _week_link(day: date, year: int) -> str:
     return f"v=week&m={day.month}&d={day.day}"
 
 
+LIST_PAGE_SIZE = 30  # a phone screen scrolls through thirty cards; a province's year is hundreds
+
+
 @login_required
 def activity_list(request):
+    """The activities found by the search (``ActivitySearchForm``), thirty a page (``?page=``); the
+    upper federations' activities on the first page."""
     federation, year = _home(request), selected_year(request)
-    own, upper, planned, form = _filtered(request, federation, year)
+    own, upper, planned, form = _filtered(request, federation, year, ActivitySearchForm)
+    page = Paginator(own.prefetch_related("figures__indicator"), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    first_page = page.number == 1
     context = {
         "federation": federation,
         "year": year,
         "form": form,
-        "activities": own.prefetch_related("figures__indicator"),
-        "upper": upper,
-        "planned": planned,
-        "query": request.GET.urlencode(),
+        "page": page,
+        "activities": page.object_list,
+        "upper": upper if first_page else [],
+        "planned": planned if first_page else [],
+        "query": query.urlencode(),
         "may_create": access.can_edit_records(request.user, federation),
     }
     return render(request, "activities/activity_list.html", context)

@@ -125,3 +125,57 @@ def test_today_is_marked_and_listed(people, login, tree, training):
     )
     html = login(people["furong_staff"]).get(reverse("activities:calendar")).content.decode()
     assert "今天的活动" in day_list(html) and "明天的活动" not in day_list(html)
+
+
+def test_the_list_searches_title_place_and_dates(in_2013, tree, training):
+    make(tree["furong"], training, title="家庭教育讲座", place="定王台社区", planned_start=date(2013, 4, 2))
+    make(
+        tree["furong"],
+        training,
+        title="创业培训班",
+        place="芙蓉区妇女儿童之家",
+        planned_start=date(2013, 5, 6),
+    )
+    make(tree["furong"], training, title="巾帼志愿服务", place="五一广场", planned_month=6)
+    client = in_2013("furong_staff")
+    search = lambda **q: [a.title for a in client.get(reverse("activities:list"), q).context["activities"]]  # noqa: E731
+    assert search(q="培训") == ["创业培训班"]
+    assert search(q="社区") == ["家庭教育讲座"]  # the place
+    assert search(q="妇女 儿童") == ["创业培训班"]  # every word, in the title or the place
+    assert search(date_from="2013-05-01", date_to="2013-05-31") == ["创业培训班"]
+    assert sorted(search(date_from="2013-05-01")) == ["创业培训班", "巾帼志愿服务"]  # June, by its month
+    page = client.get(reverse("activities:list"), {"q": "培训"}).content.decode()
+    assert "共 1 项活动" in text(page)
+
+
+def test_a_reversed_date_range_is_refused_in_chinese(in_2013, tree, training):
+    make(tree["furong"], training, title="创业培训班", planned_start=date(2013, 5, 6))
+    page = in_2013("furong_staff").get(
+        reverse("activities:list"), {"date_from": "2013-06-01", "date_to": "2013-05-01"}
+    )
+    assert page.status_code == 200
+    assert "结束日期不能早于开始日期。" in page.content.decode()
+    bad = in_2013("furong_staff").get(reverse("activities:list"), {"date_from": "2013-13-45", "page": "x"})
+    assert bad.status_code == 200 and "请输入有效的日期" in bad.content.decode()
+
+
+def test_the_list_comes_in_pages_of_thirty(in_2013, tree, training):
+    for n in range(65):
+        make(
+            tree["dingwangtai"],
+            training,
+            title=f"街道活动{n:02d}",
+            planned_start=date(2013, 1, 1) + timedelta(days=n),
+        )
+    make(tree["changsha"], training, title="全市主要活动", planned_start=date(2013, 6, 5), is_main=True)
+    client = in_2013("furong_staff")
+    first = client.get(reverse("activities:list"), {"below": "on"})
+    assert [a.title for a in first.context["activities"]] == [f"街道活动{n:02d}" for n in range(30)]
+    page = text(first.content.decode())
+    assert "共 65 项活动 · 第 1–30 项" in page and "第 1 / 3 页" in page and "全市主要活动" in page
+    assert 'href="?below=on&page=2" rel="next"' in first.content.decode()
+    last = client.get(reverse("activities:list"), {"below": "on", "page": "3"})
+    assert [a.title for a in last.context["activities"]] == [f"街道活动{n:02d}" for n in range(60, 65)]
+    assert "全市主要活动" not in last.content.decode()  # the upper ones on the first page only
+    beyond = client.get(reverse("activities:list"), {"below": "on", "page": "99"})
+    assert beyond.status_code == 200 and beyond.context["page"].number == 3
