@@ -366,11 +366,15 @@ def activity_detail(request, pk):
     history = activity.history.select_related("history_user").order_by("-history_date")[:20]
     context = {
         "activity": activity,
+        "just_saved": request.session.pop(JUST_SAVED_KEY, None) == activity.pk,
         "figures": activity.figures.select_related("indicator").order_by("indicator__code"),
         "history": history,
         "may_edit": access.can_edit_records(request.user, activity.federation),
     }
     return render(request, "activities/activity_detail.html", context)
+
+
+JUST_SAVED_KEY = "activity_just_saved"  # the detail page then offers: view it, record the next, the list
 
 
 def _save_form(request, form, activity) -> bool:
@@ -382,6 +386,7 @@ def _save_form(request, form, activity) -> bool:
         form.add_error(None, error)
         return False
     _warn_about_rules(request, activity, form.figures())
+    request.session[JUST_SAVED_KEY] = activity.pk
     return True
 
 

@@ -179,3 +179,55 @@ def test_the_list_comes_in_pages_of_thirty(in_2013, tree, training):
     assert "全市主要活动" not in last.content.decode()  # the upper ones on the first page only
     beyond = client.get(reverse("activities:list"), {"below": "on", "page": "99"})
     assert beyond.status_code == 200 and beyond.context["page"].number == 3
+
+
+def test_after_saving_the_page_offers_the_next_steps(in_2013, tree, training):
+    client = in_2013("furong_staff")
+    data = {"type": training.pk, "title": "创业培训班", "status": "done", "actual_start": "2013-05-10T09:00"}
+    saved = client.post(reverse("activities:create"), data, follow=True)
+    html = saved.content.decode()
+    actions = text(re.search(r'data-testid="saved-actions".*?</div>\s*</div>', html, re.S).group(0))
+    assert "已保存。接下来： 查看本条活动 新建下一条 返回活动列表" in actions
+    assert f'href="{reverse("activities:create")}?type={training.pk}"' in html
+    assert 'href="#activity-facts"' in html and 'id="activity-facts"' in html
+    again = client.get(saved.redirect_chain[-1][0]).content.decode()
+    assert 'data-testid="saved-actions"' not in again  # once, right after saving
+    assert "新建下一条" in again and "返回活动列表" in again  # the buttons below stay
+
+
+def test_a_leader_reading_an_activity_gets_no_record_button(in_2013, tree, training):
+    activity = make(tree["furong"], training, title="创业培训班", planned_start=date(2013, 5, 6))
+    html = in_2013("changsha_leader").get(activity.get_absolute_url()).content.decode()
+    assert "返回活动列表" in html and "新建下一条" not in html
+
+
+@pytest.fixture
+def may_15(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2013, 5, 15))
+    return date(2013, 5, 15)
+
+
+def test_the_staff_home_lists_today_this_month_and_the_overdue(people, login, tree, training, may_15):
+    make(tree["furong"], training, title="今天的宣讲", planned_start=may_15)
+    make(tree["furong"], training, title="月底的培训", planned_start=date(2013, 5, 28))
+    make(tree["furong"], training, title="四月的评选", planned_start=date(2013, 4, 20))
+    make(
+        tree["furong"],
+        training,
+        title="已办的会议",
+        planned_start=date(2013, 4, 21),
+        status=ActivityStatus.DONE,
+    )
+    make(tree["yuelu"], training, title="岳麓的活动", planned_start=may_15)
+    html = login(people["furong_staff"]).get(reverse("home")).content.decode()
+    section = text(re.search(r'<section[^>]*data-testid="staff-home".*?</section>', html, re.S).group(0))
+    assert section.startswith("＋ 填报活动 今天（5月15日） 今天的宣讲 计划中")
+    assert "已逾期 1 计划日期已过" in section and "4月20日 四月的评选 已逾期" in section
+    assert "本月（5月）其他活动 1 5月28日 月底的培训 计划中" in section
+    assert "已办的会议" not in section and "岳麓的活动" not in section
+    assert f'href="{reverse("activities:create")}"' in html
+
+
+def test_a_leaders_home_has_no_staff_section(people, login, tree, may_15):
+    html = login(people["changsha_leader"]).get(reverse("home")).content.decode()
+    assert 'data-testid="staff-home"' not in html and "填报活动" not in text(html)
