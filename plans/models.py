@@ -379,8 +379,8 @@ class WorkPoint(models.Model):
             rows.append((point.pk, point.parent_id, point.implements_id, point.label, point.order))
             if point.parent_id is not None:
                 point = point.parent
-            elif point.implements_id is not None and len(rows) == 1:
-                point = point.implements
+            elif point.implements_id is not None and point.implements.label == point.label:
+                point = point.implements  # a split's copy, possibly of a copy: outline() reads it so
             else:
                 point = None
         return outline(rows)[self.pk]

@@ -5,10 +5,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
+from plans.models import PlanStatus
+from tests import factories
+from tests.activities.test_import import good_row, plans, xlsx  # noqa: F401 - plans is a fixture
 
 DAY_LIST = re.compile(r'<section id="day-list".*?</section>', re.S)
 
@@ -231,3 +235,69 @@ def test_the_staff_home_lists_today_this_month_and_the_overdue(people, login, tr
 def test_a_leaders_home_has_no_staff_section(people, login, tree, may_15):
     html = login(people["changsha_leader"]).get(reverse("home")).content.decode()
     assert 'data-testid="staff-home"' not in html and "填报活动" not in text(html)
+
+
+@pytest.mark.usefixtures("plans")
+def test_the_import_preview_labels_each_cell_for_the_phones_cards(people, login, settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    client = login(people["furong_staff"])
+    client.post(reverse("set-year"), {"year": "2013"})
+    content = xlsx([good_row(), good_row(单位代码="430104")])
+    html = client.post(
+        reverse("activities:import"), {"file": SimpleUploadedFile("活动.xlsx", content)}
+    ).content
+    html = html.decode()
+    rows = re.search(
+        r'<div class="table-responsive stack-on-phone">\s*<table[^>]*data-testid="import-rows".*?</table>',
+        html,
+        re.S,
+    )
+    first = re.search(r"<tr[^>]*>(.*?)</tr>", rows.group(0).split("<tbody>")[1], re.S).group(1)
+    labelled = re.findall(r'<td[^>]*data-label="([^"]+)"[^>]*>(.*?)</td>', first, re.S)
+    assert [(label, text(value)) for label, value in labelled][:3] == [
+        ("行号", "2"),
+        ("单位", "芙蓉区妇联"),
+        ("活动名称", "芙蓉区妇女创业培训班"),
+    ]
+    assert [label for label, _value in labelled] == [
+        "行号",
+        "单位",
+        "活动名称",
+        "类型",
+        "日期",
+        "地点",
+        "工作要点",
+        "活动数据",
+    ]
+    errors = re.search(r'data-testid="import-errors".*?</table>', html, re.S).group(0)
+    assert 'class="table-responsive stack-on-phone"' in errors
+    assert '<td class="text-nowrap" data-label="列">单位代码</td>' in errors
+
+
+def details_of(html: str, point) -> str:
+    """The opening <details> tag of a point's card on the plan page."""
+    return re.search(rf'id="point-{point.pk}">\s*(<details[^>]*>)', html).group(1)
+
+
+def test_a_long_plan_folds_its_sections_for_readers(people, login, tree):
+    plan = factories.plan(tree["changsha"], status=PlanStatus.PUBLISHED)
+    top = factories.point(plan, "促进妇女就业创业", label="二")
+    middle = factories.point(plan, "加强技能培训", label="（一）", parent=top)
+    leaf = factories.point(plan, "举办创业培训班", label="1", parent=middle)
+    html = login(people["furong_staff"]).get(plan.get_absolute_url()).content.decode()
+    assert details_of(html, top).endswith(" open>")  # the first level open
+    assert not details_of(html, middle).endswith(" open>")  # a section with points under it folds
+    assert details_of(html, leaf).endswith(" open>")  # a point's own targets show once it is reached
+    summary = text(re.search(rf'id="point-{middle.pk}">.*?</summary>', html, re.S).group(0))
+    assert summary.endswith("（一） 加强技能培训 1条下级要点")
+    assert "全部展开" in html and "plan_points.js" in html
+
+
+def test_the_planner_sees_every_point_unfolded(people, login, tree):
+    plan = factories.plan(tree["changsha"])
+    top = factories.point(plan, "促进妇女就业创业", label="二")
+    middle = factories.point(plan, "加强技能培训", label="（一）", parent=top)
+    factories.point(plan, "举办创业培训班", label="1", parent=middle)
+    staff = factories.user("changsha-staff", tree["changsha"], "staff")
+    html = login(staff).get(plan.get_absolute_url()).content.decode()
+    assert details_of(html, middle).endswith(" open>")

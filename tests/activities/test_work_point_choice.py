@@ -103,3 +103,13 @@ def test_the_calendar_filter_lists_points_the_same_way(staff, city_plan):
     (group, listed) = options(html)[0]
     assert listed[3] == "二（一）1．引领妇女在新型工业化建设中建功立业"
     assert "一是要抓好培训" not in html
+
+
+def test_a_copy_of_a_copy_reads_as_the_first_upper_point(tree, city_plan):
+    county = factories.plan(tree["furong"])
+    copy = factories.point(county, city_plan["second"].title, "2", implements=city_plan["second"])
+    township = factories.plan(tree["dingwangtai"])
+    copy_of_copy = factories.point(township, copy.title, "2", implements=copy)
+    assert WorkPoint.objects.get(pk=copy_of_copy.pk).full_label() == "二（一）2．"
+    own = factories.point(township, "本街道自定要点", "3", implements=copy)
+    assert own.full_label() == "3．"  # its own number: not a copy
