@@ -113,3 +113,18 @@ def test_a_copy_of_a_copy_reads_as_the_first_upper_point(tree, city_plan):
     assert WorkPoint.objects.get(pk=copy_of_copy.pk).full_label() == "二（一）2．"
     own = factories.point(township, "本街道自定要点", "3", implements=copy)
     assert own.full_label() == "3．"  # its own number: not a copy
+
+
+def test_the_dashboards_roll_up_lists_targets_in_document_order(tree, activity_indicators):
+    from reports.rollup import rollup
+
+    plan = factories.plan(tree["changsha"], status=PlanStatus.PUBLISHED)
+    one = factories.point(plan, "思想引领", "一", order=0)
+    two = factories.point(plan, "服务发展", "二", order=1)
+    later = factories.point(plan, "第二项", "2", parent=one, order=1)  # 一、2．
+    sooner = factories.point(plan, "第一项", "1", parent=two, order=0)  # 二、1．: first of its siblings
+    second = factories.target(sooner, activity_indicators["trained"], "100", plan=plan)
+    first = factories.target(later, activity_indicators["sessions"], "3", plan=plan)
+    result = rollup(tree["changsha"], 2013)
+    assert [p.target.pk for p in result.progress] == [first.pk, second.pk]
+    assert [p.target.pk for p in result.lagging_first] == [first.pk, second.pk]
