@@ -128,3 +128,14 @@ def test_the_dashboards_roll_up_lists_targets_in_document_order(tree, activity_i
     result = rollup(tree["changsha"], 2013)
     assert [p.target.pk for p in result.progress] == [first.pk, second.pk]
     assert [p.target.pk for p in result.lagging_first] == [first.pk, second.pk]
+
+
+def test_the_activity_page_names_its_point_with_the_full_label(staff, city_plan, training, tree):
+    from activities.models import Activity
+
+    activity = Activity.objects.create(
+        federation=tree["furong"], year=2013, type=training, title="培训", planned_start="2013-05-10"
+    )
+    activity.work_points.add(city_plan["first"])
+    html = staff.get(activity.get_absolute_url()).content.decode()
+    assert "<div>长沙市妇联 二（一）1．引领妇女在新型工业化建设中建功立业</div>" in html
