@@ -210,12 +210,12 @@ def calendar_month(request):
     today = timezone.localdate()
     month = params.query_month(request, default=today.month if today.year == year else 1)
     chosen = _query_day(request, year, month)
-    own_all, upper_all, planned, form = _filtered(request, federation, year)
-    grouped = _includes_below(form) and federation.level in GROUPED_LEVELS
     if request.GET.get("v") == "week":
         return _calendar_week(
             request, federation, year, month, chosen or _default_day(year, month, today, [])
         )
+    own_all, upper_all, planned, form = _filtered(request, federation, year)
+    grouped = _includes_below(form) and federation.level in GROUPED_LEVELS
     own = [
         CalendarEntry(row, today) for row in own_all.in_month(year, month).values_list(*CalendarEntry.FIELDS)
     ]

@@ -301,3 +301,19 @@ def test_the_planner_sees_every_point_unfolded(people, login, tree):
     staff = factories.user("changsha-staff", tree["changsha"], "staff")
     html = login(staff).get(plan.get_absolute_url()).content.decode()
     assert details_of(html, middle).endswith(" open>")
+
+
+def test_the_week_and_the_grouped_month_read_in_a_few_queries(
+    in_2013, tree, training, django_assert_max_num_queries
+):
+    for day in range(1, 29):
+        make(tree["furong"], training, title=f"活动{day}", planned_start=date(2013, 5, day))
+        make(tree["yuelu"], training, title=f"岳麓{day}", planned_start=date(2013, 5, day))
+    client = in_2013("changsha_leader")
+    # The calendar's own dozen (see test_pages), plus the branches' names under 含下级: not one a day.
+    with django_assert_max_num_queries(14):
+        month = client.get(reverse("activities:calendar"), {"m": 5, "d": 6, "below": "on"})
+    assert "芙蓉区妇联 1项" in day_list(month.content.decode())
+    with django_assert_max_num_queries(14):
+        week = client.get(reverse("activities:calendar"), {"v": "week", "m": 5, "d": 6, "below": "on"})
+    assert text(week.content.decode()).count("岳麓区妇联") == 7
