@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fedwork.concurrency import OneTimeTokenMixin, VersionedFormMixin
 from fedwork.widgets import DIRECT_RENDERER
-from plans.models import Indicator, IndicatorKind, PlanStatus, Target, WorkPoint
+from plans.models import Indicator, IndicatorKind, PlanStatus, Target, WorkPoint, is_recordable_point, outline
 
 from .models import Activity, ActivityStatus, ActivityType
 from .services import enterable_indicators, figure_error
@@ -18,8 +18,9 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 FIGURE_PREFIX = "fig_"
 
 
-def work_points_for(federation, year):
-    """Points of the federation's own plan for the year and of the published plans above it."""
+def plan_points_for(federation, year):
+    """Every point of the federation's own plan for the year and of the published plans above it,
+    speech items and title rows included (they number the points under them)."""
     # The federations by code (an index), then the status test on those few plans: one plain query,
     # cheaper to build and to plan than the union of two plan subqueries it replaces.
     return (
@@ -34,12 +35,51 @@ def work_points_for(federation, year):
     )
 
 
-POINT_COLUMNS = ("pk", "label", "title", "plan__federation__short_name", "plan__federation__name")
+def work_points_for(federation, year):
+    """The points an activity may be recorded against: ``plan_points_for`` without speech items and
+    plan titles (``WorkPoint.objects.recordable``)."""
+    return plan_points_for(federation, year).recordable()
 
 
-def _point_choice(pk, label, title, short_name, name) -> tuple[int, str]:
-    """A work point's option, from POINT_COLUMNS: no model objects needed for a label."""
-    return pk, f"{short_name or name} {label} {title}"[:60]
+# outline()'s five columns first, then what an option and its group read.
+POINT_COLUMNS = (
+    "pk",
+    "parent_id",
+    "implements_id",
+    "label",
+    "order",
+    "title",
+    "plan_id",
+    "plan__title",
+    "plan__federation__short_name",
+    "plan__federation__name",
+)
+GROUP_LABEL_LENGTH = 40
+OPTION_LABEL_LENGTH = 60
+
+
+def grouped_point_choices(rows) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The work points as a <select> offers them: one group per plan (own plan first, then the plans
+    above, as the rows come), each point with its full label in document order ("二（一）1．引领…").
+
+    ``rows``: POINT_COLUMNS tuples, possibly repeated (one per target). Speech items and the plan's
+    own title are left out (``is_recordable_point``) but still number the points under them.
+    Returns [(group label, [(pk, option label), …]), …]; a plan with nothing to offer has no group.
+    """
+    unique = list({row[0]: row for row in rows}.values())
+    numbered = outline(row[:5] for row in unique)
+    groups: dict[int, tuple[str, list]] = {}
+    for pk, _parent, _implements, label, _order, title, plan_id, plan_title, short_name, name in unique:
+        group = groups.setdefault(plan_id, (f"{short_name or name} · {plan_title}"[:GROUP_LABEL_LENGTH], []))
+        if is_recordable_point(label, title, plan_title):
+            full_label, key = numbered[pk]
+            group[1].append((key, pk, f"{full_label}{title}"[:OPTION_LABEL_LENGTH]))
+    return [
+        (label, [(pk, text) for _key, pk, text in sorted(items)]) for label, items in groups.values() if items
+    ]
+
+
+POINT_PICKER_ATTRS = {"data-point-picker": "", "data-search-label": _("搜索工作要点（编号或文字）")}
 
 
 class _LoadedChoiceIterator(ModelChoiceIterator):
@@ -93,7 +133,11 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
     default_renderer = DIRECT_RENDERER  # some sixty widgets a page
 
     work_point = forms.ModelChoiceField(
-        label=_("服务的工作要点"), queryset=WorkPoint.objects.none(), required=False
+        label=_("服务的工作要点"),
+        queryset=WorkPoint.objects.none(),
+        required=False,
+        empty_label=_("请选择（可不选）"),
+        widget=forms.Select(attrs=POINT_PICKER_ATTRS),
     )
     actual_start = forms.DateTimeField(
         label=_("实际开始"),
@@ -178,13 +222,12 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
             self.fields[FIGURE_PREFIX + indicator.code] = field
 
     @cached_property
-    def _points(self) -> tuple[list[tuple[int, str]], dict[int, set[str]]]:
-        """The work points on offer, and the indicators each one's targets use, in one query.
-
-        One row per point and target (points without targets too); the labels come from the columns.
-        """
+    def _points(self) -> tuple[list, dict[int, set[str]]]:
+        """The work points on offer (``grouped_point_choices``), and the indicators each one's targets
+        use, in one query: one row per point and target (points without targets too)."""
+        # Every point of the plans, not only those offered: speech items and titles number the rest.
         rows = list(
-            self.fields["work_point"].queryset.values_list(
+            plan_points_for(self.federation, self.year).values_list(
                 *POINT_COLUMNS,
                 "targets__indicator__code",
                 "targets__indicator__numerator_id",
@@ -197,17 +240,14 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
         missing = {part for row in rows for part in row[-2:] if part and part not in part_codes}
         if missing:
             part_codes.update(Indicator.objects.filter(pk__in=missing).values_list("pk", "code"))
-        choices, codes_by_point = {}, {}
+        codes_by_point = {}
         for *point, code, numerator, denominator in rows:
-            pk = point[0]
-            if pk not in choices:
-                choices[pk] = _point_choice(*point)
             if code:
-                codes = codes_by_point.setdefault(pk, set())
+                codes = codes_by_point.setdefault(point[0], set())
                 codes.add(code)
                 if numerator:
                     codes |= {part_codes[numerator], part_codes[denominator]}
-        return list(choices.values()), codes_by_point
+        return grouped_point_choices(row[: len(POINT_COLUMNS)] for row in rows), codes_by_point
 
     def _point_choices(self):
         return [("", self.fields["work_point"].empty_label), *self._points[0]]
@@ -275,19 +315,54 @@ class CalendarFilterForm(forms.Form):
         choices=[("", _("全部状态")), *ActivityStatus.choices, ("overdue", _("已逾期"))],
     )
     work_point = forms.ModelChoiceField(
-        label=_("工作要点"), queryset=WorkPoint.objects.none(), required=False, empty_label=_("全部要点")
+        label=_("工作要点"),
+        queryset=WorkPoint.objects.none(),
+        required=False,
+        empty_label=_("全部要点"),
+        widget=forms.Select(attrs=POINT_PICKER_ATTRS),
     )
     below = forms.BooleanField(label=_("含下级"), required=False)
 
     def __init__(self, *args, federation, year, **kwargs):
         super().__init__(*args, **kwargs)
+        self.federation, self.year = federation, year
         self.fields["work_point"].queryset = work_points_for(federation, year)
         self.fields["work_point"].choices = self._point_choices  # read when the form is shown
 
     @cached_property
-    def _points(self) -> list[tuple[int, str]]:
+    def _points(self) -> list:
         # Plain columns, once: the widget reads its choices twice (the required check, then the options).
-        return [_point_choice(*row) for row in self.fields["work_point"].queryset.values_list(*POINT_COLUMNS)]
+        rows = plan_points_for(self.federation, self.year).values_list(*POINT_COLUMNS)
+        return grouped_point_choices(rows)
 
     def _point_choices(self):
         return [("", self.fields["work_point"].empty_label), *self._points]
+
+
+class ActivitySearchForm(CalendarFilterForm):
+    """The activity list's search: the calendar's filters, words of the title or place, a date range."""
+
+    q = forms.CharField(
+        label=_("名称或地点"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("活动名称或地点中的字词")}),
+    )
+    date_from = forms.DateField(
+        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("date_from", "date_to"):
+            self.fields[name].error_messages["invalid"] = _("请输入有效的日期，如 2013-05-10。")
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return cleaned

@@ -4,6 +4,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from submissions.todo import todo_for_request
 
 from .access import (
+    can_edit_records,
     can_manage,
     get_federation_for_user_or_404,
     home_federation,
@@ -25,17 +27,47 @@ from .models import Federation, Level
 SEARCH_LIMIT = 50
 
 
+HOME_LIST_LIMIT = 10  # a phone screen's worth; the calendar and the list hold the rest
+
+
+def _staff_activities(federation) -> dict:
+    """What a staff member's home page lists of the federation's own activities: today's, the rest of
+    this month's, and the overdue ones (planned, their last day past), each at most HOME_LIST_LIMIT.
+
+    Two queries. ``more_overdue`` says there are more overdue ones than listed.
+    """
+    from activities.models import Activity
+
+    today = timezone.localdate()
+    own = Activity.objects.filter(federation=federation).select_related("type")
+    month = list(own.in_month(today.year, today.month))
+    overdue = list(own.overdue(today).order_by("planned_last_day", "pk")[: HOME_LIST_LIMIT + 1])
+    return {
+        "today": today,
+        "today_activities": [a for a in month if a.calendar_day == today],
+        "month_activities": [a for a in month if a.calendar_day != today][:HOME_LIST_LIMIT],
+        "month_count": len(month),
+        "overdue_activities": overdue[:HOME_LIST_LIMIT],
+        "more_overdue": len(overdue) > HOME_LIST_LIMIT,
+    }
+
+
 @login_required
 def home(request):
+    """The user's federation at a glance; for its staff (填报员), the activities to record first:
+    today's, this month's and the overdue ones, under a big 填报活动 button."""
     federation = home_federation(request.user)
     level_counts = []
+    staff = None
     if federation is not None:
+        if can_edit_records(request.user, federation):
+            staff = _staff_activities(federation)
         counts = dict(
             Federation.objects.descendants(federation).values_list("level").annotate(n=Count("pk")).order_by()
         )
         level_counts = [(label, counts[value]) for value, label in Level.choices if counts.get(value)]
     todo = todo_for_request(request, selected_year(request))
-    context = {"federation": federation, "level_counts": level_counts, "todo": todo}
+    context = {"federation": federation, "level_counts": level_counts, "todo": todo, "staff": staff}
     return render(request, "fedwork/home.html", context)
 
 

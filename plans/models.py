@@ -4,12 +4,13 @@ A target split down the hierarchy (指标分解) is a target in the child federa
 ``parent_target`` is the upper target: the split is nothing but that link.
 """
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -251,6 +252,133 @@ class PlanEvent(models.Model):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+# 一是…二要…: the items of a speech, which the plan importer keeps as notes under their point
+# (plans.services, kind "speech"); one that reached the tree (a top-level one, an older import) is
+# still no point to record an activity against.
+SPEECH_LABEL = r"^[一二三四五六七八九十]{1,2}[是要]$"
+OUTLINE_DEPTH = 12  # deeper than any document's numbering; a guard against a cycle of links
+
+
+CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def label_ordinal(label: str) -> int | None:
+    """The number a work-point label stands for: 二 / 二、 / （二） / (2) / 2 / 2． / ② → 2; 十二 → 12.
+
+    None when the label holds no number of its own (empty, 一是, 第一部分): such points keep the
+    order they were entered in.
+    """
+    text = label.strip().strip("（）()、．.，, ")
+    if not text:
+        return None
+    if text.isascii() and text.isdigit():
+        return int(text)
+    if len(text) == 1 and text in CIRCLED_NUMBERS:
+        return CIRCLED_NUMBERS.index(text) + 1
+    if all(char in CHINESE_DIGITS or char == "十" for char in text) and text.count("十") <= 1:
+        if "十" not in text:
+            return CHINESE_DIGITS[text] if len(text) == 1 else None
+        tens, _sep, units = text.partition("十")
+        if len(tens) > 1 or len(units) > 1:
+            return None
+        return (CHINESE_DIGITS[tens] if tens else 1) * 10 + (CHINESE_DIGITS[units] if units else 0)
+    return None
+
+
+def display_label_of(label: str) -> str:
+    """The label as the document writes it: "一" → "一、", "（一）" as is, "1" → "1．", "一是" as is."""
+    if not label or label.startswith(("（", "(")) or label in "①②③④⑤⑥⑦⑧⑨⑩" or label.endswith(("是", "要")):
+        return label
+    if label.isdigit():
+        return f"{label}．"
+    return f"{label}、"
+
+
+def is_recordable_point(label: str, title: str, plan_title: str) -> bool:
+    """Whether an activity may be recorded against a point: not a speech item (SPEECH_LABEL) and not
+    the plan's own title repeated as a point. The rule of ``WorkPointQuerySet.recordable``."""
+    return not re.match(SPEECH_LABEL, label or "") and title.strip() != plan_title.strip()
+
+
+def outline(rows: Iterable[tuple[int, int | None, int | None, str, int]]) -> dict[int, tuple[str, tuple]]:
+    """Full labels and document-order keys of work points, from plain rows, without a query.
+
+    ``rows``: (pk, parent id, implements id, label, order) of the points and of their ancestors.
+    Returns {pk: (full label such as "二（一）1．", sort key)}; sorting by the key lists the points as
+    the document numbers them: a parent before its children; siblings by the number their labels give
+    (``label_ordinal``: 一 before 二, 1． before 2．) when every one of them is numbered differently,
+    otherwise by ``order`` (unnumbered points, speech items 一是/二要), then by id.
+
+    A top-level point that a split copied from an upper plan (same label, ``implements`` set, see
+    plans.services._child_work_point) reads and sorts as the upper point it implements when that one
+    is among the rows: 长沙市's "1" under 湖南省's 二（一） is "二（一）1．", not a bare "1．" after "2．".
+    A parent missing from the rows ends the walk there.
+    """
+    by_pk = {row[0]: row[1:] for row in rows}
+
+    def group_of(pk: int) -> tuple:
+        """The siblings a point is ordered among: its parent's children, the copies of one upper point,
+        or the top level."""
+        parent_id, implements_id, label, _order = by_pk[pk]
+        if parent_id is not None and parent_id in by_pk:
+            return ("parent", parent_id)
+        if parent_id is None and implements_id in by_pk and by_pk[implements_id][2] == label:
+            return ("copies", implements_id)
+        return ("top", None)
+
+    # Labels win over ``order`` where every sibling is numbered, each differently: a plan typed in by
+    # hand may have entered 2． before 1．, and the document's numbering is what its readers follow.
+    groups: dict[tuple, list[int | None]] = {}
+    for pk in by_pk:
+        groups.setdefault(group_of(pk), []).append(label_ordinal(by_pk[pk][2]))
+    numbered = {
+        group
+        for group, ordinals in groups.items()
+        if None not in ordinals and len(set(ordinals)) == len(ordinals)
+    }
+    done: dict[int, tuple[list[str], tuple]] = {}
+
+    def walk(pk: int, depth: int = 0) -> tuple[list[str], tuple]:
+        """The display labels from the top of the outline down to this point, and its sort key."""
+        if pk in done:
+            return done[pk]
+        parent_id, implements_id, label, order = by_pk[pk]
+        rank = label_ordinal(label) if group_of(pk) in numbered else 0
+        own = ([display_label_of(label)], ((rank, order, pk),))
+        if depth >= OUTLINE_DEPTH:
+            return own
+        if parent_id is not None and parent_id in by_pk:
+            labels, key = walk(parent_id, depth + 1)
+            found = ([*labels, *own[0]], key + own[1])
+        elif parent_id is None and implements_id in by_pk and by_pk[implements_id][2] == label:
+            labels, key = walk(implements_id, depth + 1)
+            found = (labels, key + own[1])  # right after the upper point it copies
+        else:
+            found = own
+        done[pk] = found
+        return found
+
+    result = {}
+    for pk in by_pk:
+        labels, key = walk(pk)
+        # 二、 + （一） + 1． reads 二（一）1．: the enumeration comma only ends a label that ends the number.
+        text = "".join(part.removesuffix("、") for part in labels[:-1]) + labels[-1]
+        result[pk] = (text, key)
+    return result
+
+
+class WorkPointQuerySet(models.QuerySet):
+    def recordable(self) -> "WorkPointQuerySet":
+        """Points an activity may be recorded against (``is_recordable_point``): no speech item
+        (一是/二要) and not the plan's own title."""
+        return self.exclude(label__regex=SPEECH_LABEL).exclude(title=F("plan__title"))
+
+    def outline_rows(self) -> list[tuple[int, int | None, int | None, str, int]]:
+        """(pk, parent id, implements id, label, order) of these points, the rows ``outline`` reads."""
+        return list(self.values_list("pk", "parent_id", "implements_id", "label", "order"))
+
+
 class WorkPoint(models.Model):
     """A numbered item of a plan (一、 → （一） → 1．…), possibly implementing an upper plan's point."""
 
@@ -278,6 +406,7 @@ class WorkPoint(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     history = HistoricalRecords()
+    objects = WorkPointQuerySet.as_manager()
 
     # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
     federation_lookup = "plan__federation"
@@ -292,47 +421,39 @@ class WorkPoint(models.Model):
 
     @property
     def display_label(self) -> str:
-        """The label as the document writes it: 一、 / （一） / 1．"""
-        label = self.label
-        if not label or label.startswith(("（", "(")) or label in "①②③④⑤⑥⑦⑧⑨⑩" or label.endswith("是"):
-            return label
-        if label.isdigit():
-            return f"{label}．"
-        return f"{label}、"
+        """The label as the document writes it: 一、 / （一） / 1． (``display_label_of``)."""
+        return display_label_of(self.label)
 
-    def full_label(self, points: "Mapping[int, WorkPoint] | None" = None) -> str:
-        """The label with its ancestors' as a document cites the point: 二（一）1．.
+    def _outline(self) -> tuple[str, tuple]:
+        rows, point = [], self
+        while point is not None and len(rows) < OUTLINE_DEPTH:
+            rows.append(point.outline_row)
+            if point.parent_id is not None:
+                point = point.parent
+            elif point.implements_id is not None and point.implements.label == point.label:
+                point = point.implements  # a split's copy, possibly of a copy: outline() reads it so
+            else:
+                point = None
+        return outline(rows)[self.pk]
 
-        The ancestors' labels come first without their trailing 、 or ．(一、 → 一, 1． → 1), the
-        point's own label last as ``display_label`` writes it: a top-level point reads 二、, its
-        sub-point 二（一）, that one's item 二（一）1．. Unlabelled ancestors add nothing; a point
-        without a label has an empty full label.
+    def full_label(self) -> str:
+        """The point's number with its ancestors', as the document reads it: "二（一）1．".
 
-        ``points`` maps work-point ids to the plan's points (``{p.pk: p for p in plan.points.all()}``)
-        so a list of points is labelled without a query per ancestor; without it, ``parent`` is
-        followed (one query per ancestor not yet loaded).
-        Source: the numbering of Chinese official documents (一、 → （一） → 1． → （1）, DOMAIN.md).
+        Built from the ancestors' ``display_label`` (one query per ancestor not yet loaded); a point a
+        split copied into a lower plan reads as the upper point it implements (``outline``). Listing
+        many points, use ``outline`` on their rows instead.
         """
-        own = self.display_label
-        if not own:
-            return ""
-        prefix = []
-        seen = {self.pk}
-        parent_id = self.parent_id
-        while parent_id is not None and parent_id not in seen:
-            seen.add(parent_id)  # a cycle in bad data must not loop forever
-            parent = points.get(parent_id) if points is not None else None
-            if parent is None:
-                parent = self.parent if parent_id == self.parent_id else WorkPoint.objects.get(pk=parent_id)
-            prefix.append(parent.display_label.rstrip("、．."))
-            parent_id = parent.parent_id
-        return "".join(reversed(prefix)) + own
+        return self._outline()[0]
+
+    def document_key(self) -> tuple:
+        """A sort key putting points in document order (``outline``): 一、 before 二、, （一） before （二）
+        under it, whatever the pks."""
+        return self._outline()[1]
 
     @property
-    def ordinal(self) -> int | None:
-        """The number the label gives the point among its siblings: 二 → 2, （三） → 3, 12 → 12, ④ → 4;
-        None for an unnumbered point or a speech item (一是) whose place only ``order`` knows."""
-        return label_ordinal(self.label)
+    def outline_row(self) -> tuple[int, int | None, int | None, str, int]:
+        """(pk, parent id, implements id, label, order): the row ``outline`` reads."""
+        return (self.pk, self.parent_id, self.implements_id, self.label, self.order)
 
 
 class Comparator(models.TextChoices):
@@ -482,64 +603,14 @@ class Target(models.Model):
         return text
 
 
-CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-def label_ordinal(label: str) -> int | None:
-    """The number a work-point label stands for: 二 / 二、 / （二） / (2) / 2 / 2． / ② → 2; 十二 → 12.
-
-    None when the label holds no number of its own (empty, 一是, 第一部分): such points keep the
-    order they were entered in.
-    """
-    text = label.strip().strip("（）()、．.，, ")
-    if not text:
-        return None
-    if text.isascii() and text.isdigit():
-        return int(text)
-    if len(text) == 1 and text in CIRCLED_NUMBERS:
-        return CIRCLED_NUMBERS.index(text) + 1
-    if all(char in CHINESE_DIGITS or char == "十" for char in text) and text.count("十") <= 1:
-        if "十" not in text:
-            return CHINESE_DIGITS[text] if len(text) == 1 else None
-        tens, _sep, units = text.partition("十")
-        if len(tens) > 1 or len(units) > 1:
-            return None
-        return (CHINESE_DIGITS[tens] if tens else 1) * 10 + (CHINESE_DIGITS[units] if units else 0)
-    return None
-
-
 def document_order(points: Iterable[WorkPoint]) -> list[WorkPoint]:
-    """A plan's work points in the order the document reads them: depth first, siblings by the
-    number their labels give (一 before 二, 1． before 2．), then by ``order`` and id.
-
-    Labels win over ``order`` when every sibling is numbered, each differently: a plan typed in by
-    hand may have entered 2． before 1．, and a document's numbering is what its readers follow.
-    A point whose parent is not among ``points`` is taken as a top-level one.
-    Shape: the same WorkPoint objects, each once.
+    """Work points in the order the document reads them (``outline``'s key): depth first, siblings
+    by their labels' numbers, else by ``order`` and id. A point whose parent is not among ``points``
+    is taken as a top-level one. Shape: the same WorkPoint objects, each once; no query.
     """
     points = list(points)
-    ids = {point.pk for point in points}
-    children: dict[int | None, list[WorkPoint]] = {}
-    for point in points:
-        parent = point.parent_id if point.parent_id in ids else None
-        children.setdefault(parent, []).append(point)
-
-    def siblings(parent: int | None) -> list[WorkPoint]:
-        group = children.get(parent, [])
-        ordinals = [point.ordinal for point in group]
-        if None in ordinals or len(set(ordinals)) < len(ordinals):
-            # Unnumbered or repeated labels: the numbering cannot say, the entered order does.
-            return sorted(group, key=lambda point: (point.order, point.pk))
-        return sorted(group, key=lambda point: (point.ordinal, point.order, point.pk))
-
-    ordered: list[WorkPoint] = []
-    stack = list(reversed(siblings(None)))
-    while stack:
-        point = stack.pop()
-        ordered.append(point)
-        stack.extend(reversed(siblings(point.pk)))
-    return ordered
+    keys = outline(point.outline_row for point in points)
+    return sorted(points, key=lambda point: keys[point.pk][1])
 
 
 def format_decimal(value: Decimal | None) -> str:

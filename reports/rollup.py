@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import COUNTED_STATUSES, FigureTotal
 from fedwork.models import Federation
-from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target, WorkPoint
+from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target, WorkPoint, outline
 
 HUNDRED = Decimal(100)
 
@@ -187,7 +187,15 @@ class Rollup:
 
     @property
     def lagging_first(self) -> list[Progress]:
-        return sorted(self.progress, key=lambda p: (not p.is_lagging, p.target.work_point.order, p.target.pk))
+        return sorted(
+            self.progress, key=lambda p: (not p.is_lagging, _document_position(p.target), p.target.pk)
+        )
+
+
+def _document_position(target) -> tuple:
+    """Where the target's work point stands in its plan (set by _targets when points nest)."""
+    point = target.work_point
+    return getattr(point, "document_position", ((point.order, point.pk),))
 
 
 def year_on_year(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
@@ -364,6 +372,14 @@ def _targets(federation: Federation, year: int) -> list[Target]:
         target.indicator = shared(Indicator, row[first:second])
         target.work_point = shared(WorkPoint, row[second:])
         targets.append(target)
+    if any(point.parent_id for point in loaded[WorkPoint].values()):
+        # w."order" numbers a point among its siblings only: 二（一）1． needs its ancestors' order too.
+        numbered = outline(
+            WorkPoint.objects.filter(plan__federation=federation, plan__year=year).outline_rows()
+        )
+        for point in loaded[WorkPoint].values():
+            point.document_position = numbered[point.pk][1]
+        targets.sort(key=lambda target: (target.work_point.document_position, target.pk))
     return targets
 
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from fedwork.models import Federation
 from fedwork.text import clean_text
-from plans.models import Comparator, IndicatorKind, WorkPoint, document_order
+from plans.models import Comparator, IndicatorKind, WorkPoint, document_order, outline
 
 from .rollup import HUNDRED, ChildResult, Progress, Rollup, Status, rollup
 from .templatetags.reports_tags import fixed
@@ -186,8 +186,8 @@ def activities_sentence(count: int, period: str) -> str:
     return _("%(period)s开展相关活动%(count)s项。") % {"period": period, "count": count}
 
 
-def _heading(point: WorkPoint, points: dict[int, WorkPoint]) -> str:
-    return f"{point.full_label(points)}{point.title}".strip()
+def _heading(point: WorkPoint, labels: dict[int, tuple[str, tuple]]) -> str:
+    return f"{labels[point.pk][0]}{point.title}".strip()
 
 
 def _lagging_item(progress: Progress) -> str:
@@ -293,6 +293,7 @@ def build_summary(federation: Federation, year: int, as_of: date | None = None) 
 
     points = document_order(WorkPoint.objects.filter(plan__federation=federation, plan__year=year))
     by_id = {point.pk: point for point in points}
+    labels = outline(point.outline_row for point in points)
     position = {point.pk: index for index, point in enumerate(points)}
     children: dict[int | None, list[WorkPoint]] = defaultdict(list)
     for point in points:  # in document order, so each list of children is too
@@ -327,14 +328,14 @@ def build_summary(federation: Federation, year: int, as_of: date | None = None) 
         found = []
         if sentence:
             if not is_top:
-                sentence = f"{_heading(point, by_id).rstrip(TRAILING_PUNCTUATION)}。{sentence}"
+                sentence = f"{_heading(point, labels).rstrip(TRAILING_PUNCTUATION)}。{sentence}"
             found.append(sentence)
         for child in children.get(point.pk, []):
             found.extend(paragraphs(child, is_top=False))
         return found
 
     sections = [
-        Section(_heading(point, by_id), paragraphs(point, is_top=True)) for point in children.get(None, [])
+        Section(_heading(point, labels), paragraphs(point, is_top=True)) for point in children.get(None, [])
     ]
 
     closing = None

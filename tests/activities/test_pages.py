@@ -174,8 +174,9 @@ def test_the_form_page_shows_each_figure_and_the_choices(year_2013, planned, act
     meeting = ActivityType.objects.get(name="会议").pk
     assert f'<option value="{meeting}" selected>会议</option>' in html
     assert '<option value="done" selected>已完成</option>' in html
-    assert f'<option value="{planned[0].pk}">芙蓉区妇联 1 本级要点1</option>' in html
-    assert f'<option value="{planned[5].pk}">长沙市妇联 1 市级要点1</option>' in html
+    assert f'<optgroup label="芙蓉区妇联 · {planned[0].plan.title}">' in html
+    assert f'<option value="{planned[0].pk}">1．本级要点1</option>' in html
+    assert f'<option value="{planned[5].pk}">1．市级要点1</option>' in html
     # The figures a point's targets use, with a rate's parts, for the page's script.
     assert page.context["point_indicators"][str(planned[0].pk)] == ["DK01", "PX01", "PX02", "PXL1"]
     assert page.context["point_indicators"][str(planned[9].pk)] == ["DK01", "PX01", "PX02", "PXL1"]
@@ -204,7 +205,7 @@ def test_the_form_page_shows_a_bad_figure_and_the_chosen_point(year_2013, planne
         ' data-indicator="PX02" class="form-control is-invalid" aria-invalid="true"'
         ' aria-describedby="id_fig_PX02_error" id="id_fig_PX02">'
     ) in html
-    assert f'<option value="{planned[2].pk}" selected>芙蓉区妇联 3 本级要点3</option>' in html
+    assert f'<option value="{planned[2].pk}" selected>3．本级要点3</option>' in html
 
 
 def test_the_form_page_reads_the_plans_in_a_fixed_number_of_queries(
@@ -244,9 +245,13 @@ def test_the_calendar_reads_a_busy_month_in_a_fixed_number_of_queries(
 
 def test_the_form_offers_the_own_plan_and_the_published_plans_above(year_2013, planned):
     form = year_2013.get(reverse("activities:create")).context["form"]
-    offered = [label for value, label in form.fields["work_point"].choices if value]
-    assert offered == [f"芙蓉区妇联 {n} 本级要点{n}" for n in range(1, 6)] + [
-        f"长沙市妇联 {n} 市级要点{n}" for n in range(1, 6)
+    offered = [
+        (group.split(" · ")[0], label)
+        for group, options in form.fields["work_point"].choices[1:]
+        for _pk, label in options
+    ]
+    assert offered == [("芙蓉区妇联", f"{n}．本级要点{n}") for n in range(1, 6)] + [
+        ("长沙市妇联", f"{n}．市级要点{n}") for n in range(1, 6)
     ]
     assert [str(target) for target in form.fields["achieves"].queryset] == ["召开妇女代表大会 不少于1项"]
 

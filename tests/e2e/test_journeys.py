@@ -113,7 +113,7 @@ def test_furong_staff_records_a_training_on_a_phone(phone, screenshot):
     page.fill("#id_title", title)
     expect(page.locator("#id_status")).to_have_value(ActivityStatus.DONE)
     # Choosing the work point brings its target's figure (培训妇女人数) first; the others wait.
-    option = f"{point.plan.federation.display_name} {point.label} {point.title}"[:60]
+    option = f"{point.full_label()}{point.title}"[:60]
     page.select_option("#id_work_point", label=option)
     trained, classes = page.locator("input[name=fig_PX02]"), page.locator("input[name=fig_PX01]")
     expect(trained).to_be_visible()
@@ -156,11 +156,15 @@ def test_furong_staff_records_a_training_on_a_phone(phone, screenshot):
     expect(month).to_have_text("2013年2月")
     page.get_by_role("link", name="3月 ›").click()
     expect(month).to_have_text("2013年3月")
-    chip = page.locator("a.activity-chip", has_text=title)
-    expect(chip).to_be_visible()
-    expect(chip).to_have_class(re.compile(r"\bstatus-done\b"))
-    day_cell = page.locator("table.calendar-grid td").filter(has=chip)
-    expect(day_cell.locator(".day-number")).to_have_text(re.compile(r"^14\b"))
+    # On a phone the day shows a dot; tapping it lists the day's activities below the grid.
+    day = page.locator(
+        "table.calendar-grid a.day-link", has=page.locator(".day-number", has_text=re.compile(r"^14$"))
+    )
+    expect(day.locator(".dot.status-done")).to_have_count(1)
+    day.click()
+    listed = page.get_by_test_id("day-list")
+    expect(listed).to_contain_text("3月14日（星期四）")
+    expect(listed.locator("a.day-item", has_text=title)).to_contain_text("已完成")
     screenshot(page, "journey-1-phone-calendar")
 
 
