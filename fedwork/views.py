@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from submissions.todo import todo_for_request
+from submissions.todo import Kind, todo_for_request
 
 from .access import (
     can_edit_records,
@@ -67,6 +67,8 @@ def home(request):
         )
         level_counts = [(label, counts[value]) for value, label in Level.choices if counts.get(value)]
     todo = todo_for_request(request, selected_year(request))
+    if staff and staff["overdue_activities"]:
+        todo = todo.without(Kind.ACTIVITY_OVERDUE)  # listed under 已逾期 above, with what to do
     context = {"federation": federation, "level_counts": level_counts, "todo": todo, "staff": staff}
     return render(request, "fedwork/home.html", context)
 

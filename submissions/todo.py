@@ -110,6 +110,10 @@ class Todo:
     def urgent(self) -> list[Item]:
         return [item for item in self.items if item.urgent]
 
+    def without(self, kind: str) -> Todo:
+        """The same list without one kind of item (a page that lists those items itself)."""
+        return Todo([item for item in self.items if item.kind != kind])
+
     def groups(self) -> list[tuple[str, str, list[Item]]]:
         """(label, css, items) per kind, in Kind.ORDER, kinds without items left out."""
         by_kind = defaultdict(list)
@@ -139,6 +143,36 @@ def _years(year: int) -> list[int]:
     return [year - 1, year]
 
 
+# From this many overdue reports of one frequency on, the list names the run (1月至10月, 10期) in one
+# item: ten lines saying the same thing bury what else there is to do.
+OVERDUE_RUN = 3
+
+
+def _overdue_items(federation: Federation, overdue: list[tuple[Period, date]], url: str) -> list[Item]:
+    """One item per overdue report, or one for the whole run when there are OVERDUE_RUN or more.
+
+    ``overdue``: (period, due date) of one frequency, by due date. The run's item is due at the
+    earliest date and its key names the first and last periods (the reminders record it per day).
+    """
+    if len(overdue) < OVERDUE_RUN:
+        text = _("%(period)s报表已逾期（截止%(due)s），尚未上报。")
+        return [
+            Item(
+                Kind.OVERDUE, f"overdue:{federation.code}:{_slug(period)}", _fmt(text, period, due), url, due
+            )
+            for period, due in overdue
+        ]
+    (first, due), (last, _last_due) = overdue[0], overdue[-1]
+    text = _("%(first)s至%(last)s共%(count)s期报表已逾期（最早截止%(due)s），尚未上报。") % {
+        "first": first.label,
+        "last": last.label,
+        "count": len(overdue),
+        "due": _day(due),
+    }
+    key = f"overdue:{federation.code}:{_slug(first)}..{_slug(last)}"
+    return [Item(Kind.OVERDUE, key, text, url, due)]
+
+
 def _own_reports(federation: Federation, year: int, today: date) -> list[Item]:
     """The federation's own reports due soon, overdue, returned or reopened (two queries)."""
     # A federation reports on what the ones above it set, never on its own setting.
@@ -154,20 +188,12 @@ def _own_reports(federation: Federation, year: int, today: date) -> list[Item]:
     }
     index_url = reverse("submissions:index")
     items = []
+    overdue: dict[str, list[tuple[Period, date]]] = defaultdict(list)
     for period, due in _due_periods(schedules, year):
         if period in submissions or period.last_day >= today:
             continue
         if due < today:
-            text = _("%(period)s报表已逾期（截止%(due)s），尚未上报。")
-            items.append(
-                Item(
-                    Kind.OVERDUE,
-                    f"overdue:{federation.code}:{_slug(period)}",
-                    _fmt(text, period, due),
-                    index_url,
-                    due,
-                )
-            )
+            overdue[period.frequency].append((period, due))
         elif (due - today).days <= DUE_SOON_DAYS:
             text = _("%(period)s报表将于%(due)s截止，请及时上报。")
             items.append(
@@ -179,6 +205,8 @@ def _own_reports(federation: Federation, year: int, today: date) -> list[Item]:
                     due,
                 )
             )
+    for runs in overdue.values():
+        items.extend(_overdue_items(federation, runs, index_url))
     for submission in sorted(submissions.values(), key=lambda s: (s.due_date, s.period)):
         if submission.status == SubmissionStatus.RETURNED:
             text = _("%(period)s报表被退回：%(reason)s")

@@ -146,9 +146,11 @@ def test_the_home_page_lists_them_and_the_top_bar_counts_them(persona, people, s
     assert response.status_code == 200
     page = response.content.decode()
     listed = _keys(response.context["todo"].items)
-    assert listed == _expected(persona, scenario)
+    expected = _expected(persona, scenario)
+    # Staff find their overdue activities under 已逾期 above the 待办, not twice.
+    assert listed == [key for key in expected if not key.startswith("activity_overdue:")]
     assert page.count("data-todo-kind=") == len(listed)
-    actionable = sum(1 for key in listed if not key.startswith("lagging:"))
+    actionable = sum(1 for key in expected if not key.startswith("lagging:"))
     top_bar = page.split('data-testid="todo-count"')[1].split("</div>")[0]
     assert (f">{actionable}</span>" in top_bar) == bool(actionable)
 
@@ -158,7 +160,8 @@ def test_the_texts_say_what_to_do(people, scenario, login):
     assert "2013年第二季度报表将于2013年7月5日截止" in page
     assert "培训人数与签到表不符" in page
     listed = page.split('data-testid="todo"')[1].split("</section>")[0]  # this month's list names it too
-    assert "巾帼志愿服务进社区" in listed and "七月家庭教育讲座" not in listed
+    staff_home = page.split('data-testid="staff-home"')[1].split("</section>")[0]
+    assert "巾帼志愿服务进社区" in staff_home.split("本月")[0] and "七月家庭教育讲座" not in listed
     assert "培训妇女人数" in page
     leader = login(people["changsha_leader"]).get(reverse("home")).content.decode()
     assert "芙蓉区妇联2013年上半年报表待审核" in leader
@@ -177,10 +180,11 @@ def test_the_previous_years_december_reports_are_due_in_january(tree, people, mo
 
 
 def test_home_page_queries_are_bounded(people, scenario, login, django_assert_max_num_queries):
-    # Session, user, the 待办 (two to four queries), one roll-up, the level counts, the unread count.
+    # Session, user, the 待办 (two to four queries), one roll-up, the level counts, the unread count;
+    # for staff, this month's and the overdue activities.
     for persona in ["furong_staff", "changsha_leader", "hunan_admin"]:
         client = login(people[persona])
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(15):
             assert client.get(reverse("home")).status_code == 200
 
 
@@ -201,3 +205,32 @@ def test_users_without_a_role_or_federation_have_nothing(tree, people, scenario)
     leader = factories.user("furong-leader", tree["furong"], Role.LEADER)
     # 定王台 reports on what 长沙市 set for everything below it: its Q1 is late too.
     assert _keys(todo.actionable(leader, 2013)) == ["child_overdue:430102:2013-quarter-1"]
+
+
+def test_a_run_of_overdue_reports_reads_as_one_item(tree, people, monkeypatch):
+    """Ten months without a report are one line naming the run, not ten lines (the reminder's key names
+    its first and last periods); two overdue months stay two lines."""
+    ReportingSchedule.objects.create(federation=tree["changsha"], year=2013, frequency="month", due_day=5)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2013, 11, 29))
+    items = [
+        item for item in todo.todo_for(people["yuelu_staff"], 2013).items if item.kind == todo.Kind.OVERDUE
+    ]
+    assert [(item.key, item.text, item.due) for item in items] == [
+        (
+            "overdue:430104:2013-month-1..2013-month-10",
+            "2013年1月至2013年10月共10期报表已逾期（最早截止2013年2月5日），尚未上报。",
+            date(2013, 2, 5),
+        )
+    ]
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2013, 3, 29))
+    items = [
+        item for item in todo.todo_for(people["yuelu_staff"], 2013).items if item.kind == todo.Kind.OVERDUE
+    ]
+    assert [item.key for item in items] == ["overdue:430104:2013-month-1", "overdue:430104:2013-month-2"]
+
+
+def test_staff_see_their_overdue_activities_once_on_the_home_page(people, scenario, login):
+    """Listed under 已逾期 with what to do, so the 待办 below leaves them out."""
+    html = login(people["furong_staff"]).get(reverse("home")).content.decode()
+    assert html.count(scenario["activity"].get_absolute_url()) == 1
+    assert 'data-todo-kind="activity_overdue"' not in html
