@@ -1,5 +1,6 @@
 // Evidence upload (佐证材料): sends the chosen files with XMLHttpRequest to show a progress bar, then
-// reloads the activity page to show them. Without this script the form posts as a plain form.
+// reloads the activity page to show them. Without this script the form posts as a plain form. Its
+// messages come translated from the form's data attributes.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-evidence-upload]");
@@ -40,7 +41,7 @@
 
   form.addEventListener("change", function () {
     var count = countFiles();
-    chosen.textContent = count ? "已选择 " + count + " 个文件" : "";
+    chosen.textContent = count ? form.dataset.chosen.replace("%(count)s", count) : "";
   });
 
   form.addEventListener("submit", function (event) {
@@ -72,11 +73,11 @@
       } else if (answer && answer.errors) {
         fail(answer.errors);
       } else {
-        fail(["上传失败（" + request.status + "），请稍后再试或减少文件数量。"]);
+        fail([form.dataset.failed.replace("%(status)s", request.status)]);
       }
     });
     request.addEventListener("error", function () {
-      fail(["网络中断，上传未完成，请重试。"]);
+      fail([form.dataset.offline]);
     });
     request.send(new FormData(form));
   });

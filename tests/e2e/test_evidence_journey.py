@@ -47,6 +47,15 @@ def test_staff_attach_two_photos_on_a_phone(phone, screenshot):
     expect(evidence).to_contain_text("暂无佐证材料。")
     expect(evidence).to_contain_text("不是必填项")
 
+    # A program renamed as a photo is refused on the page, before anything is stored.
+    page.set_input_files(
+        "#evidence-files",
+        [{"name": "照片.jpg", "mimeType": "image/jpeg", "buffer": b"MZ\x90\x00" + b"\x00" * 200}],
+    )
+    evidence.get_by_role("button", name="上传", exact=True).click()
+    expect(page.locator("[data-evidence-errors]")).to_contain_text("“照片.jpg”不是可接受的文件")
+    assert not Attachment.objects.filter(activity=activity).exists()
+
     page.set_input_files(
         "#evidence-files",
         [

@@ -169,3 +169,21 @@ def test_a_gif_becomes_a_png_named_so(activity, people, login):
     upload(client, activity, SimpleUploadedFile("动图.gif", buffer.getvalue()))
     attachment = Attachment.objects.get()
     assert (attachment.original_name, attachment.content_type) == ("动图.png", "image/png")
+
+
+def test_the_users_file_name_is_cleaned_and_never_a_path():
+    from evidence.checks import clean_name
+
+    assert clean_name("..\\..\\windows\\合影.jpg") == "合影.jpg"
+    assert clean_name("../../etc/passwd") == "passwd"
+    assert clean_name("a\x00b\u202ec.jpg") == "abc.jpg"
+    assert clean_name("...") == "附件"
+    assert len(clean_name("长" * 300 + ".pdf")) == 120 and clean_name("长" * 300 + ".pdf").endswith(".pdf")
+
+
+def test_a_hostile_file_name_does_not_reach_the_storage(activity, people, login, media):
+    client = login(people["furong_staff"])
+    upload(client, activity, pdf("../../../../tmp/evil.pdf"))
+    attachment = Attachment.objects.get()
+    assert attachment.original_name == "evil.pdf"
+    assert attachment.file.name.startswith("evidence/430102/2013/") and "evil" not in attachment.file.name
