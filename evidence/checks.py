@@ -58,6 +58,7 @@ OOXML = {
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, DATETIME = 36867, 306
+EARLIEST_PHOTO_YEAR = 1990
 
 
 class RefusedFile(Exception):
@@ -187,7 +188,10 @@ def _image(data: bytes, name: str) -> CheckedFile:
                 )
             source_format = image.format
             taken_at, place = _exif_information(image)
-            image = ImageOps.exif_transpose(image)  # decodes the pixels
+            # Decoded and shrunk first (in place: one full-size copy in memory at most), then turned
+            # upright; the bound is a square, so turning does not change it.
+            image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE))
+            image = ImageOps.exif_transpose(image)
     except RefusedFile:
         raise
     except Image.DecompressionBombError as error:
@@ -199,7 +203,6 @@ def _image(data: bytes, name: str) -> CheckedFile:
         raise refused from error
     except (OSError, ValueError, SyntaxError) as error:
         raise RefusedFile(_("“%(name)s”已损坏，无法打开。") % {"name": name}) from error
-    image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE))
     clean, extension, content_type, save_as = _pixels_only(image, source_format)
     content = _encode(clean, save_as)
     thumbnail = clean.copy()
@@ -264,6 +267,8 @@ def _exif_information(image: Image.Image) -> tuple[datetime | None, str]:
             taken_at = datetime.strptime(str(raw).strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
     except Exception:
         taken_at = None
+    if taken_at is not None and not (EARLIEST_PHOTO_YEAR <= taken_at.year <= datetime.now().year + 1):
+        taken_at = None  # a camera with an unset clock (0001, 2080): no date rather than a wrong one
     place = ""
     try:
         gps = exif.get_ifd(GPS_IFD)

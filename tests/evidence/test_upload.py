@@ -187,3 +187,16 @@ def test_a_hostile_file_name_does_not_reach_the_storage(activity, people, login,
     attachment = Attachment.objects.get()
     assert attachment.original_name == "evil.pdf"
     assert attachment.file.name.startswith("evidence/430102/2013/") and "evil" not in attachment.file.name
+
+
+def test_a_camera_clock_that_was_never_set_gives_no_date(activity, people, login):
+    client = login(people["furong_staff"])
+    upload(
+        client,
+        activity,
+        jpeg("a.jpg", taken="0001:01:01 00:00:00"),
+        jpeg("b.jpg", taken="2013:13:45 99:00:00"),
+    )
+    assert Attachment.objects.count() == 2
+    assert not Attachment.objects.exclude(taken_at=None).exists()
+    assert "拍摄于" not in page_text(client, activity)
