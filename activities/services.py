@@ -115,9 +115,13 @@ def activity_save(
 
 @transaction.atomic
 def activity_delete(*, activity: Activity, by) -> None:
-    """Delete an activity and take its figures out of the totals; refused in a locked period."""
+    """Delete an activity and take its figures out of the totals; refused in a locked period. Its
+    evidence files are kept for the audit until an administrator purges them (evidence.services)."""
+    from evidence.services import attachments_keep_for_deleted_activity
+
     stored, before = totals.stored_state(activity.pk)
     ensure_unlocked(stored)
+    attachments_keep_for_deleted_activity(activity=activity)
     activity._history_user = by  # simple-history records who deleted it
     activity.delete()
     totals.apply(totals.difference({}, before))

@@ -276,3 +276,51 @@ def may_see_ranking(user: User, federation: Federation) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or (user.federation_id == federation.pk and user.role == Role.LEADER)
+
+
+# --- Evidence files (佐证材料, the evidence app) ------------------------------------------------------
+
+
+def may_see_attachment(user: User, attachment) -> bool:
+    """A file is for those who may see its federation's records: the federation itself and the ones
+    above it (siblings and cousins never, whatever URL they try). Deleted files stay visible to the
+    administrators of the subtree for the audit; purged ones are gone for everyone. Lower federations
+    that see an upper federation's main activity do not see its files."""
+    if not user.is_authenticated or not user.is_active or attachment.purged_at is not None:
+        return False
+    if attachment.deleted_at is not None:
+        return can_manage(user, attachment.federation)
+    return can_view(user, attachment.federation)
+
+
+def may_attach(user: User, activity) -> bool:
+    """Staff attach files to their own federation's activities, as they edit them (can_edit_records).
+
+    Not refused in a period an approved report has locked: a file is not a figure, it changes no
+    reported number, and evidence is often gathered after the report (for the year-end assessment)."""
+    return can_edit_records(user, activity.federation)
+
+
+def may_delete_attachment(user: User, attachment) -> bool:
+    """The uploader (while still staff of that federation) or an administrator of the subtree deletes
+    a file (kept for the audit until purged)."""
+    if attachment.deleted_at is not None or attachment.purged_at is not None:
+        return False
+    if can_manage(user, attachment.federation):
+        return True
+    return attachment.uploaded_by_id == user.pk and can_edit_records(user, attachment.federation)
+
+
+def may_purge_attachment(user: User, attachment) -> bool:
+    """Administrators of the subtree remove a deleted file, or one whose activity was deleted, from
+    the storage for good."""
+    if attachment.purged_at is not None:
+        return False
+    if attachment.deleted_at is None and attachment.activity_id is not None:
+        return False
+    return can_manage(user, attachment.federation)
+
+
+def may_see_storage(user: User, federation: Federation) -> bool:
+    """The storage a subtree's files take is shown to its administrators."""
+    return can_manage(user, federation)

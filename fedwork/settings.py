@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "submissions",
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -138,8 +139,29 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded evidence (佐证材料) lives in the default storage, never under a public URL: files are served
+# only by evidence.views.attachment_file, which applies the access rule. FEDWORK_STORAGE=s3 keeps them
+# in any S3-compatible store instead (django-storages; docs/operations.md lists its variables).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+FEDWORK_STORAGE = env.str("FEDWORK_STORAGE", default="local")
+if FEDWORK_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("S3_REGION", default=None),
+            "access_key": env.str("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -167,6 +189,16 @@ CONTENT_SECURITY_POLICY = {
 # Uploads: a request body larger than this is refused before any view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Evidence files: each at most this many MB, at most this many in one upload (evidence.checks); a request
+# with more file parts than Django's limit below is refused before any view reads it.
+FEDWORK_ATTACHMENT_MAX_MB = env.int("FEDWORK_ATTACHMENT_MAX_MB", default=20)
+FEDWORK_ATTACHMENT_MAX_FILES = env.int("FEDWORK_ATTACHMENT_MAX_FILES", default=10)
+# Larger photos are refused (a JPEG is decoded smaller instead): see evidence/checks.py.
+FEDWORK_ATTACHMENT_MAX_PIXELS = env.int("FEDWORK_ATTACHMENT_MAX_PIXELS", default=40_000_000)
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * FEDWORK_ATTACHMENT_MAX_FILES
+# Files stream to disk (not memory) above FILE_UPLOAD_MAX_MEMORY_SIZE; private to the server's user.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # Production hardening; `manage.py check --deploy` passes with DEBUG=False and a real SECRET_KEY.
 SECURE_CONTENT_TYPE_NOSNIFF = True

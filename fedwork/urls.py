@@ -22,6 +22,7 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
     path("submissions/", include("submissions.urls")),
+    path("evidence/", include("evidence.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -52,6 +52,17 @@ def login(client):
     return _login
 
 
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_a_temporary_folder(settings, media_root):
+    # Uploaded evidence (the demo's photos too) never lands in the project's media/ folder.
+    settings.MEDIA_ROOT = media_root
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The real hasher is slow by design; tests create many users.

@@ -17,17 +17,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
+from PIL import Image
 
 from activities import services as activity_services
 from activities.models import Activity, ActivityStatus, ActivityType, CalendarFeed
+from evidence import services as evidence_services
 from fedwork.context_processors import SESSION_YEAR_KEY
 from fedwork.models import Role
 from plans.models import PlanStatus
@@ -78,6 +82,8 @@ class Route:
     owner: str = "furong_staff"
     # What the owner gets: the page, or (for a POST-only action or a page that forwards) a redirect.
     reached: int = 200
+    # An evidence file answers anonymous visitors with a 404, not a login redirect (issue #16).
+    anonymous_404: bool = False
 
 
 def _plan(key):
@@ -233,6 +239,17 @@ ROUTES: dict[str, Route] = {
     ),
     "submissions:notifications-read-all": Route("own", post_only=True, reached=302),
     "submissions:reminders": Route("own"),
+    # evidence files (佐证材料): served only through the access rule
+    "evidence:upload": Route(
+        "object", kwargs=lambda o: {"pk": o["activity"].pk}, writes=True, post_only=True, reached=302
+    ),
+    "evidence:file": Route("object", kwargs=lambda o: {"pk": o["attachment"].pk}, anonymous_404=True),
+    "evidence:thumbnail": Route("object", kwargs=lambda o: {"pk": o["attachment"].pk}, anonymous_404=True),
+    "evidence:delete": Route(
+        "object", kwargs=lambda o: {"pk": o["attachment"].pk}, writes=True, post_only=True, reached=302
+    ),
+    # Storage use of a subtree is for its administrators.
+    "evidence:storage": Route("object", kwargs=lambda o: {"code": FURONG}, owner="hunan_admin"),
     # the JSON API
     "api:rollup_view": Route("object", kwargs=lambda o: {"code": FURONG, "year": o["year"]}, api=True),
     "api:completeness_view": Route(
@@ -258,7 +275,7 @@ OWN_ROUTES = sorted(name for name, route in ROUTES.items() if route.scope == "ow
 
 
 @pytest.fixture
-def furong(tree, people):
+def furong(tree, people, settings, tmp_path):
     """芙蓉区's records this year: a draft plan with a point and a target, last year's published plan,
     an activity with a figure, and the calendar feeds of 芙蓉区 and 长沙市."""
     year = timezone.localdate().year
@@ -282,6 +299,12 @@ def furong(tree, people):
         is_main=True,
     )
     activity_services.activity_save(activity=activity, figures={indicator: Decimal(40)}, by=None)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(photo, "JPEG")
+    (attachment,) = evidence_services.attachments_upload(
+        activity=activity, files=[SimpleUploadedFile("合影.jpg", photo.getvalue())], by=people["furong_staff"]
+    )
     furong_leader = factories.user("furong-leader", tree["furong"], Role.LEADER)
     township_staff = factories.user("dingwangtai-staff", tree["dingwangtai"], Role.STAFF)
     submission = Submission.objects.create(
@@ -309,6 +332,7 @@ def furong(tree, people):
         "target": target,
         "published": published,
         "activity": activity,
+        "attachment": attachment,
         "activity_type": activity_type,
         "dingwangtai": tree["dingwangtai"],
         "feeds": feeds,
@@ -338,7 +362,7 @@ def _as(client, user, year):
 def _snapshot() -> dict[str, list[dict]]:
     """Every row of every model of the project's apps (history tables included)."""
     rows = {}
-    for label in ("fedwork", "plans", "activities", "reports", "submissions"):
+    for label in ("fedwork", "plans", "activities", "reports", "submissions", "evidence"):
         try:
             config = apps.get_app_config(label)
         except LookupError:
@@ -383,6 +407,8 @@ def test_anonymous_is_sent_to_login(name, client, furong):
     response = client.post(url, route.post(furong)) if route.post_only else client.get(url)
     if route.api:
         assert response.status_code == 401
+    elif route.anonymous_404:
+        assert response.status_code == 404, response.status_code
     else:
         _assert_login_redirect(response, LOGIN_URL)
     if route.writes:

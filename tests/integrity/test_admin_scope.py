@@ -12,12 +12,15 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from activities import services as activity_services
 from activities.models import Activity, ActivityStatus, ActivityType, CalendarFeed
+from evidence import services as evidence_services
+from evidence.models import Attachment
 from fedwork import access
 from fedwork.models import Federation, Level, User
 from plans import services as plan_services
@@ -27,7 +30,7 @@ from tests import factories
 
 
 @pytest.fixture
-def world(tree, people):
+def world(tree, people, settings, tmp_path):
     """A published plan with a point, a target, a planned activity and a done activity with a figure
     on each side: 长沙市 (Hunan, the admin's) and 历下区 (Shandong, out of reach)."""
     nation = tree["nation"]
@@ -56,6 +59,12 @@ def world(tree, people):
             by=None,
         )
         CalendarFeed.objects.create(federation=federation)
+        settings.MEDIA_ROOT = tmp_path / "media"
+        evidence_services.attachments_upload(
+            activity=activity,
+            files=[SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n")],
+            by=people["superuser"],
+        )
         Submission.objects.create(
             federation=federation,
             year=2013,
@@ -81,7 +90,18 @@ def world(tree, people):
 
 def snapshot() -> dict:
     """Every row of the domain tables, as plain values: any change shows up as a difference."""
-    tables = [Federation, User, Indicator, Plan, PlanEvent, Target, PlannedActivity, Activity, CalendarFeed]
+    tables = [
+        Federation,
+        User,
+        Indicator,
+        Plan,
+        PlanEvent,
+        Target,
+        PlannedActivity,
+        Activity,
+        CalendarFeed,
+        Attachment,
+    ]
     return {model.__name__: sorted(map(repr, model.objects.values_list())) for model in tables}
 
 
