@@ -1,6 +1,7 @@
 """Evidence files in the admin: read-only and scoped like every record, with a purge action."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -28,10 +29,19 @@ class AttachmentAdmin(ReadOnlyAdmin):
     search_fields = ["original_name", "activity_title", "sha256"]
     list_select_related = ["federation", "uploaded_by"]
     actions = ["purge"]
+    # The storage names are never links: files open only through the access-checked view.
+    exclude = ["file", "thumbnail"]
+    readonly_fields = ["open_file"]
     show_full_result_count = False
 
     def view_on_site(self, obj):
         return obj.activity.get_absolute_url() if obj.activity_id else None
+
+    @admin.display(description=_("文件"))
+    def open_file(self, obj):
+        if not obj.file:
+            return _("已清除")
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), obj)
 
     @admin.action(description=_("清除所选文件（从存储中永久删除）"))
     def purge(self, request, queryset):

@@ -142,3 +142,15 @@ def test_upload_is_allowed_in_a_locked_period(activity, people, login, tree):
     client = login(people["furong_staff"])
     client.post(reverse("evidence:upload", args=[activity.pk]), {"files": [jpeg()]})
     assert Attachment.objects.filter(activity=activity).count() == 1
+
+
+def test_the_admin_shows_a_file_through_the_checked_view_only(activity, people, login):
+    (photo,) = attach(activity, people["furong_staff"], jpeg("合影.jpg"))
+    client = login(people["hunan_admin"])
+    page = client.get(reverse("admin:evidence_attachment_change", args=[photo.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'href="/evidence/{photo.pk}/"' in html
+    assert photo.file.name not in html  # the storage path is never shown or linked
+    client.force_login(people["lixia_staff"])
+    assert client.get(reverse("admin:evidence_attachment_change", args=[photo.pk])).status_code == 302
