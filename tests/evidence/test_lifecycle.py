@@ -108,9 +108,13 @@ def test_storage_use_is_summed_over_the_subtree_for_its_admins(activity, people,
     assert rows == {"4301": (0, 0), "430102": (2, 2 * size), "430104": (1, size)}
     html = response.content.decode()
     assert "合计 3 个文件" in html and "c.pdf" in html  # the deleted one is listed as kept
+    # Its administrators find the page from the federation's page; others see no link.
+    storage_url = reverse("evidence:storage", args=[tree["changsha"].code])
+    assert storage_url in client.get(tree["changsha"].get_absolute_url()).content.decode()
     for persona in ["furong_staff", "changsha_leader", "yuelu_staff"]:
         client.force_login(people[persona])
         assert client.get(reverse("evidence:storage", args=[tree["changsha"].code])).status_code == 404
+        assert storage_url not in client.get(tree["changsha"].get_absolute_url()).content.decode()
 
 
 def test_upload_is_allowed_in_a_locked_period(activity, people, login, tree):
