@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class FedworkConfig(AppConfig):
     name = "fedwork"
     verbose_name = _("组织体系")
+
+    def ready(self):
+        # django-axes ships no Chinese: its app reads "Axes" in the admin's menu otherwise.
+        from django.apps import apps
+
+        if apps.is_installed("axes"):
+            apps.get_app_config("axes").verbose_name = _("登录记录")
