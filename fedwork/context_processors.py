@@ -16,24 +16,28 @@ def selectable_years() -> list[int]:
 def selected_year(request) -> int:
     """The work year the user has chosen in the top bar.
 
-    In order: this session's choice; the year the user chose last time (User.work_year, kept across
-    logins); the latest year with a plan the user works under (their federation's or an upper
-    one's; any plan for a superuser); this year. The first answer is kept in the session, so the
-    database is asked once per login.
+    In order: this session's choice (set at login by ``open_year_at_login``, changed by the year
+    switch); the year the user chose last time (User.work_year, kept across logins); this year.
     """
     session = getattr(request, "session", None)
     year = session.get(SESSION_YEAR_KEY) if session is not None else None
     if params.is_year(year):
         return year
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return timezone.localdate().year
+    saved = getattr(user, "work_year", None)
+    return saved if params.is_year(saved) else timezone.localdate().year
+
+
+def open_year_at_login(sender, request, user, **kwargs) -> None:
+    """user_logged_in receiver: a new session opens on the year the user chose last time, or else on
+    the latest year with a plan they work under (the demo's plans are 2013's), or else this year.
+
+    At login rather than on each page, so the plan query runs once per login, not per request.
+    """
+    if request is None or not hasattr(request, "session"):
+        return
     year = user.work_year if params.is_year(user.work_year) else latest_plan_year(user)
-    if not params.is_year(year):
-        year = timezone.localdate().year
-    if session is not None:
-        session[SESSION_YEAR_KEY] = year
-    return year
+    request.session[SESSION_YEAR_KEY] = year if params.is_year(year) else timezone.localdate().year
 
 
 def latest_plan_year(user) -> int | None:

@@ -3,9 +3,16 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from fedwork import numbers
 from fedwork.widgets import html_value
 
 register = template.Library()
+
+# Numbers as people read them (fedwork.numbers): {{ n|grouped }} → 1,000,000;
+# {{ n|quantity:indicator.unit }} → 1,000,000人 (— when missing); {{ rate|percent }} → 37.5% (— when missing).
+register.filter("grouped", numbers.grouped)
+register.filter("quantity", numbers.quantity)
+register.filter("percent", numbers.percent)
 
 
 @register.filter

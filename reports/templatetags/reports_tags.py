@@ -18,10 +18,14 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from fedwork.numbers import grouped, percent
 from fedwork.widgets import html_value
-from plans.models import Cadence, IndicatorKind, format_decimal
+from plans.models import Cadence, IndicatorKind
 
 register = template.Library()
+# fedwork.numbers' filters, for the report pages that load this library only.
+register.filter("grouped", grouped)
+register.filter("percent", percent)
 
 HUNDRED = Decimal(100)
 _QUANTA = {count: Decimal(1).scaleb(-count) for count in range(4)}
@@ -50,7 +54,7 @@ def _bar(value: Decimal, colour: str) -> str:
         f'<div class="progress position-relative" role="progressbar" aria-valuenow="{whole}" '
         'aria-valuemin="0" aria-valuemax="100" style="height: 1.1rem">'
         f'<div class="progress-bar bg-{html_value(colour)}" style="width: {width}%"></div>'
-        f'<span class="position-absolute w-100 text-center small fw-semibold">{fixed(value, 1)}%</span></div>'
+        f'<span class="position-absolute w-100 text-center small fw-semibold">{percent(value)}</span></div>'
     )
 
 
@@ -91,8 +95,8 @@ def _target_rows(items, texts: dict) -> str:
             badge = badges[p.status] = _badge(p.status)
         rows.append(
             f"<tr><td>{html_value(indicator.name)}{monthly if target.cadence == Cadence.MONTH else ''}</td>"
-            f'<td class="text-end text-nowrap">{format_decimal(p.target_value)}{unit}</td>'
-            f'<td class="text-end text-nowrap">{"—" if p.achieved is None else fixed(p.achieved, -2)}'
+            f'<td class="text-end text-nowrap">{grouped(p.target_value)}{unit}</td>'
+            f'<td class="text-end text-nowrap">{"—" if p.achieved is None else grouped(p.achieved)}'
             f"{'' if indicator.kind == IndicatorKind.MILESTONE else unit}</td>"
             f"<td>{'—' if p.completion is None else _bar(p.completion, p.colour)}</td><td>{badge}</td></tr>"
         )
@@ -134,14 +138,6 @@ def child_rows(children, as_of: str | None = None) -> SafeString:
     return mark_safe("\n".join(rows))
 
 
-def _grouped(value: Decimal) -> str:
-    """A figure with thousand separators, whole numbers without decimals: 1,198 and 37.34."""
-    number = value.quantize(_QUANTA[2], rounding=ROUND_HALF_UP)
-    if number == number.to_integral_value():
-        number = number.quantize(_QUANTA[0])
-    return f"{number:,f}"
-
-
 @register.simple_tag
 def statistics_table(statistics, as_of: str | None = None) -> SafeString:
     """指标统计: a row per indicator recorded in the year, with 本级, each child and 合计 columns
@@ -158,12 +154,12 @@ def statistics_table(statistics, as_of: str | None = None) -> SafeString:
     rows = []
     for row in statistics.rows:
         unit = html_value(row.indicator.unit)
-        cells = [f'<td class="text-end text-nowrap">{_grouped(value)}{unit}</td>' for value in row.children]
+        cells = [f'<td class="text-end text-nowrap">{grouped(value)}{unit}</td>' for value in row.children]
         rows.append(
             f'<tr data-indicator="{html_value(row.indicator.code)}">'
             f'<th {sticky}><span class="fw-normal">{html_value(row.indicator.name)}</span></th>'
-            f'<td class="text-end text-nowrap">{_grouped(row.own)}{unit}</td>{"".join(cells)}'
-            f'<td class="text-end text-nowrap fw-semibold">{_grouped(row.total)}{unit}</td></tr>'
+            f'<td class="text-end text-nowrap">{grouped(row.own)}{unit}</td>{"".join(cells)}'
+            f'<td class="text-end text-nowrap fw-semibold">{grouped(row.total)}{unit}</td></tr>'
         )
     return mark_safe(
         '<div class="table-responsive"><table class="table table-sm bg-white align-middle statistics-table">'
