@@ -59,7 +59,7 @@ def work_year(request):
     context = {
         "work_year": selected_year(request),
         "work_years": selectable_years(),
-        "site_name": settings.FEDWORK_SITE_NAME,
+        "system_name": settings.FEDWORK_SITE_NAME,
     }
     if user is not None and user.is_authenticated:
         context["user_federation"] = home_federation(user)

@@ -77,7 +77,11 @@ def page_text(response) -> str:
     return re.sub(r"\s+", " ", visible_text(response.content.decode()))
 
 
-def test_the_brand_is_the_system_name(people, login, settings):
+def test_the_brand_is_the_system_name(people, login, client):
+    # The login page too: Django's LoginView puts the host name in its own "site_name".
+    login_page = client.get(reverse("login")).content.decode()
+    assert re.search(r"<h1[^>]*>妇联工作管理系统</h1>", login_page)
+    assert "<title>登录 · 妇联工作管理系统</title>" in login_page
     client = login(people["hunan_admin"])
     admin_index = page_text(client.get(reverse("admin:index")))
     assert "妇联工作管理系统" in admin_index and "fedwork" not in admin_index
