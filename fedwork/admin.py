@@ -280,6 +280,7 @@ class UserAdmin(SubtreeScopedAdmin, BaseUserAdmin):
     form = MemberChangeForm
     add_form = MemberCreationForm
     change_password_form = MemberPasswordForm
+    change_user_password_template = "admin/fedwork/user/change_password.html"
     list_display = ["username", "full_name", "federation", "role", "is_active"]
     list_filter = ["role", "is_active", "is_superuser"]
     search_fields = ["username", "first_name", "last_name", "federation__name"]

@@ -17,7 +17,7 @@ class FedworkConfig(AppConfig):
         from django.apps import apps
 
         if apps.is_installed("axes"):
-            apps.get_app_config("axes").verbose_name = _("登录记录")
+            apps.get_app_config("axes").verbose_name = _("登录安全")
 
 
 def _blank_choice_reads_please_choose() -> None:

@@ -206,6 +206,11 @@ class User(AbstractUser):
         separator = " " if (last + first).isascii() else ""
         return separator.join(part for part in (last, first) if part)
 
+    def get_short_name(self) -> str:
+        """How the admin greets a person (欢迎，刘丽): the full name, as Chinese colleagues address each
+        other in writing, rather than Django's given name alone."""
+        return self.get_full_name()
+
     def save(self, *args, **kwargs):
         # The Django admin site is for the hierarchy's administrators, not for every member.
         self.is_staff = self.is_superuser or self.role == Role.ADMIN

@@ -105,7 +105,8 @@ def test_the_password_page_has_no_ldap_and_sets_the_password(people, login):
     member = people["furong_staff"]
     url = reverse("admin:auth_user_password_change", args=[member.pk])
     text = page_text(client.get(url))
-    assert "LDAP" not in text and "单点登录" not in text and "基于密码的认证" not in text
+    assert "LDAP" not in text and "单点登录" not in text and "基于密码的" not in text
+    assert "密码至少要8个字符。" in text and "你的密码" not in text
     response = client.post(url, {"password1": "Hn-2026-fulian", "password2": "Hn-2026-fulian"})
     assert response.status_code == 302
     member.refresh_from_db()

@@ -28,7 +28,11 @@ def test_full_name_is_family_name_first_without_a_space():
 
 def test_the_admin_lists_and_the_member_list_show_the_chinese_order(tree, people, login):
     factories.user("liuli", tree["hunan"], Role.STAFF, last_name="刘", first_name="丽")
-    client = login(people["hunan_admin"])
+    admin_user = people["hunan_admin"]
+    admin_user.last_name, admin_user.first_name = "欧阳", "娜娜"
+    admin_user.save()
+    client = login(admin_user)
+    assert "欢迎， 欧阳娜娜" in text_of(client.get(reverse("admin:index")))
     admin_list = text_of(client.get(reverse("admin:fedwork_user_changelist")))
     assert "刘丽" in admin_list and "丽 刘" not in admin_list
     members = text_of(client.get(reverse("federation-detail", args=[tree["hunan"].code])))
