@@ -45,7 +45,7 @@ PERMISSION_ACTIONS = {"add": _("添加"), "change": _("修改"), "delete": _("�
 
 
 def permission_label(permission: Permission) -> str:
-    """A permission in words: "活动 | 新增" rather than Django's stored English name ("Can add activity").
+    """A permission in words, "活动 | 活动 | 添加" (app | model | action), not "Can add activity".
 
     Django stores permission names in English in the database; the model's verbose name and the
     codename's action (add/change/delete/view) are translatable. A custom permission keeps its name.
