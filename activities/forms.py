@@ -12,10 +12,39 @@ from fedwork.widgets import DIRECT_RENDERER
 from plans.models import Indicator, IndicatorKind, PlanStatus, Target, WorkPoint, is_recordable_point, outline
 
 from .models import Activity, ActivityStatus, ActivityType
-from .services import enterable_indicators, figure_error
+from .services import enterable_indicators, figure_error, implausible_figure
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 FIGURE_PREFIX = "fig_"
+FIGURES_CONFIRMED = "figures_confirmed"
+MONTH_CHOICES = [("", _("请选择")), *((month, f"{month}月") for month in range(1, 13))]
+# What a phone's Chinese keyboard may type in a figure box: full-width digits, point, comma and minus.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－　", "0123456789.,- ")
+
+
+class FigureField(forms.DecimalField):
+    """A figure box: a text input with a numeric keyboard (inputmode), not ``<input type="number">``.
+
+    A number input that holds text the browser cannot read (``12e``) submits "", and the activity was
+    saved without the figure the user saw in the box; a text input sends what was typed, and the form
+    says what is wrong. Full-width digits and thousand separators (1,000 / １０００) are read as
+    numbers. Errors: one message per box, in plain Chinese.
+    """
+
+    widget = forms.TextInput
+    default_error_messages = {
+        "invalid": _("请填写数字，如 120 或 12.5，不能有字母或其他符号。"),
+        "max_digits": _("数值过大，请核对。"),
+        "max_whole_digits": _("数值过大，请核对。"),
+        "max_decimal_places": _("最多保留%(max)s位小数。"),
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.translate(_FULL_WIDTH).replace(",", "").replace(" ", "")
+            if any(c.isalpha() for c in value):  # 1e3 is a number to Python, not to the person typing
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 def plan_points_for(federation, year):
@@ -173,7 +202,7 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
         widgets = {
             "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "planned_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "planned_month": forms.Select(choices=[("", "—")] + [(m, f"{m}月") for m in range(1, 13)]),
+            "planned_month": forms.Select(choices=MONTH_CHOICES),
             "description": forms.Textarea(attrs={"rows": 3}),
             "achieves": forms.CheckboxSelectMultiple,
         }
@@ -203,23 +232,26 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
         for indicator in self.indicators:
             places = indicator.decimal_places
             initial = existing.get(indicator.pk)
-            field = forms.DecimalField(
+            field = FigureField(
                 label=f"{indicator.name}（{indicator.unit}）",
                 required=False,
                 max_digits=18,
                 decimal_places=2,
                 initial=initial if initial is None else (initial if places else int(initial)),
-                widget=forms.NumberInput,  # a class: a widget instance would be deep-copied, fifty times
+                widget=forms.TextInput,  # a class: a widget instance would be deep-copied, fifty times
             )
             field.widget.attrs.update(
                 {
-                    "step": "1" if places == 0 else "0.01",
-                    "min": "0",
                     "inputmode": "numeric" if places == 0 else "decimal",
+                    "autocomplete": "off",
                     "data-indicator": indicator.code,
                 }
             )
             self.fields[FIGURE_PREFIX + indicator.code] = field
+        self.fields[FIGURES_CONFIRMED] = forms.BooleanField(
+            label=_("确认无误：以上数值已核对"), required=False
+        )
+        self.implausible: dict[str, str] = {}  # figure field → warning, filled by clean()
 
     @cached_property
     def _points(self) -> tuple[list, dict[int, set[str]]]:
@@ -258,8 +290,12 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
         return self._points[1]
 
     def figure_fields(self) -> list[tuple[str, forms.BoundField]]:
-        """(indicator code, bound field) for each figure, in the order of the indicators."""
-        return [(indicator.code, self[FIGURE_PREFIX + indicator.code]) for indicator in self.indicators]
+        """(indicator code, bound field) for each figure, in the order of the indicators; then, when a
+        figure looked implausible, ("", the 确认无误 tick) that lets the user save it anyway."""
+        fields = [(indicator.code, self[FIGURE_PREFIX + indicator.code]) for indicator in self.indicators]
+        if self.implausible or (self.is_bound and self.data.get(FIGURES_CONFIRMED)):
+            fields.append(("", self[FIGURES_CONFIRMED]))
+        return fields
 
     def clean(self):
         cleaned = super().clean()
@@ -289,6 +325,11 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
                 error = figure_error(indicator, value)
                 if error:
                     self.add_error(name, error)
+                elif warning := implausible_figure(indicator, value):
+                    self.implausible[name] = warning
+        if self.implausible and not cleaned.get(FIGURES_CONFIRMED):
+            for name, warning in self.implausible.items():
+                self.add_error(name, f"{warning}{_('确认无误请勾选下方“确认无误”后再保存。')}")
         return cleaned
 
     def figures(self) -> dict:

@@ -38,6 +38,37 @@ def figure_error(indicator: Indicator, value: Decimal) -> str | None:
     return None
 
 
+# Plausibility (a warning the user confirms, never a refusal): what one activity can record. No office
+# sets these limits; they are orders of magnitude above the largest figure of one activity in the
+# demo and in the 2013 provincial notices (十万人次 campaigns, 亿元-level loans), so only a typo
+# (extra zeros, a phone number in the wrong box) reaches them. Units not listed use DEFAULT.
+PLAUSIBLE_LIMITS = {
+    "人": Decimal(10_000_000),
+    "人次": Decimal(10_000_000),
+    "名": Decimal(10_000_000),
+    "户": Decimal(10_000_000),
+    "万元": Decimal(1_000_000),  # 100亿元
+    "元": Decimal(10_000_000_000),
+}
+DEFAULT_PLAUSIBLE_LIMIT = Decimal(1_000_000)
+
+
+def implausible_figure(indicator: Indicator, value: Decimal) -> str | None:
+    """A warning, in Chinese, when ``value`` is far beyond what one activity records for the indicator
+    (PLAUSIBLE_LIMITS, by unit: 10,000,000人, 1,000,000万元, 1,000,000 of anything else); None when
+    it is plausible. The form asks the user to tick 确认无误 before saving such a figure; the value is
+    not refused (figure_error decides what is invalid)."""
+    limit = PLAUSIBLE_LIMITS.get(indicator.unit, DEFAULT_PLAUSIBLE_LIMIT)
+    if value < limit:
+        return None
+    from fedwork.numbers import quantity
+
+    return _("“%(name)s”为%(value)s，数值异常大，请核对（是否多输了0？）。") % {
+        "name": indicator.name,
+        "value": quantity(value, indicator.unit),
+    }
+
+
 def _stored_exactly(value: Decimal) -> bool:
     """Whether Figure.value (two decimal places) holds this value without rounding it."""
     return value.is_finite() and value.as_tuple().exponent >= -2

@@ -9,10 +9,15 @@ writes them through their services (``ReadOnlyAdmin``); the federation tree is w
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,6 +25,61 @@ from . import access, services
 from .models import Federation, User
 
 MEMBER_NEEDS_PLACE = _("非超级管理员必须属于一个妇联并有一个角色。")
+
+# The brand on every admin page: the system's configured name (settings.FEDWORK_SITE_NAME).
+admin.site.site_header = settings.FEDWORK_SITE_NAME
+admin.site.site_title = settings.FEDWORK_SITE_NAME
+admin.site.index_title = _("系统管理")
+
+# Django's own help texts for these fields read as translations ("指明用户是否被认为是活跃的…");
+# these say what an administrator needs to know, in the words the federations use.
+USER_HELP_TEXTS = {
+    "username": _("必填，登录时使用。最多150个字符，只能使用字母、数字和 @ . + - _ 。"),
+    "is_active": _("停用后不能登录。人员调离时请停用，不要删除，以便保留其填报记录。"),
+    "is_superuser": _("超级管理员拥有全部权限，不受所属妇联限制。"),
+    "groups": _("用户拥有所在组的全部权限。"),
+    "user_permissions": _("单独授予该用户的权限。"),
+    "password": _("密码不以明文保存，任何人（包括管理员）都无法查看，只能重新设置。"),
+}
+PERMISSION_ACTIONS = {"add": _("添加"), "change": _("修改"), "delete": _("删除"), "view": _("查看")}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission in words, "活动 | 活动 | 添加" (app | model | action), not "Can add activity".
+
+    Django stores permission names in English in the database; the model's verbose name and the
+    codename's action (add/change/delete/view) are translatable. A custom permission keeps its name.
+    """
+    model = permission.content_type.model_class()
+    action, _sep, _rest = permission.codename.partition("_")
+    if model is None or action not in PERMISSION_ACTIONS:
+        return f"{permission.content_type.app_label} | {permission.name}"
+    recorded = getattr(model, "instance_type", None)  # simple_history's model names "historical 活动"
+    name = model._meta.verbose_name
+    if recorded is not None:
+        name = _("%(model)s（历史记录）") % {"model": recorded._meta.verbose_name}
+    return f"{model._meta.app_config.verbose_name} | {name} | {PERMISSION_ACTIONS[action]}"
+
+
+def _label_permissions(field):
+    queryset = getattr(field, "queryset", None)
+    if queryset is not None and queryset.model is Permission:
+        field.queryset = field.queryset.select_related("content_type")
+        field.label_from_instance = permission_label
+    return field
+
+
+class PasswordStatusWidget(forms.Widget):
+    """Whether a password is set, and the way to set a new one — never the hash's algorithm, iterations
+    or salt (Django's ReadOnlyPasswordHashWidget shows them, which tells an administrator nothing)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        usable = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        return format_html(
+            '<div><p>{}</p><p><a class="button" href="../password/">{}</a></p></div>',
+            _("已设置密码。") if usable else _("尚未设置密码。"),
+            _("重新设置密码") if usable else _("设置密码"),
+        )
 
 
 class SubtreeScopedAdmin(admin.ModelAdmin):
@@ -108,8 +168,7 @@ class FederationAdmin(SubtreeScopedAdmin):
     list_filter = ["level"]
     search_fields = ["name", "short_name", "code"]
     autocomplete_fields = ["parent"]
-    readonly_fields = ["path", "depth"]
-    fields = ["code", "name", "short_name", "level", "parent", "path", "depth"]
+    fields = ["code", "name", "short_name", "level", "parent"]  # path and depth are the tree's internals
     list_select_related = ["parent"]
     show_full_result_count = False
 
@@ -170,15 +229,48 @@ class MemberFormMixin:
         return cleaned
 
 
-class MemberCreationForm(MemberFormMixin, UserCreationForm):
+class ChineseHelpTextsMixin:
+    """Replaces Django's help texts with USER_HELP_TEXTS."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in USER_HELP_TEXTS.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
+        _label_permissions(self.fields.get("user_permissions"))
+
+
+class MemberCreationForm(MemberFormMixin, ChineseHelpTextsMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "federation", "role"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password2"].help_text = _("请再输入一次，以免输错。")
 
-class MemberChangeForm(MemberFormMixin, UserChangeForm):
+
+class MemberChangeForm(MemberFormMixin, ChineseHelpTextsMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordStatusWidget()
+
+
+class MemberPasswordForm(AdminPasswordChangeForm):
+    """Sets a member's new password. Without Django's "password-based authentication" switch: every
+    member logs in with a password (there is no single sign-on or LDAP), and a member who leaves is
+    deactivated, not left without a password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("usable_password", None)
+        for name in ("password1", "password2"):
+            self.fields[name].required = True
+        self.fields["password2"].help_text = _("请再输入一次，以免输错。")
 
 
 @admin.register(User)
@@ -187,7 +279,9 @@ class UserAdmin(SubtreeScopedAdmin, BaseUserAdmin):
 
     form = MemberChangeForm
     add_form = MemberCreationForm
-    list_display = ["username", "last_name", "first_name", "federation", "role", "is_active"]
+    change_password_form = MemberPasswordForm
+    change_user_password_template = "admin/fedwork/user/change_password.html"
+    list_display = ["username", "full_name", "federation", "role", "is_active"]
     list_filter = ["role", "is_active", "is_superuser"]
     search_fields = ["username", "first_name", "last_name", "federation__name"]
     autocomplete_fields = ["federation"]
@@ -210,6 +304,10 @@ class UserAdmin(SubtreeScopedAdmin, BaseUserAdmin):
             fieldsets.append((_("超级权限"), {"fields": ["is_superuser", "groups", "user_permissions"]}))
         return fieldsets
 
+    @admin.display(description=_("姓名"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
+
     def get_readonly_fields(self, request, obj=None):
         fields = ["last_login", "date_joined"]
         if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
@@ -230,3 +328,14 @@ class UserAdmin(SubtreeScopedAdmin, BaseUserAdmin):
             ngettext("已停用 %(count)d 个用户。", "已停用 %(count)d 个用户。", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Django's group admin, with the permissions named in Chinese."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        return _label_permissions(super().formfield_for_manytomany(db_field, request=request, **kwargs))

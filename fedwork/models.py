@@ -168,6 +168,13 @@ class User(AbstractUser):
         related_name="members",
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
+    work_year = models.PositiveSmallIntegerField(
+        _("工作年度"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("顶栏最后选择的年度，下次登录时沿用。"),
+    )
 
     objects = UserManager()
 
@@ -188,6 +195,21 @@ class User(AbstractUser):
     def __str__(self):
         full_name = self.get_full_name()
         return f"{full_name}（{self.username}）" if full_name else self.username
+
+    def get_full_name(self) -> str:
+        """The name as Chinese write it: family name first, no space (刘丽, not Django's "丽 刘").
+
+        The one rule for every page, history entry, admin list and export that names a person
+        (``str(user)`` uses it too). Names in Latin letters keep a space between the parts.
+        """
+        last, first = self.last_name.strip(), self.first_name.strip()
+        separator = " " if (last + first).isascii() else ""
+        return separator.join(part for part in (last, first) if part)
+
+    def get_short_name(self) -> str:
+        """How the admin greets a person (欢迎，刘丽): the full name, as Chinese colleagues address each
+        other in writing, rather than Django's given name alone."""
+        return self.get_full_name()
 
     def save(self, *args, **kwargs):
         # The Django admin site is for the hierarchy's administrators, not for every member.

@@ -93,3 +93,14 @@ def federation_move(
     )
     totals.move_subtree(old_path, federation.path)
     return federation
+
+
+def user_set_work_year(*, user: User, year: int) -> None:
+    """Remember the work year ``user`` chose in the top bar, so the next login opens on it.
+
+    ``year`` is a year fedwork.params.is_year accepts (the caller validated it: YearForm). One
+    UPDATE of that column only, so it never overwrites an administrator's concurrent edit of the user.
+    """
+    if user.work_year != year:
+        user.work_year = year
+        User.objects.filter(pk=user.pk).update(work_year=year)

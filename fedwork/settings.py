@@ -243,3 +243,6 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="fedwork <noreply@loc
 # Reminders (催办): a child federation's report overdue by more than this many days is reported to the
 # upper federation's leaders and administrators.
 FEDWORK_REMINDER_GRACE_DAYS = env.int("FEDWORK_REMINDER_GRACE_DAYS", default=3)
+
+# The system's name in the top bar, page titles and the admin (a province may call it otherwise).
+FEDWORK_SITE_NAME = env.str("FEDWORK_SITE_NAME", default="妇联工作管理系统")

@@ -26,7 +26,3 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
-
-admin.site.site_header = "fedwork 妇联工作管理"
-admin.site.site_title = "fedwork"
-admin.site.index_title = "系统管理"

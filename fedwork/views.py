@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from submissions.todo import Kind, todo_for_request
 
+from . import services
 from .access import (
     can_edit_records,
     can_manage,
@@ -114,6 +115,7 @@ def set_year(request):
     form = YearForm(request.POST)
     if form.is_valid():
         request.session[SESSION_YEAR_KEY] = form.cleaned_data["year"]
+        services.user_set_work_year(user=request.user, year=form.cleaned_data["year"])
     else:
         messages.error(request, _("请选择有效的年度。"))
     next_url = request.POST.get("next", "")

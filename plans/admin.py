@@ -125,7 +125,7 @@ class TargetAdmin(ExportMixin, ReadOnlyAdmin):
     list_display = ["__str__", "plan", "work_point", "indicator", "value", "cadence", "weight"]
     list_filter = ["plan__year", "cadence", "comparator"]
     search_fields = ["source_text", "indicator__name", "plan__federation__name"]
-    list_select_related = ["plan", "work_point", "indicator"]
+    list_select_related = ["plan__federation", "work_point", "indicator"]
 
     def view_on_site(self, obj):
         return obj.plan.get_absolute_url()
@@ -135,12 +135,14 @@ class TargetAdmin(ExportMixin, ReadOnlyAdmin):
 class PlanEventAdmin(ReadOnlyAdmin):
     list_display = ["plan", "action", "by", "at", "note"]
     list_filter = ["action"]
+    list_select_related = ["plan__federation", "by"]
     view_on_site = False
 
 
 @admin.register(PlannedActivity)
 class PlannedActivityAdmin(ReadOnlyAdmin):
     list_display = ["title", "month", "plan"]
+    list_select_related = ["plan__federation"]
 
     def view_on_site(self, obj):
         return obj.plan.get_absolute_url()

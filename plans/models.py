@@ -199,7 +199,8 @@ class Plan(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        # Shown in dropdowns and the admin, where a bare title ("工作要点") does not say whose or when.
+        return f"{self.year}年 {self.federation.display_name}：{self.title}"
 
     def get_absolute_url(self):
         return reverse("plans:detail", kwargs={"pk": self.pk})

@@ -3,9 +3,16 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from fedwork import numbers
 from fedwork.widgets import html_value
 
 register = template.Library()
+
+# Numbers as people read them (fedwork.numbers): {{ n|grouped }} → 1,000,000;
+# {{ n|quantity:indicator.unit }} → 1,000,000人 (— when missing); {{ rate|percent }} → 37.5% (— when missing).
+register.filter("grouped", numbers.grouped)
+register.filter("quantity", numbers.quantity)
+register.filter("percent", numbers.percent)
 
 
 @register.filter
@@ -39,7 +46,8 @@ def field_row(bound_field):
     help_text = bound_field.help_text
     help_html = f'<div class="form-text">{html_value(help_text)}</div>' if help_text else ""
     errors = bound_field.errors  # a new ErrorList on each access: read it once
-    error_html = "".join(f'<div class="invalid-feedback d-block">{html_value(e)}</div>' for e in errors)
+    # One error per field: the first says what to fix; a second one about the same box is noise.
+    error_html = f'<div class="invalid-feedback d-block">{html_value(errors[0])}</div>' if errors else ""
     return mark_safe(
         '<div class="mb-2">\n'
         f'  <label class="form-label small mb-0" for="{html_value(bound_field.id_for_label)}">'
@@ -53,16 +61,29 @@ def field_row(bound_field):
 
 @register.simple_tag
 def figure_boxes(figure_fields):
-    """The activity form's figure inputs, (indicator code, bound field) pairs, one box each.
+    """The activity form's figure inputs, (indicator code, bound field) pairs, one box each; a pair
+    with an empty code is the form's 确认无误 tick, shown across the row.
 
     The form shows some fifty; a template loop around field_row cost as much again as the rows.
     """
     return mark_safe(
         "".join(
-            f'\n        <div class="col-6 col-md-4 figure-field" data-indicator="{html_value(code)}">'
+            _confirm_box(bound_field)
+            if not code
+            else f'\n        <div class="col-6 col-md-4 figure-field" data-indicator="{html_value(code)}">'
             f"{field_row(bound_field)}</div>\n      "
             for code, bound_field in figure_fields
         )
+    )
+
+
+def _confirm_box(bound_field) -> str:
+    """The 确认无误 tick under the figures (a pair without an indicator code), across the row."""
+    return (
+        '\n        <div class="col-12"><div class="form-check alert alert-warning py-2 ps-5 mb-2">'
+        f"{_bootstrap(bound_field, bound_field.errors)}"
+        f'<label class="form-check-label fw-semibold" for="{html_value(bound_field.id_for_label)}">'
+        f"{html_value(bound_field.label)}</label></div></div>\n      "
     )
 
 

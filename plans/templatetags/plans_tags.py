@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from plans.models import format_decimal
+from fedwork.numbers import grouped
 
 register = template.Library()
 
@@ -18,4 +18,5 @@ def highlight(text: str, phrases) -> str:
     return mark_safe(html)
 
 
-register.filter("number", format_decimal)
+# A figure as a page shows it (1,000,000; 37.5): fedwork.numbers, the one rule for every page.
+register.filter("number", grouped)

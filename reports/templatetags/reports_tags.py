@@ -18,10 +18,14 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from fedwork.numbers import grouped, percent
 from fedwork.widgets import html_value
-from plans.models import Cadence, IndicatorKind, format_decimal
+from plans.models import Cadence, IndicatorKind
 
 register = template.Library()
+# fedwork.numbers' filters, for the report pages that load this library only.
+register.filter("grouped", grouped)
+register.filter("percent", percent)
 
 HUNDRED = Decimal(100)
 _QUANTA = {count: Decimal(1).scaleb(-count) for count in range(4)}
@@ -50,7 +54,7 @@ def _bar(value: Decimal, colour: str) -> str:
         f'<div class="progress position-relative" role="progressbar" aria-valuenow="{whole}" '
         'aria-valuemin="0" aria-valuemax="100" style="height: 1.1rem">'
         f'<div class="progress-bar bg-{html_value(colour)}" style="width: {width}%"></div>'
-        f'<span class="position-absolute w-100 text-center small fw-semibold">{fixed(value, 1)}%</span></div>'
+        f'<span class="position-absolute w-100 text-center small fw-semibold">{percent(value)}</span></div>'
     )
 
 
@@ -116,15 +120,15 @@ def _target_rows(items, texts: dict) -> str:
             f'<tr><td class="card-title-cell">{html_value(indicator.name)}'
             f"{monthly if target.cadence == Cadence.MONTH else ''}</td>"
             f'<td class="text-end text-nowrap" data-label="{labels["target"]}">'
-            f"{format_decimal(p.target_value)}{unit}</td>"
+            f"{grouped(p.target_value)}{unit}</td>"
             f'<td class="text-end text-nowrap" data-label="{labels["achieved"]}">'
-            f"{'—' if p.achieved is None else fixed(p.achieved, -2)}"
+            f"{'—' if p.achieved is None else grouped(p.achieved)}"
             f"{'' if indicator.kind == IndicatorKind.MILESTONE else unit}</td>"
             f'<td class="bar-cell" data-label="{labels["completion"]}">'
             f"{'—' if p.completion is None else _bar(p.completion, p.colour)}</td>"
             f'<td data-label="{labels["status"]}">{badge}</td>'
             f'<td class="text-end text-nowrap" data-label="{labels["previous"]}" data-testid="previous">'
-            f"{'—' if p.previous is None else _grouped(p.previous) + unit}</td>"
+            f"{'—' if p.previous is None else grouped(p.previous) + unit}</td>"
             f'<td class="text-end text-nowrap" data-label="{labels["change"]}" data-testid="change">'
             f"{change_text(p.change)}</td></tr>"
         )
@@ -183,20 +187,6 @@ def child_rows(children, as_of: str | None = None) -> SafeString:
     return mark_safe("\n".join(rows))
 
 
-def _grouped(value: Decimal) -> str:
-    """A figure with thousand separators, whole numbers without decimals: 1,198 and 37.34."""
-    number = value.quantize(_QUANTA[2], rounding=ROUND_HALF_UP)
-    if number == number.to_integral_value():
-        number = number.quantize(_QUANTA[0])
-    return f"{number:,f}"
-
-
-@register.filter
-def grouped(value) -> str:
-    """A figure with thousand separators (1,198; 37.34), "—" for none."""
-    return "—" if value is None or value == "" else _grouped(Decimal(value))
-
-
 @register.filter
 def change(value) -> str:
     """同比增减 as read on a page (see change_text)."""
@@ -221,13 +211,13 @@ def statistics_table(statistics, as_of: str | None = None) -> SafeString:
     rows = []
     for row in statistics.rows:
         unit = html_value(row.indicator.unit)
-        previous = "—" if row.previous is None else _grouped(row.previous) + unit
-        cells = [f'<td class="text-end text-nowrap">{_grouped(value)}{unit}</td>' for value in row.children]
+        previous = "—" if row.previous is None else grouped(row.previous) + unit
+        cells = [f'<td class="text-end text-nowrap">{grouped(value)}{unit}</td>' for value in row.children]
         rows.append(
             f'<tr data-indicator="{html_value(row.indicator.code)}">'
             f'<th {sticky}><span class="fw-normal">{html_value(row.indicator.name)}</span></th>'
-            f'<td class="text-end text-nowrap">{_grouped(row.own)}{unit}</td>{"".join(cells)}'
-            f'<td class="text-end text-nowrap fw-semibold">{_grouped(row.total)}{unit}</td>'
+            f'<td class="text-end text-nowrap">{grouped(row.own)}{unit}</td>{"".join(cells)}'
+            f'<td class="text-end text-nowrap fw-semibold">{grouped(row.total)}{unit}</td>'
             f'<td class="text-end text-nowrap">{previous}</td>'
             f'<td class="text-end text-nowrap">{change_text(row.change)}</td></tr>'
         )

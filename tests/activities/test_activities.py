@@ -68,8 +68,8 @@ def test_save_and_add_another_keeps_the_type(in_2013, training, activity_indicat
     [
         ({"fig_PX02": "-3"}, "fig_PX02", "不能为负数"),
         ({"fig_PX02": "12.5"}, "fig_PX02", "应为整数"),
-        ({"fig_PX02": "很多"}, "fig_PX02", "输入一个数字"),
-        ({"fig_DK01": "1.234"}, "fig_DK01", "不超过 2 位"),
+        ({"fig_PX02": "很多"}, "fig_PX02", "请填写数字"),
+        ({"fig_DK01": "1.234"}, "fig_DK01", "最多保留2位小数"),
         ({"actual_start": "2014-01-03T09:00"}, "actual_start", "2013年内"),
         ({"actual_start": ""}, "actual_start", "实际开始时间"),
         ({"actual_end": "2013-05-09T09:00"}, "actual_end", "不能早于"),

@@ -358,7 +358,7 @@ def test_hunan_planner_imports_corrects_publishes_and_splits(desktop, screenshot
     assert Plan.objects.get(federation__code="4301", year=YEAR).status == PlanStatus.DRAFT
 
     page.get_by_role("link", name="返回计划").click()
-    expect(stars.locator(".text-success")).to_have_text("已分解 1200")
+    expect(stars.locator(".text-success")).to_have_text("已分解 1,200")
     screenshot(page, "journey-3-hunan-plan", focus=stars)
 
 

@@ -20,7 +20,7 @@ def test_login_and_logout(client, people):
 def test_wrong_password_shows_a_chinese_error(client, people):
     response = client.post(reverse("login"), {"username": "furong-staff", "password": "wrong"})
     assert response.status_code == 200
-    assert "请输入一个正确的" in response.content.decode()
+    assert "用户名或密码不正确" in response.content.decode()
     assert not response.context["user"].is_authenticated
 
 

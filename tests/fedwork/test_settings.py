@@ -53,5 +53,5 @@ def test_an_english_browser_still_gets_chinese_messages(client):
         reverse("login"), {"username": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="en-US,en"
     )
     html = response.content.decode()
-    assert "这个字段是必填项。" in html
+    assert "此项必填。" in html
     assert "This field is required." not in html

@@ -95,9 +95,9 @@ def test_approximate_quantities_and_baselines_are_shown_and_kept(people, catalog
     client = login(people["hunan_staff"])
     page = review(client, "plan.txt", REVIEWED.encode())
     text = page.content.decode()
-    assert "上年：3000人次" in text and "上年：25000万元" in text and "上年：40场" in text
+    assert "上年：3,000人次" in text and "上年：25,000万元" in text and "上年：40场" in text
     assert '<span class="badge text-bg-warning" title="原文为约数">约</span> 50场' in text
-    assert "≥60所" in text and "≥4000人次" in text
+    assert "≥60所" in text and "≥4,000人次" in text
     # The review section's figures are not proposed as targets.
     proposed = [item.target.value for row in page.context["rows"] for item in row.targets]
     assert sorted(proposed) == [50, 60, 4000, 30000]
@@ -114,7 +114,7 @@ def test_approximate_quantities_and_baselines_are_shown_and_kept(people, catalog
     }
     detail = client.get(plan.get_absolute_url()).content.decode()
     # Beside the target on the plan page, in its indicator's unit.
-    assert re.search(r"不少于30000万元</strong>\s*<span class=\"text-muted\">上年：25000万元</span>", detail)
+    assert re.search(r"不少于30000万元</strong>\s*<span class=\"text-muted\">上年：25,000万元</span>", detail)
     assert detail.count('title="原文为约数">约</span>') == 1
 
 

@@ -62,12 +62,12 @@ def test_staff_builds_a_plan_in_the_browser(people, tree, indicators, login):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"value": "-5"}, "value", "大于或等于0"),
-        ({"value": "很多"}, "value", "输入一个数字"),
+        ({"value": "-5"}, "value", "不能小于0"),
+        ({"value": "很多"}, "value", "请输入数字"),
         ({"value": "12.5"}, "value", "应为整数"),
         ({"comparator": "range", "value": "5", "max_value": "2"}, "max_value", "上限值不能小于目标值"),
         ({"comparator": "range", "value": "5"}, "max_value", "需要填写上限值"),
-        ({"weight": "0"}, "weight", "大于或等于0.01"),
+        ({"weight": "0"}, "weight", "不能小于0.01"),
     ],
 )
 def test_bad_target_input_re_renders_with_chinese_errors(
@@ -204,7 +204,7 @@ def test_split_rejects_bad_values_and_saves_nothing(people, tree, hunan_plan, lo
     target = hunan_plan.targets.get()
     field = f"fed_{tree['changsha'].pk}"
     client = login(people["hunan_staff"])
-    for bad, message in [("-1", "大于或等于0"), ("abc", "输入一个数字"), ("1.5", "小数不超过 0 位")]:
+    for bad, message in [("-1", "不能小于0"), ("abc", "请输入数字"), ("1.5", "最多保留0位小数")]:
         response = client.post(reverse("plans:target-split", args=[target.pk]), {field: bad})
         assert response.status_code == 200
         assert message in response.content.decode()
