@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from fedwork import access
 from fedwork.fields import CleanCharField, CleanTextField
 from fedwork.models import Federation
+from fedwork.numbers import grouped
 
 UNIT_CHOICES = [
     (unit, unit)
@@ -592,16 +593,26 @@ class Target(models.Model):
         """The year's total: a monthly target (每月不少于2条) counts twelve times."""
         return self.value * 12 if self.cadence == Cadence.MONTH else self.value
 
-    def describe_value(self) -> str:
-        value = format_decimal(self.value)
+    def describe_value(self, number=None) -> str:
+        """The target as its document words it: 不少于3500.5万元, 每月不少于2人, 10–20个.
+
+        ``number`` writes the figures (format_decimal by default, as official documents write
+        them; pages pass fedwork.numbers.grouped, see ``display_value``)."""
+        number = number or format_decimal
+        value = number(self.value)
         unit = self.unit
         if self.comparator == Comparator.RANGE:
-            text = f"{value}–{format_decimal(self.max_value)}{unit}"
+            text = f"{value}–{number(self.max_value)}{unit}"
         else:
             text = f"{self.get_comparator_display()}{value}{unit}"
         if self.cadence == Cadence.MONTH:
             text = f"{_('每月')}{text}"
         return text
+
+    @property
+    def display_value(self) -> str:
+        """``describe_value`` as pages print numbers, with thousand separators: 不少于30,000万元."""
+        return self.describe_value(grouped)
 
 
 def document_order(points: Iterable[WorkPoint]) -> list[WorkPoint]:

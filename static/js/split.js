@@ -8,7 +8,8 @@
   var totalCell = document.querySelector("[data-split-total]");
   var remainderCell = document.querySelector("[data-split-remainder]");
   var remainderLabel = document.querySelector("[data-split-remainder-label]");
-  function format(n) { return (Math.round(n * 100) / 100).toString(); }
+  // As the page writes figures (fedwork.numbers.grouped): 1,200 and 37.34.
+  function format(n) { return (Math.round(n * 100) / 100).toLocaleString("en-US", { maximumFractionDigits: 2 }); }
   function update() {
     var total = 0;
     inputs.forEach(function (input) { var v = parseFloat(input.value); if (!isNaN(v)) total += v; });

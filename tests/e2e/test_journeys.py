@@ -331,16 +331,16 @@ def test_hunan_planner_imports_corrects_publishes_and_splits(desktop, screenshot
     # Split the corrected target among the 14 cities: 长沙市 160, the others 80 each.
     stars.get_by_role("link", name="分解到下级").click()
     expect(heading(page)).to_have_text("指标分解：培育岗位明星技术女能手人数")
-    expect(page.locator("[data-split-target]")).to_have_text("不少于1200名")
+    expect(page.locator("[data-split-target]")).to_have_text("不少于1,200名")
     values = {city.display_name: (160 if city.code == "4301" else 80) for city in cities}
     total, remainder = page.locator("[data-split-total]"), page.locator("[data-split-remainder]")
     page.get_by_label("长沙市妇联", exact=True).fill("160")
     expect(total).to_have_text("160")
-    expect(remainder).to_have_text("1040")
+    expect(remainder).to_have_text("1,040")
     expect(remainder).to_have_class(re.compile(r"\btext-danger\b"))
     for name, value in values.items():
         page.get_by_label(name, exact=True).fill(str(value))
-    expect(total).to_have_text("1200")
+    expect(total).to_have_text("1,200")
     expect(remainder).to_have_text("0")
     expect(remainder).not_to_have_class(re.compile(r"\btext-danger\b"))
     page.get_by_role("button", name="保存分解").click()

@@ -114,7 +114,9 @@ def test_approximate_quantities_and_baselines_are_shown_and_kept(people, catalog
     }
     detail = client.get(plan.get_absolute_url()).content.decode()
     # Beside the target on the plan page, in its indicator's unit.
-    assert re.search(r"不少于30000万元</strong>\s*<span class=\"text-muted\">上年：25,000万元</span>", detail)
+    assert re.search(
+        r"不少于30,000万元</strong>\s*<span class=\"text-muted\">上年：25,000万元</span>", detail
+    )
     assert detail.count('title="原文为约数">约</span>') == 1
 
 

@@ -88,3 +88,9 @@ def test_edit_rights(people, tree, hunan_plan):
 def test_statuses(tree):
     assert factories.plan(tree["furong"]).status == PlanStatus.DRAFT
     assert Target._meta.get_field("weight").default == 1
+
+
+def test_pages_write_targets_with_thousand_separators(tree, indicators):
+    target = factories.target(factories.point(factories.plan(tree["furong"])), indicators["loans"], "30000")
+    assert target.describe_value() == "不少于30000万元"  # as the notice and the summary write it
+    assert target.display_value == "不少于30,000万元"  # as pages print numbers

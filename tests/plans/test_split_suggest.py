@@ -148,7 +148,7 @@ def test_a_split_over_the_target_says_by_how_much_in_red(tree, city, login):
     ).group(1, 3)
     assert (label, remainder) == ("超出本级目标", "超出 100")
     assert 'class="text-danger fw-semibold"' in re.search(r"<td data-split-remainder [^>]*>", footer).group(0)
-    assert '<td data-split-total class="text-danger">1100</td>' in footer
+    assert '<td data-split-total class="text-danger">1,100</td>' in footer
 
 
 def test_suggestions_are_for_the_owning_staff_only(tree, city, people, login):

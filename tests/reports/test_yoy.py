@@ -151,7 +151,7 @@ def test_the_dashboard_shows_last_year_and_the_change_on_every_target_row(tree, 
     html = dashboard_html(login(people["changsha_leader"]))
     assert "上年同期" in html and "同比增减" in html
     trained = row_of(html, "培训妇女人数")
-    assert trained[1:3] == ["1000人", "500人"]
+    assert trained[1:3] == ["1,000人", "500人"]
     assert trained[-2:] == ["400人", "+25.0%"]
     assert row_of(html, "培训后就业率")[-2:] == ["25%", "+100.0%"]
     assert row_of(html, "小额担保贷款金额")[-2:] == ["—", "—"]

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from activities.models import CalendarFeed
+from evidence.models import Attachment
 from fedwork.models import User
 from plans.models import Indicator
 from tests.integrity.test_admin_scope import world  # noqa: F401  (a fixture)
@@ -16,7 +17,7 @@ from tests.integrity.test_admin_scope import world  # noqa: F401  (a fixture)
 # Words of Django's English defaults a page may show when a translation or an override is missing.
 ENGLISH = re.compile(r"[A-Za-z][A-Za-z’']{2,}(?: [A-Za-z’']+)*")
 # What may stay in Latin letters: codes, file formats, the data of the test's world.
-ALLOWED = {"Excel", "CSV", "XLSX", "xlsx", "csv", "API", "iCalendar", "PDF", "docx", "txt"}
+ALLOWED = {"Excel", "Word", "CSV", "XLSX", "xlsx", "csv", "API", "iCalendar", "PDF", "docx", "txt"}
 ALLOWED |= {"IP", "HTTP", "GET", "POST"}
 # Keys on the keyboard, in Django's Chinese hint "按住 Control 键，或者 Mac 上的 Command 键…".
 ALLOWED |= {"Control", "Command", "Mac"}
@@ -24,6 +25,7 @@ ALLOWED |= {"Control", "Command", "Mac"}
 # its log entries' names ("Access Log for root @ …"), which it does not translate.
 AXES_RECORD_NAME = re.compile(r"Access Log for \S+")
 ALLOWED |= {"unknown"}
+ALLOWED |= {"SHA"}  # the checksum's name (SHA-256), as every office tool writes it
 
 
 def visible_text(html: str) -> str:
@@ -60,6 +62,9 @@ def test_no_english_on_any_admin_page(persona, world, people, login):  # noqa: F
     typed = [*User.objects.values_list("username", flat=True)]
     typed += Indicator.objects.values_list("code", flat=True)
     typed += CalendarFeed.objects.values_list("token", flat=True)
+    # An evidence file's name, checksum and MIME type are the file's data, not the admin's words.
+    for values in Attachment.objects.values_list("original_name", "sha256", "content_type"):
+        typed += values
     allowed = {word for text in typed for word in re.findall(r"[A-Za-z]+", text)}
     found = {}
     for name, url in [("admin:index", reverse("admin:index")), *admin_pages(user)]:
