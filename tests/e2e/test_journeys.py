@@ -310,7 +310,7 @@ def test_hunan_planner_imports_corrects_publishes_and_splits(desktop, screenshot
     expect(page.get_by_text("李源潮同志讲话主要精神")).to_have_count(0)
     stars = targets.filter(has_text="培育岗位明星技术女能手人数")
     expect(stars).to_have_count(1)
-    expect(stars).to_contain_text("不少于1000名")
+    expect(stars).to_contain_text("不少于1,000名")
 
     # Correct one target: the province means 1200 岗位明星、技术女能手, not 1000.
     stars.get_by_role("link", name="修改", exact=True).click()
@@ -319,7 +319,7 @@ def test_hunan_planner_imports_corrects_publishes_and_splits(desktop, screenshot
     page.fill("#id_value", "1200")
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".alert")).to_contain_text("已保存目标")
-    expect(stars).to_contain_text("不少于1200名")
+    expect(stars).to_contain_text("不少于1,200名")
 
     page.get_by_role("button", name="确认并发布").click()
     expect(page.locator(".alert-success").first).to_contain_text("已发布。下级可以看到本计划并贯彻落实。")
