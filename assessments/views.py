@@ -2,10 +2,12 @@
 objections and answers, the result and the siblings' results. Every write goes through
 assessments.services; every access question through fedwork.access (outsiders get 404)."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +17,9 @@ from evidence.models import Attachment
 from fedwork import access
 from fedwork.context_processors import selected_year
 from plans.models import Indicator
+from reports.summary_views import DOCX_CONTENT_TYPE
 
-from . import scoring, services
+from . import export, scoring, services
 from .forms import (
     AnswerForm,
     ItemRowFormSet,
@@ -504,3 +507,41 @@ def finalize(request, pk: int):
     else:
         messages.success(request, _("考核结果已确定。"))
     return redirect(assessment)
+
+
+def _scores_visible(user, assessment: Assessment) -> bool:
+    """Review scores are the reviewers' until the review is complete; then the child's too."""
+    return access.may_review_assessment(user, assessment) or assessment.status not in (
+        AssessmentStatus.SELF,
+        AssessmentStatus.SUBMITTED,
+    )
+
+
+@login_required
+def table_xlsx(request, pk: int):
+    """The scoring table (考核评分表) as Excel, for whoever may see the assessment."""
+    assessment = _assessment_or_404(request.user, pk)
+    output = io.BytesIO()
+    export.write_table(assessment, output, with_review=_scores_visible(request.user, assessment))
+    output.seek(0)
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=export.table_filename(assessment),
+        content_type=export.XLSX_CONTENT_TYPE,
+    )
+
+
+@login_required
+def letter_docx(request, pk: int):
+    """The result letter (考核结果通知) as Word, once the result is final."""
+    assessment = _assessment_or_404(request.user, pk)
+    if not assessment.is_final:
+        messages.error(request, _("考核结果确定后才能下载结果通知。"))
+        return redirect(assessment)
+    return FileResponse(
+        export.letter_docx(assessment),
+        as_attachment=True,
+        filename=export.letter_filename(assessment),
+        content_type=DOCX_CONTENT_TYPE,
+    )

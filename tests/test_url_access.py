@@ -263,6 +263,9 @@ ROUTES: dict[str, Route] = {
     ),
     "assessments:results": Route("object", kwargs=lambda o: {"pk": o["scheme"].pk}, owner="furong_leader"),
     "assessments:detail": Route("object", kwargs=lambda o: {"pk": o["assessment"].pk}),
+    "assessments:table-xlsx": Route("object", kwargs=lambda o: {"pk": o["assessment"].pk}),
+    # Not final yet: back to the assessment with a message.
+    "assessments:letter-docx": Route("object", kwargs=lambda o: {"pk": o["assessment"].pk}, reached=302),
     "assessments:self": Route("object", kwargs=lambda o: {"pk": o["assessment"].pk}, writes=True),
     # Not submitted yet: the reviewer is sent back to the assessment with a message.
     "assessments:review": Route(
