@@ -122,6 +122,25 @@ def scheme_save(
     return scheme
 
 
+def scheme_import(*, scheme: Scheme, file_bytes: bytes, by) -> Scheme:
+    """Replace a draft scheme's areas and items with those of an Excel sheet (assessments.importing),
+    keeping its name, bands and window. All or nothing: ImportFileError or SchemeRowsError (every
+    bad row) leave the scheme as it was; so does ValidationError from scheme_save."""
+    from .importing import read_scheme  # the importer builds this module's drafts
+
+    areas = read_scheme(file_bytes)
+    return scheme_save(
+        scheme=scheme,
+        name=scheme.name,
+        excellent_from=scheme.excellent_from,
+        good_from=scheme.good_from,
+        pass_from=scheme.pass_from,
+        objection_days=scheme.objection_days,
+        areas=areas,
+        by=by,
+    )
+
+
 @transaction.atomic
 def scheme_publish(*, scheme: Scheme, by) -> list[Assessment]:
     """Publish a draft scheme: every direct child of the assessing federation gets its assessment

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("scheme/new/<code:code>/", views.scheme_create, name="scheme-create"),
     path("scheme/<int:pk>/", views.scheme_detail, name="scheme"),
+    path("scheme/<int:pk>/import/", views.scheme_import, name="scheme-import"),
     path("scheme/<int:pk>/publish/", views.scheme_publish, name="scheme-publish"),
     path("scheme/<int:pk>/results/", views.scheme_results, name="results"),
     path("<int:pk>/", views.assessment_detail, name="detail"),

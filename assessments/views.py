@@ -19,7 +19,7 @@ from fedwork.context_processors import selected_year
 from plans.models import Indicator
 from reports.summary_views import DOCX_CONTENT_TYPE
 
-from . import export, scoring, services
+from . import export, importing, scoring, services
 from .forms import (
     AnswerForm,
     ItemRowFormSet,
@@ -207,6 +207,35 @@ def scheme_detail(request, pk: int):
             "may_see_results": access.may_see_assessment_results(request.user, scheme),
         },
     )
+
+
+@login_required
+@require_POST
+def scheme_import(request, pk: int):
+    """Replace a draft scheme's items with an uploaded Excel sheet (all or nothing)."""
+    scheme = _scheme_or_404(request.user, pk)
+    if not scheme.is_draft or not access.may_define_scheme(request.user, scheme.federation):
+        raise Http404
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要导入的 Excel 文件。"))
+        return redirect(scheme)
+    if upload.size > importing.MAX_FILE_BYTES:
+        messages.error(request, _("文件过大，无法导入。"))
+        return redirect(scheme)
+    try:
+        services.scheme_import(scheme=scheme, file_bytes=upload.read(), by=request.user)
+    except importing.ImportFileError as error:
+        messages.error(request, str(error))
+    except importing.SchemeRowsError as error:
+        messages.error(
+            request, _("导入失败，未保存任何内容：") + "；".join(str(e) for e in error.errors[:50])
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("已从 Excel 导入考核细则。"))
+    return redirect(scheme)
 
 
 @login_required

@@ -258,6 +258,10 @@ ROUTES: dict[str, Route] = {
         "object", kwargs=lambda o: {"code": FURONG}, post_only=True, owner="furong_leader", reached=302
     ),
     "assessments:scheme": Route("object", kwargs=lambda o: {"pk": o["scheme"].pk}, owner="furong_leader"),
+    # Without a file: refused with a message, back to the scheme.
+    "assessments:scheme-import": Route(
+        "object", kwargs=lambda o: {"pk": o["scheme"].pk}, post_only=True, owner="furong_leader", reached=302
+    ),
     "assessments:scheme-publish": Route(
         "object", kwargs=lambda o: {"pk": o["scheme"].pk}, post_only=True, owner="furong_leader", reached=302
     ),
