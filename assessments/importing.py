@@ -111,3 +111,59 @@ def read_scheme(file_bytes: bytes) -> list[AreaDraft]:
     if errors:
         raise SchemeRowsError(errors)
     return areas
+
+
+DOCUMENT_TOTAL = Decimal(100)
+AREA_WITHOUT_TARGETS = "主要内容落实情况"
+
+
+def _area_points(parsed) -> list:
+    """The points that are the scheme's areas: the children of the point whose children state the
+    most targets (the Lixia standards: （一）组织建设 … （六）两规实施 under 二、主要内容和目标任务), else the
+    top-level points that state targets."""
+    best, best_count = None, 0
+
+    def walk(points):
+        nonlocal best, best_count
+        for point in points:
+            count = sum(len(child.targets) for child in point.children)
+            if count > best_count:
+                best, best_count = point, count
+            walk(point.children)
+
+    walk(parsed.points)
+    if best is not None:
+        return [child for child in best.children if child.kind != "speech"]
+    return [point for point in parsed.points if point.targets]
+
+
+def read_scheme_document(data: bytes, filename: str) -> list[AreaDraft]:
+    """Areas and items from a standards document (.txt, .docx or .pdf) through the plan parser
+    (plans.parsing.parse_document, with its size and time caps): one area per point that sets out
+    主要内容 and 目标任务, one judged item per target it states (its words as the item), an area
+    without targets getting one item (主要内容落实情况). The 100 points are shared equally among the
+    areas and, within an area, among its items (plans.services.apportion, one decimal): a draft for
+    the office to weigh in the editor. Raises ImportFileError with the parser's Chinese message, or
+    when the document states no areas."""
+    from plans.parsing import DocumentError, parse_document
+    from plans.services import apportion
+
+    try:
+        parsed = parse_document(data, filename)
+    except DocumentError as error:
+        raise ImportFileError(str(error)) from error
+    points = _area_points(parsed)
+    if not points:
+        raise ImportFileError(_("文件中没有找到考核项目（带目标任务的工作要点）。"))
+    area_points = apportion(DOCUMENT_TOTAL, {n: Decimal(1) for n in range(len(points))}, 1)
+    areas = []
+    for number, point in enumerate(points):
+        names = [target.text[:300] for target in point.targets] or [AREA_WITHOUT_TARGETS]
+        shares = apportion(area_points[number], {n: Decimal(1) for n in range(len(names))}, 1)
+        areas.append(
+            AreaDraft(
+                point.title[:200] or point.label,
+                [ItemDraft(name, shares[n], Rule.JUDGED) for n, name in enumerate(names) if shares[n] > 0],
+            )
+        )
+    return areas

@@ -122,13 +122,18 @@ def scheme_save(
     return scheme
 
 
-def scheme_import(*, scheme: Scheme, file_bytes: bytes, by) -> Scheme:
-    """Replace a draft scheme's areas and items with those of an Excel sheet (assessments.importing),
-    keeping its name, bands and window. All or nothing: ImportFileError or SchemeRowsError (every
-    bad row) leave the scheme as it was; so does ValidationError from scheme_save."""
-    from .importing import read_scheme  # the importer builds this module's drafts
+def scheme_import(*, scheme: Scheme, file_bytes: bytes, by, filename: str = "scheme.xlsx") -> Scheme:
+    """Replace a draft scheme's areas and items with those of an Excel sheet (``.xlsx``) or of a
+    standards document (``.txt``, ``.docx``, ``.pdf``: through the plan parser), chosen by
+    ``filename``'s extension (assessments.importing), keeping its name, bands and window. All or
+    nothing: ImportFileError or SchemeRowsError (every bad row) leave the scheme as it was; so does
+    ValidationError from scheme_save."""
+    from .importing import read_scheme, read_scheme_document  # the importer builds this module's drafts
 
-    areas = read_scheme(file_bytes)
+    if filename.lower().endswith(".xlsx"):
+        areas = read_scheme(file_bytes)
+    else:
+        areas = read_scheme_document(file_bytes, filename)
     return scheme_save(
         scheme=scheme,
         name=scheme.name,

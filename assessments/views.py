@@ -212,7 +212,8 @@ def scheme_detail(request, pk: int):
 @login_required
 @require_POST
 def scheme_import(request, pk: int):
-    """Replace a draft scheme's items with an uploaded Excel sheet (all or nothing)."""
+    """Replace a draft scheme's items with an uploaded Excel sheet or standards document (all or
+    nothing)."""
     scheme = _scheme_or_404(request.user, pk)
     if not scheme.is_draft or not access.may_define_scheme(request.user, scheme.federation):
         raise Http404
@@ -224,7 +225,7 @@ def scheme_import(request, pk: int):
         messages.error(request, _("文件过大，无法导入。"))
         return redirect(scheme)
     try:
-        services.scheme_import(scheme=scheme, file_bytes=upload.read(), by=request.user)
+        services.scheme_import(scheme=scheme, file_bytes=upload.read(), by=request.user, filename=upload.name)
     except importing.ImportFileError as error:
         messages.error(request, str(error))
     except importing.SchemeRowsError as error:
@@ -234,7 +235,7 @@ def scheme_import(request, pk: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("已从 Excel 导入考核细则。"))
+        messages.success(request, _("已导入考核细则，请核对各项分值后再发布。"))
     return redirect(scheme)
 
 

@@ -3,6 +3,7 @@ hostile files refused by the activity import's checks."""
 
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -98,7 +99,7 @@ def test_upload_replaces_the_draft_items_or_keeps_them_all(tree, staff, login):
     client = login(staff["furong_leader"])
     url = reverse("assessments:scheme-import", kwargs={"pk": scheme.pk})
     response = client.post(url, {"file": SimpleUploadedFile("细则.xlsx", workbook(GOOD))}, follow=True)
-    assert "已从 Excel 导入考核细则" in response.content.decode()
+    assert "已导入考核细则" in response.content.decode()
     assert [item.name for item in scheme.items()] == [
         "妇女之家规范化建设",
         "妇女技能培训",
@@ -120,4 +121,54 @@ def test_only_the_schemes_leaders_import(tree, staff, login, persona):
         {"file": SimpleUploadedFile("细则.xlsx", workbook(GOOD))},
     )
     assert response.status_code == 404
+    assert not scheme.items().exists()
+
+
+LIXIA = Path("/work/shared/seeds/lixia-2013-grassroots-standards.txt")
+
+
+@pytest.mark.skipif(not LIXIA.exists(), reason="the Lixia standards seed is not on this machine")
+def test_the_lixia_standards_give_six_areas_and_their_targets():
+    areas = importing.read_scheme_document(LIXIA.read_bytes(), "lixia.txt")
+    assert [area.name for area in areas] == [
+        "组织建设",
+        "宣传教育",
+        "妇女发展",
+        "妇女维权",
+        "儿童工作",
+        "两规实施",
+    ]
+    assert sum(item.max_points for area in areas for item in area.items) == 100
+    development = areas[2]
+    assert [item.name for item in development.items][1] == "培训妇女300人以上"
+    assert [item.name for item in areas[5].items] == ["主要内容落实情况"]
+    assert all(item.rule == Rule.JUDGED for area in areas for item in area.items)
+
+
+def test_a_document_upload_fills_the_draft(tree, staff, login):
+    scheme = services.scheme_create(federation=tree["furong"], year=2013, name="芙蓉区考核", by=None)
+    text = (
+        "关于加强基层妇联工作的意见\n一、组织建设\n全面提升妇女之家建设水平，培训妇女300人以上。\n"
+        "二、宣传教育\n每月上报信息不少于2条。\n"
+    )
+    response = login(staff["furong_leader"]).post(
+        reverse("assessments:scheme-import", kwargs={"pk": scheme.pk}),
+        {"file": SimpleUploadedFile("标准.txt", text.encode())},
+        follow=True,
+    )
+    assert "已导入考核细则" in response.content.decode()
+    assert [(i.area.name, i.name, i.max_points) for i in scheme.items()] == [
+        ("组织建设", "培训妇女300人以上", Decimal(50)),
+        ("宣传教育", "每月上报信息不少于2条", Decimal(50)),
+    ]
+
+
+def test_an_unreadable_document_is_refused_in_chinese(tree, staff, login):
+    scheme = services.scheme_create(federation=tree["furong"], year=2013, name="芙蓉区考核", by=None)
+    response = login(staff["furong_leader"]).post(
+        reverse("assessments:scheme-import", kwargs={"pk": scheme.pk}),
+        {"file": SimpleUploadedFile("标准.docx", b"PK\x03\x04garbage")},
+        follow=True,
+    )
+    assert "文件不是有效的 Word 文档（.docx）" in response.content.decode()
     assert not scheme.items().exists()
