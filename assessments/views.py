@@ -7,6 +7,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -381,9 +382,12 @@ def self_assessment(request, pk: int):
             for score, form in forms
         }
         try:
-            services.self_assessment_save(assessment=assessment, entries=entries, by=request.user)
+            # Save and submit together or not at all; the page keeps what was typed.
+            with transaction.atomic():
+                services.self_assessment_save(assessment=assessment, entries=entries, by=request.user)
+                if "submit" in request.POST:
+                    services.assessment_submit(assessment=assessment, by=request.user)
             if "submit" in request.POST:
-                services.assessment_submit(assessment=assessment, by=request.user)
                 messages.success(request, _("自评已提交，等待上级妇联审核。"))
                 return redirect(assessment)
         except ValidationError as error:
@@ -437,19 +441,24 @@ def review(request, pk: int):
             for score, form in forms
         }
         returned = [score.item_id for score, form in forms if form.cleaned_data["needs_evidence"]]
+        decision = request.POST.get("decision")
         try:
-            services.review_save(assessment=assessment, entries=entries, by=request.user)
-            if request.POST.get("decision") == "return":
-                services.assessment_return(
-                    assessment=assessment,
-                    item_pks=returned,
-                    note=request.POST.get("note", ""),
-                    by=request.user,
-                )
+            # Scores and the decision together or not at all; the page keeps what was typed.
+            with transaction.atomic():
+                services.review_save(assessment=assessment, entries=entries, by=request.user)
+                if decision == "return":
+                    services.assessment_return(
+                        assessment=assessment,
+                        item_pks=returned,
+                        note=request.POST.get("note", ""),
+                        by=request.user,
+                    )
+                elif decision == "complete":
+                    services.assessment_review_complete(assessment=assessment, by=request.user)
+            if decision == "return":
                 messages.success(request, _("已退回，请下级妇联补充材料。"))
                 return redirect(assessment)
-            if request.POST.get("decision") == "complete":
-                services.assessment_review_complete(assessment=assessment, by=request.user)
+            if decision == "complete":
                 messages.success(request, _("评分完成，异议期已开始。"))
                 return redirect(assessment)
         except ValidationError as error:

@@ -366,3 +366,29 @@ def test_only_the_federations_leaders_and_admins_define_its_scheme(tree, staff, 
     )
     assert not scheme.items().exists()
     assert Scheme.objects.filter(federation=tree["furong"]).count() == 1
+
+
+def test_completing_with_a_judged_item_unscored_saves_nothing_and_keeps_the_typing(world, staff, login):
+    furong = submitted(world, staff)
+    bonus = world["items"]["创新加分"].pk
+    response = login(staff["changsha_leader"]).post(
+        reverse("assessments:review", kwargs={"pk": furong.pk}),
+        {f"i{bonus}-points": "2", f"i{bonus}-comment": "有创新做法", "decision": "complete"},
+    )
+    assert response.status_code == 200
+    assert "请先为以下考核内容评分：妇女之家规范化建设" in text(response)
+    assert "有创新做法" in text(response)  # still on the page
+    assert ItemScore.objects.get(assessment=furong, item_id=bonus).review_points is None
+    furong.refresh_from_db()
+    assert furong.status == AssessmentStatus.SUBMITTED
+
+
+def test_returning_without_a_ticked_item_saves_nothing(world, staff, login):
+    furong = submitted(world, staff)
+    bonus = world["items"]["创新加分"].pk
+    response = login(staff["changsha_leader"]).post(
+        reverse("assessments:review", kwargs={"pk": furong.pk}),
+        {f"i{bonus}-points": "2", "decision": "return"},
+    )
+    assert "请勾选需要补充材料的考核内容" in text(response)
+    assert ItemScore.objects.get(assessment=furong, item_id=bonus).review_points is None
