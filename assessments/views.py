@@ -30,7 +30,7 @@ from .forms import (
     SchemeSettingsForm,
     SelfScoreForm,
 )
-from .models import Assessment, AssessmentStatus, ItemScore, Scheme
+from .models import Assessment, AssessmentStatus, ItemScore, Scheme, SchemeStatus
 
 
 def _error_text(error: ValidationError) -> str:
@@ -75,7 +75,9 @@ def index(request):
     federation, year = access.home_federation(request.user), selected_year(request)
     if federation is None:
         raise Http404
-    own = Assessment.objects.filter(federation=federation, scheme__year=year, scheme__status="published")
+    own = Assessment.objects.filter(
+        federation=federation, scheme__year=year, scheme__status=SchemeStatus.PUBLISHED
+    )
     scheme = Scheme.objects.filter(federation=federation, year=year).first()
     return render(
         request,

@@ -181,3 +181,47 @@ def test_assessment_journey_on_a_phone(phone, screenshot):
     screenshot(page, "assessment-final", focus=page.get_by_test_id("result"))
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.FINAL and assessment.total == Decimal(total)
+
+
+def test_leader_builds_a_scheme_and_reads_the_ranking_on_a_phone(phone, screenshot):
+    page = phone
+    switch_to(page, "changsha-leader", "长沙市妇联")
+    # The demo's results: 芙蓉区 final, 岳麓区 objected; ranks for the city's leader only.
+    demo_scheme = Scheme.objects.get(federation__code="4301", year=2013)
+    page.goto(demo_scheme.get_absolute_url())
+    page.get_by_role("link", name="查看考核结果与排名").click()
+    results = page.get_by_test_id("results")
+    expect(results.locator("tbody tr").first).to_contain_text("1")
+    expect(results).to_contain_text("芙蓉区妇联")
+    expect(results).to_contain_text("岳麓区妇联")
+    assert fits_width(page)
+    screenshot(page, "assessment-results", focus=results)
+
+    # A new year's scheme, typed in the editor and published.
+    Scheme.objects.all().delete()
+    go_to(page, "考核")
+    page.get_by_role("button", name="新建考核细则").click()
+    editor = page.get_by_test_id("scheme-editor")
+    rows = editor.get_by_test_id("item-row")
+    expect(rows).to_have_count(3)
+    for number, (area, name, points, rule) in enumerate(
+        [
+            ("组织建设", "妇女之家规范化建设", "60", "评审打分"),
+            ("组织建设", "分解目标完成情况", "40", "按目标完成"),
+        ]
+    ):
+        row = rows.nth(number)
+        row.get_by_label("考核项目").fill(area)
+        row.get_by_label("考核内容").fill(name)
+        row.get_by_label("分值").fill(points)
+        row.get_by_label("计分方式").select_option(label=rule)
+    assert fits_width(page)
+    screenshot(page, "assessment-scheme-editor", focus=rows.nth(1))
+    editor.get_by_role("button", name="保存").click()
+    expect(page.locator(".alert")).to_contain_text("考核细则已保存")
+    page.get_by_role("button", name="发布考核细则").click()
+    expect(page.locator(".alert")).to_contain_text("个下级妇联开始自评")
+    expect(page.get_by_test_id("scheme-items")).to_contain_text("分解目标完成情况")
+    scheme = Scheme.objects.get()
+    assert [item.name for item in scheme.items()] == ["妇女之家规范化建设", "分解目标完成情况"]
+    assert scheme.assessments.count() == Federation.objects.filter(parent__code="4301").count()
