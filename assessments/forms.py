@@ -39,16 +39,22 @@ class ItemRowForm(forms.Form):
     max_points = forms.DecimalField(label=_("分值"), max_digits=6, decimal_places=1, min_value=Decimal("0.1"))
     rule = forms.ChoiceField(label=_("计分方式"), choices=Rule.choices, initial=Rule.JUDGED)
     indicator = forms.ModelChoiceField(label=_("指标"), queryset=None, required=False)
+    work_point = forms.ModelChoiceField(label=_("工作要点"), queryset=None, required=False)
 
-    def __init__(self, *args, indicators=None, **kwargs):
+    def __init__(self, *args, indicators=None, work_points=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = indicators
         self.fields["indicator"].empty_label = _("（全部目标）")
+        self.fields["work_point"].queryset = work_points
+        self.fields["work_point"].empty_label = _("（全部要点）")
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("indicator") and cleaned.get("rule") != Rule.FROM_TARGETS:
-            self.add_error("indicator", _("只有“按目标完成”的考核内容才能关联指标。"))
+        for name in ("indicator", "work_point"):
+            if cleaned.get(name) and cleaned.get("rule") != Rule.FROM_TARGETS:
+                self.add_error(name, _("只有“按目标完成”的考核内容才能关联指标或工作要点。"))
+        if cleaned.get("indicator") and cleaned.get("work_point"):
+            self.add_error("work_point", _("指标和工作要点只能选一个。"))
         return cleaned
 
 

@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from plans.models import WorkPoint
 from reports import rollup as rollup_module
 
 from .models import Rule, Scheme, SchemeItem
@@ -111,17 +112,40 @@ def target_figures(scheme: Scheme, as_of: date | None = None) -> dict[int, dict[
     if not items:
         return {}
     result = rollup_module.rollup(scheme.federation, scheme.year, as_of or date(scheme.year, 12, 31))
+    under = _points_under({item.work_point_id for item in items if item.work_point_id})
     figures: dict[int, dict[int, Figures]] = {}
     for child in result.children:
-        figures[child.federation.pk] = {item.pk: _figures_for(item, child.progress) for item in items}
+        figures[child.federation.pk] = {item.pk: _figures_for(item, child.progress, under) for item in items}
     return figures
 
 
-def _figures_for(item: SchemeItem, progress: list) -> Figures:
+def _points_under(point_ids: set[int]) -> dict[int, set[int]]:
+    """Each work point's id with those of the points nested under it (one query per plan involved):
+    an item following 二、 counts the targets of （一）, （二） … too."""
+    if not point_ids:
+        return {}
+    rows = WorkPoint.objects.filter(plan__points__pk__in=point_ids).values_list("pk", "parent_id").distinct()
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in rows:
+        children.setdefault(parent_id, []).append(pk)
+    under = {}
+    for point_id in point_ids:
+        found, todo = {point_id}, [point_id]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        under[point_id] = found
+    return under
+
+
+def _figures_for(item: SchemeItem, progress: list, under: dict[int, set[int]]) -> Figures:
     if item.indicator_id:
         kept = [p for p in progress if p.target.indicator.pk == item.indicator_id]
     elif item.work_point_id:
-        kept = [p for p in progress if p.target.work_point.pk == item.work_point_id]
+        points = under.get(item.work_point_id, {item.work_point_id})
+        kept = [p for p in progress if p.target.work_point.pk in points]
     else:
         kept = list(progress)
     completion = rollup_module.weighted_score(kept) if kept else None

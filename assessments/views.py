@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from evidence.models import Attachment
 from fedwork import access
 from fedwork.context_processors import selected_year
-from plans.models import Indicator
+from plans.models import Indicator, WorkPoint
 from reports.summary_views import DOCX_CONTENT_TYPE
 
 from . import export, importing, scoring, services
@@ -128,6 +128,13 @@ def _indicators(scheme: Scheme):
     )
 
 
+def _work_points(scheme: Scheme):
+    """The work points of the assessing federation's plans that year: what an item can follow."""
+    return WorkPoint.objects.filter(plan__federation=scheme.federation, plan__year=scheme.year).order_by(
+        "plan", "order", "pk"
+    )
+
+
 def _rows_initial(scheme: Scheme) -> list[dict]:
     return [
         {
@@ -136,6 +143,7 @@ def _rows_initial(scheme: Scheme) -> list[dict]:
             "max_points": item.max_points,
             "rule": item.rule,
             "indicator": item.indicator,
+            "work_point": item.work_point,
         }
         for item in scheme.items()
     ]
@@ -152,7 +160,11 @@ def _areas_from(formset) -> list[services.AreaDraft]:
             areas.append(services.AreaDraft(data["area"]))
         areas[-1].items.append(
             services.ItemDraft(
-                data["name"], data["max_points"], data["rule"], indicator=data.get("indicator")
+                data["name"],
+                data["max_points"],
+                data["rule"],
+                indicator=data.get("indicator"),
+                work_point=data.get("work_point"),
             )
         )
     return areas
@@ -164,18 +176,16 @@ def scheme_detail(request, pk: int):
     list of the children's assessments and where each stands."""
     scheme = _scheme_or_404(request.user, pk)
     may_edit = scheme.is_draft and access.may_define_scheme(request.user, scheme.federation)
-    indicators = _indicators(scheme)
+    choices = {"indicators": _indicators(scheme), "work_points": _work_points(scheme)}
     settings_form = SchemeSettingsForm(instance=scheme, prefix="s")
-    formset = ItemRowFormSet(
-        initial=_rows_initial(scheme), prefix="items", form_kwargs={"indicators": indicators}
-    )
+    formset = ItemRowFormSet(initial=_rows_initial(scheme), prefix="items", form_kwargs=choices)
     if request.method == "POST":
         if not may_edit:
             raise Http404
         settings_form = SchemeSettingsForm(
             request.POST, instance=Scheme.objects.get(pk=scheme.pk), prefix="s"
         )
-        formset = ItemRowFormSet(request.POST, prefix="items", form_kwargs={"indicators": indicators})
+        formset = ItemRowFormSet(request.POST, prefix="items", form_kwargs=choices)
         if settings_form.is_valid() and formset.is_valid():
             data = settings_form.cleaned_data
             try:

@@ -113,4 +113,6 @@ def world(tree, staff):
         "yuelu_attachment": yuelu_attachment,
         "trained": trained,
         "target": target,
+        "point": point,
+        "plan": plan,
     }

@@ -392,3 +392,20 @@ def test_returning_without_a_ticked_item_saves_nothing(world, staff, login):
     )
     assert "请勾选需要补充材料的考核内容" in text(response)
     assert ItemScore.objects.get(assessment=furong, item_id=bonus).review_points is None
+
+
+def test_an_item_follows_a_work_point_chosen_in_the_editor(world, tree, staff, login):
+    scheme = services.scheme_create(federation=tree["changsha"], year=2014, name="长沙市2014", by=None)
+    point = world["point"]
+    point.plan.year = 2014
+    point.plan.save(update_fields=["year"])
+    data = editor_post([("目标", "技能培训", "30", "targets"), ("评审", "台账", "70", "judged")])
+    data["items-0-work_point"] = str(point.pk)
+    data["items-1-work_point"] = str(point.pk)  # not scored from targets: refused
+    client = login(staff["changsha_leader"])
+    response = client.post(scheme.get_absolute_url(), data)
+    assert "只有“按目标完成”的考核内容才能关联指标或工作要点" in text(response)
+    assert not scheme.items().exists()
+    data["items-1-work_point"] = ""
+    client.post(scheme.get_absolute_url(), data)
+    assert [(i.name, i.work_point) for i in scheme.items()] == [("技能培训", point), ("台账", None)]

@@ -91,3 +91,29 @@ def test_target_figures_follow_the_rollup_once_per_scheme(world, tree, django_as
     assert yuelu.completion == Decimal(100)
     assert [p.achieved for p in furong.progress] == [Decimal(45)]
     assert world["items"]["妇女之家规范化建设"].pk not in figures[tree["furong"].pk]
+
+
+def test_an_item_following_a_work_point_counts_the_points_nested_under_it(world, tree):
+    from assessments.models import SchemeItem
+    from tests import factories
+
+    parent = factories.point(world["plan"], title="促进妇女发展", label="一")
+    point = world["point"]
+    point.parent = parent
+    point.save(update_fields=["parent"])
+    area = world["items"]["妇女技能培训"].area
+    following_parent = SchemeItem.objects.create(
+        area=area, name="促进妇女发展", max_points=Decimal(10), rule=Rule.FROM_TARGETS, work_point=parent
+    )
+    following_point = SchemeItem.objects.create(
+        area=area, name="技能培训", max_points=Decimal(10), rule=Rule.FROM_TARGETS, work_point=point
+    )
+    other = factories.point(world["plan"], title="维权", label="二")
+    following_other = SchemeItem.objects.create(
+        area=area, name="维权", max_points=Decimal(10), rule=Rule.FROM_TARGETS, work_point=other
+    )
+    figures = scoring.target_figures(world["scheme"])[tree["furong"].pk]
+    assert figures[following_parent.pk].completion == Decimal(75)
+    assert figures[following_point.pk].completion == Decimal(75)
+    assert figures[following_other.pk].completion is None  # no target: 0 points
+    assert scoring.points_from_completion(Decimal(10), figures[following_other.pk].completion) == 0
