@@ -409,3 +409,13 @@ def test_an_item_follows_a_work_point_chosen_in_the_editor(world, tree, staff, l
     data["items-1-work_point"] = ""
     client.post(scheme.get_absolute_url(), data)
     assert [(i.name, i.work_point) for i in scheme.items()] == [("技能培训", point), ("台账", None)]
+
+
+def test_a_cited_file_deleted_later_shows_as_deleted_without_a_link(world, staff, login):
+    from evidence import services as evidence_services
+
+    furong = submitted(world, staff)
+    evidence_services.attachment_delete(attachment=world["attachment"], by=staff["furong_staff"])
+    page = text(login(staff["changsha_leader"]).get(reverse("assessments:review", kwargs={"pk": furong.pk})))
+    assert "签到表.pdf（已删除）" in page
+    assert reverse("evidence:file", kwargs={"pk": world["attachment"].pk}) not in page
