@@ -324,3 +324,70 @@ def may_purge_attachment(user: User, attachment) -> bool:
 def may_see_storage(user: User, federation: Federation) -> bool:
     """The storage a subtree's files take is shown to its administrators."""
     return can_manage(user, federation)
+
+
+# --- The year-end assessment (考核, the assessments app) ---------------------------------------------
+
+
+def may_define_scheme(user: User, federation: Federation) -> bool:
+    """The leaders and admins of a federation define its assessment scheme for its direct children
+    (superusers may too)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (
+        user.federation_id == federation.pk and user.role in (Role.LEADER, Role.ADMIN)
+    )
+
+
+def may_see_scheme(user: User, scheme) -> bool:
+    """A scheme is seen by those who see its federation (itself and above) and, once published, by
+    the staff of the children it assesses (through their own assessment)."""
+    if can_view(user, scheme.federation):
+        return True
+    return (
+        not scheme.is_draft
+        and user.is_authenticated
+        and user.is_active
+        and bool(user.federation_id)
+        and user.federation.parent_id == scheme.federation_id
+    )
+
+
+def may_see_assessment(user: User, assessment) -> bool:
+    """An assessment is seen by the assessed federation itself and the federations above it (the
+    assessing one included); siblings, cousins and the child's own subtree never."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.federation_id) and (
+        user.federation_id == assessment.federation_id or can_view(user, assessment.scheme.federation)
+    )
+
+
+def may_self_assess(user: User, assessment) -> bool:
+    """The assessed federation's staff and admins fill and submit its self-assessment (自评), raise
+    objections (异议) and accept the scores."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (
+        user.federation_id == assessment.federation_id and user.role in (Role.STAFF, Role.ADMIN)
+    )
+
+
+def may_review_assessment(user: User, assessment) -> bool:
+    """The assessing federation's leaders and admins review (审核评分), return items for evidence,
+    answer objections and finalize."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (
+        user.federation_id == assessment.scheme.federation_id and user.role in (Role.LEADER, Role.ADMIN)
+    )
+
+
+def may_see_assessment_results(user: User, scheme) -> bool:
+    """The results of all the children side by side, with their ranking, are for the assessing
+    federation's leaders only (no public rankings: 国办函〔2026〕12号); each child sees its own."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.federation_id == scheme.federation_id and user.role == Role.LEADER)

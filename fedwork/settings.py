@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reports",
     "submissions",
     "evidence",
+    "assessments",
 ]
 
 MIDDLEWARE = [

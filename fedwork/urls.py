@@ -23,6 +23,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("submissions/", include("submissions.urls")),
     path("evidence/", include("evidence.urls")),
+    path("assessments/", include("assessments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,7 @@ from PIL import Image
 
 from activities import services as activity_services
 from activities.models import Activity, ActivityStatus, ActivityType, CalendarFeed
+from assessments import services as assessment_services
 from evidence import services as evidence_services
 from fedwork.context_processors import SESSION_YEAR_KEY
 from fedwork.models import Role
@@ -250,6 +251,56 @@ ROUTES: dict[str, Route] = {
     ),
     # Storage use of a subtree is for its administrators.
     "evidence:storage": Route("object", kwargs=lambda o: {"code": FURONG}, owner="hunan_admin"),
+    # the year-end assessment (考核): 长沙市 assesses 芙蓉区 (self-assessment under way); 芙蓉区's own
+    # draft scheme for 定王台街道. Reviewers (the assessing federation's leaders) do write: not "writes".
+    "assessments:index": Route("own"),
+    "assessments:scheme-create": Route(
+        "object", kwargs=lambda o: {"code": FURONG}, post_only=True, owner="furong_leader", reached=302
+    ),
+    "assessments:scheme": Route("object", kwargs=lambda o: {"pk": o["scheme"].pk}, owner="furong_leader"),
+    # Without a file: refused with a message, back to the scheme.
+    "assessments:scheme-import": Route(
+        "object", kwargs=lambda o: {"pk": o["scheme"].pk}, post_only=True, owner="furong_leader", reached=302
+    ),
+    "assessments:scheme-publish": Route(
+        "object", kwargs=lambda o: {"pk": o["scheme"].pk}, post_only=True, owner="furong_leader", reached=302
+    ),
+    "assessments:results": Route("object", kwargs=lambda o: {"pk": o["scheme"].pk}, owner="furong_leader"),
+    "assessments:detail": Route("object", kwargs=lambda o: {"pk": o["assessment"].pk}),
+    "assessments:table-xlsx": Route("object", kwargs=lambda o: {"pk": o["assessment"].pk}),
+    # Not final yet: back to the assessment with a message.
+    "assessments:letter-docx": Route("object", kwargs=lambda o: {"pk": o["assessment"].pk}, reached=302),
+    "assessments:self": Route("object", kwargs=lambda o: {"pk": o["assessment"].pk}, writes=True),
+    # Not submitted yet: the reviewer is sent back to the assessment with a message.
+    "assessments:review": Route(
+        "object", kwargs=lambda o: {"pk": o["assessment"].pk}, owner="changsha_leader", reached=302
+    ),
+    "assessments:accept": Route(
+        "object", kwargs=lambda o: {"pk": o["assessment"].pk}, writes=True, post_only=True, reached=302
+    ),
+    "assessments:finalize": Route(
+        "object",
+        kwargs=lambda o: {"pk": o["assessment"].pk},
+        post_only=True,
+        owner="changsha_leader",
+        reached=302,
+    ),
+    "assessments:objection": Route(
+        "object",
+        kwargs=lambda o: {"pk": o["score"].pk},
+        writes=True,
+        post_only=True,
+        post=lambda o: {"reason": "不同意"},
+        reached=302,
+    ),
+    "assessments:answer": Route(
+        "object",
+        kwargs=lambda o: {"pk": o["score"].pk},
+        post_only=True,
+        post=lambda o: {"answer": "维持"},
+        owner="changsha_leader",
+        reached=302,
+    ),
     # the JSON API
     "api:rollup_view": Route("object", kwargs=lambda o: {"code": FURONG, "year": o["year"]}, api=True),
     "api:completeness_view": Route(
@@ -324,6 +375,31 @@ def furong(tree, people, settings, tmp_path):
     feeds = {
         code: CalendarFeed.objects.create(federation=tree[code]) for code in ("furong", "changsha", "yuelu")
     }
+    scheme = assessment_services.scheme_create(
+        federation=tree["furong"], year=year, name="芙蓉区考核", by=None
+    )
+    city_scheme = assessment_services.scheme_create(
+        federation=tree["changsha"], year=year, name="长沙市考核", by=None
+    )
+    assessment_services.scheme_save(
+        scheme=city_scheme,
+        name=city_scheme.name,
+        excellent_from=Decimal(90),
+        good_from=Decimal(80),
+        pass_from=Decimal(60),
+        objection_days=5,
+        areas=[
+            assessment_services.AreaDraft(
+                "组织建设", [assessment_services.ItemDraft("妇女之家", Decimal(10))]
+            )
+        ],
+        by=None,
+    )
+    assessment = next(
+        a
+        for a in assessment_services.scheme_publish(scheme=city_scheme, by=None)
+        if a.federation == tree["furong"]
+    )
     return {
         "year": year,
         "indicator": indicator,
@@ -338,6 +414,9 @@ def furong(tree, people, settings, tmp_path):
         "feeds": feeds,
         "submission": submission,
         "notification": notification,
+        "scheme": scheme,
+        "assessment": assessment,
+        "score": assessment.scores.get(),
         "people": {**people, "furong_leader": furong_leader},
     }
 
@@ -362,7 +441,7 @@ def _as(client, user, year):
 def _snapshot() -> dict[str, list[dict]]:
     """Every row of every model of the project's apps (history tables included)."""
     rows = {}
-    for label in ("fedwork", "plans", "activities", "reports", "submissions", "evidence"):
+    for label in ("fedwork", "plans", "activities", "reports", "submissions", "evidence", "assessments"):
         try:
             config = apps.get_app_config(label)
         except LookupError:

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from activities import services as activity_services
 from activities.models import Activity, ActivityStatus, ActivityType, CalendarFeed
+from assessments import services as assessment_services
+from assessments.models import Assessment, ItemScore, Scheme, SchemeItem
 from evidence import services as evidence_services
 from evidence.models import Attachment
 from fedwork import access
@@ -60,9 +62,35 @@ def world(tree, people, settings, tmp_path):
         )
         CalendarFeed.objects.create(federation=federation)
         settings.MEDIA_ROOT = tmp_path / "media"
-        evidence_services.attachments_upload(
+        (attachment,) = evidence_services.attachments_upload(
             activity=activity,
             files=[SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%%EOF\n")],
+            by=people["superuser"],
+        )
+        # The federation above assesses it, citing its file (the assessments app).
+        scheme = assessment_services.scheme_create(
+            federation=federation.parent, year=2013, name=f"考核{key}", by=None
+        )
+        assessment_services.scheme_save(
+            scheme=scheme,
+            name=scheme.name,
+            excellent_from=Decimal(90),
+            good_from=Decimal(80),
+            pass_from=Decimal(60),
+            objection_days=5,
+            areas=[
+                assessment_services.AreaDraft(
+                    "目标完成",
+                    [assessment_services.ItemDraft("培训", Decimal(10), "targets", indicator=own)],
+                )
+            ],
+            by=None,
+        )
+        (assessment,) = assessment_services.scheme_publish(scheme=scheme, by=None)
+        item = scheme.items().get()
+        assessment_services.self_assessment_save(
+            assessment=assessment,
+            entries={item.pk: assessment_services.SelfEntry(note="x", attachments=[attachment])},
             by=people["superuser"],
         )
         Submission.objects.create(
@@ -101,6 +129,10 @@ def snapshot() -> dict:
         Activity,
         CalendarFeed,
         Attachment,
+        Scheme,
+        SchemeItem,
+        Assessment,
+        ItemScore,
     ]
     return {model.__name__: sorted(map(repr, model.objects.values_list())) for model in tables}
 
