@@ -80,11 +80,6 @@ def seed() -> None:
     )
     services.scheme_save(
         scheme=scheme,
-        name=scheme.name,
-        excellent_from=Decimal(90),
-        good_from=Decimal(80),
-        pass_from=Decimal(60),
-        objection_days=5,
         areas=[
             services.AreaDraft(
                 area, [services.ItemDraft(name, Decimal(points), rule) for name, points, rule in items]

@@ -67,15 +67,16 @@ def scheme_create(*, federation: Federation, year: int, name: str, by) -> Scheme
 def scheme_save(
     *,
     scheme: Scheme,
-    name: str,
-    excellent_from: Decimal,
-    good_from: Decimal,
-    pass_from: Decimal,
-    objection_days: int,
     areas: list[AreaDraft],
     by,
+    name: str | None = None,
+    excellent_from: Decimal | None = None,
+    good_from: Decimal | None = None,
+    pass_from: Decimal | None = None,
+    objection_days: int | None = None,
 ) -> Scheme:
-    """Replace a draft scheme's settings, areas and items (the editor sends the whole scheme).
+    """Replace a draft scheme's settings, areas and items (the editor sends the whole scheme; a
+    setting left out, None, keeps the scheme's own: the model's defaults are 90/80/60 and 5 days).
 
     Raises ValidationError when the scheme is published, the bands do not descend (优秀 > 良好 >
     合格 ≥ 0), an item has no name or points ≤ 0, or an item not scored from targets names an
@@ -83,6 +84,11 @@ def scheme_save(
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if not scheme.is_draft:
         raise ValidationError(_("考核细则已发布，不能再修改。"))
+    name = scheme.name if name is None else name
+    excellent_from = scheme.excellent_from if excellent_from is None else excellent_from
+    good_from = scheme.good_from if good_from is None else good_from
+    pass_from = scheme.pass_from if pass_from is None else pass_from
+    objection_days = scheme.objection_days if objection_days is None else objection_days
     if not (excellent_from > good_from > pass_from >= 0):
         raise ValidationError(_("分数线须满足：优秀 > 良好 > 合格 ≥ 0。"))
     errors = []
@@ -134,16 +140,7 @@ def scheme_import(*, scheme: Scheme, file_bytes: bytes, by, filename: str = "sch
         areas = read_scheme(file_bytes)
     else:
         areas = read_scheme_document(file_bytes, filename)
-    return scheme_save(
-        scheme=scheme,
-        name=scheme.name,
-        excellent_from=scheme.excellent_from,
-        good_from=scheme.good_from,
-        pass_from=scheme.pass_from,
-        objection_days=scheme.objection_days,
-        areas=areas,
-        by=by,
-    )
+    return scheme_save(scheme=scheme, areas=areas, by=by)
 
 
 @transaction.atomic

@@ -383,11 +383,6 @@ def furong(tree, people, settings, tmp_path):
     )
     assessment_services.scheme_save(
         scheme=city_scheme,
-        name=city_scheme.name,
-        excellent_from=Decimal(90),
-        good_from=Decimal(80),
-        pass_from=Decimal(60),
-        objection_days=5,
         areas=[
             assessment_services.AreaDraft(
                 "组织建设", [assessment_services.ItemDraft("妇女之家", Decimal(10))]

@@ -78,11 +78,6 @@ def world(tree, staff):
     )
     services.scheme_save(
         scheme=scheme,
-        name=scheme.name,
-        excellent_from=Decimal(90),
-        good_from=Decimal(80),
-        pass_from=Decimal(60),
-        objection_days=5,
         areas=[
             services.AreaDraft(
                 "组织建设",

@@ -40,11 +40,6 @@ def fresh_scheme() -> Assessment:
     )
     services.scheme_save(
         scheme=scheme,
-        name=scheme.name,
-        excellent_from=Decimal(90),
-        good_from=Decimal(80),
-        pass_from=Decimal(60),
-        objection_days=5,
         areas=[
             services.AreaDraft(
                 "组织建设",

@@ -73,11 +73,6 @@ def world(tree, people, settings, tmp_path):
         )
         assessment_services.scheme_save(
             scheme=scheme,
-            name=scheme.name,
-            excellent_from=Decimal(90),
-            good_from=Decimal(80),
-            pass_from=Decimal(60),
-            objection_days=5,
             areas=[
                 assessment_services.AreaDraft(
                     "目标完成",
