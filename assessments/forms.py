@@ -61,23 +61,12 @@ class ItemRowForm(forms.Form):
 ItemRowFormSet = forms.formset_factory(ItemRowForm, extra=3, can_delete=True)
 
 
-class SelfScoreForm(forms.Form):
-    points = forms.DecimalField(label=_("自评分"), required=False, **POINT_FIELD)
-    note = CleanFormField(
-        label=_("自评说明"),
-        required=False,
-        max_length=2000,
-        multiline=True,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    attachments = forms.ModelMultipleChoiceField(
-        label=_("佐证材料"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
-    )
+class _ItemPointsForm(forms.Form):
+    """Points for one scheme item, at most its maximum; an item scored from targets has no box."""
 
-    def __init__(self, *args, item, attachments, **kwargs):
+    def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
-        self.fields["attachments"].queryset = attachments
         self.fields["points"].max_value = item.max_points
         self.fields["points"].widget.attrs.update(
             {"max": item.max_points, "step": "0.1", "inputmode": "decimal"}
@@ -92,7 +81,25 @@ class SelfScoreForm(forms.Form):
         return points
 
 
-class ReviewScoreForm(forms.Form):
+class SelfScoreForm(_ItemPointsForm):
+    points = forms.DecimalField(label=_("自评分"), required=False, **POINT_FIELD)
+    note = CleanFormField(
+        label=_("自评说明"),
+        required=False,
+        max_length=2000,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    attachments = forms.ModelMultipleChoiceField(
+        label=_("佐证材料"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, item, attachments, **kwargs):
+        super().__init__(*args, item=item, **kwargs)
+        self.fields["attachments"].queryset = attachments
+
+
+class ReviewScoreForm(_ItemPointsForm):
     points = forms.DecimalField(label=_("审核分"), required=False, **POINT_FIELD)
     comment = CleanFormField(
         label=_("审核意见"),
@@ -102,21 +109,6 @@ class ReviewScoreForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     needs_evidence = forms.BooleanField(label=_("退回补充材料"), required=False)
-
-    def __init__(self, *args, item, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.item = item
-        self.fields["points"].widget.attrs.update(
-            {"max": item.max_points, "step": "0.1", "inputmode": "decimal"}
-        )
-        if item.is_automatic:
-            del self.fields["points"]
-
-    def clean_points(self):
-        points = self.cleaned_data.get("points")
-        if points is not None and points > self.item.max_points:
-            raise forms.ValidationError(_("不能超过 %(max)s 分。") % {"max": self.item.max_points})
-        return points
 
 
 class ObjectionForm(forms.Form):
