@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from reports.export import XLSX_CONTENT_TYPE, _Sheet, _Styles, chinese_date
+from reports.export import XLSX_CONTENT_TYPE, Sheet, Styles, chinese_date
 from reports.summary import Section
 from reports.summary_docx import write_docx
 
@@ -57,8 +57,8 @@ def write_table(assessment: Assessment, output, *, with_review: bool) -> None:
     """Write the scoring table to ``output`` (a path or a binary file). ``with_review`` False leaves
     the 审核分 and 审核意见 columns empty (the child before the review is complete)."""
     workbook = Workbook(write_only=True)
-    styles = _Styles()
-    sheet = _Sheet(workbook, styles, _("考核评分表"), WIDTHS, header_rows=1)
+    styles = Styles()
+    sheet = Sheet(workbook, styles, _("考核评分表"), WIDTHS, header_rows=1)
     info = (
         _("被考核单位：%(name)s") % {"name": assessment.federation.name},
         _("考核单位：%(name)s") % {"name": assessment.scheme.federation.name},
@@ -115,7 +115,8 @@ def write_table(assessment: Assessment, output, *, with_review: bool) -> None:
 
 @dataclass
 class Letter:
-    """What reports.summary_docx.write_docx lays out: a title and sections of paragraphs."""
+    """A result letter as reports.summary_docx.write_docx lays it out (its OfficialText): a title and
+    sections of paragraphs."""
 
     title: str
     sections: list[Section] = field(default_factory=list)

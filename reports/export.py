@@ -3,7 +3,7 @@
 Sheets, each with its own merged title row (…目标完成情况表, …下级完成情况表), a line naming the
 reporting unit and the cut-off date (never overlapping), bold bordered header rows that stay frozen
 and repeat on every printed page, A4 landscape: fitted to the page's width, or, when that would print
-the text below 8 pt, over pages across with 序号 and 单位 repeated on each (_Sheet.fit_pages):
+the text below 8 pt, over pages across with 序号 and 单位 repeated on each (Sheet.fit_pages):
 
 - 目标完成情况: one row per target of the federation, as the roll-up computes it;
 - 下级完成情况: a 本级 row (the federation's own activities), one row per direct child, a column
@@ -236,7 +236,7 @@ def write_collected(data: AnnualData, output: str | IO[bytes]) -> None:
     """Write the workbook of collected data (the 活动明细 sheet streams its own query)."""
     federation, year = data.federation, data.year
     workbook = Workbook(write_only=True)
-    styles = _Styles()
+    styles = Styles()
     info = (
         _("填报单位：%(name)s") % {"name": federation.name},
         _("统计截止日期：%(date)s%(view)s")
@@ -265,7 +265,7 @@ def write_collected(data: AnnualData, output: str | IO[bytes]) -> None:
 # Styles and the sheet frame
 
 
-class _Styles:
+class Styles:
     """Ready-made style arrays, copied into each cell.
 
     Assigning a Font, Border and Alignment to each of tens of thousands of cells hashes every
@@ -332,13 +332,13 @@ class _StyledCell(Cell):
 _Value = tuple
 
 
-class _Sheet:
+class Sheet:
     """A write-only sheet with the statistical-table frame: title, info line, header rows."""
 
     def __init__(
         self,
         workbook: Workbook,
-        styles: _Styles,
+        styles: Styles,
         name: str,
         widths: list[float],
         header_rows: int,
@@ -557,9 +557,9 @@ TARGET_HEADERS = [
 
 
 def _write_targets_sheet(
-    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
+    workbook: Workbook, styles: Styles, title: str, info: tuple[str, str], result: Rollup
 ) -> None:
-    sheet = _Sheet(workbook, styles, _("目标完成情况"), [6, 40, 22, 8, 12, 12, 10, 10, 12, 10], header_rows=1)
+    sheet = Sheet(workbook, styles, _("目标完成情况"), [6, 40, 22, 8, 12, 12, 10, 10, 12, 10], header_rows=1)
     sheet.write_frame(title, info)
     sheet.append([sheet.cell(str(header), "header") for header in TARGET_HEADERS])
     labels = status_labels()
@@ -627,7 +627,7 @@ def _child_progress(child: ChildResult) -> dict[int, Progress]:
 
 
 def _write_no_split_page(
-    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
+    workbook: Workbook, styles: Styles, title: str, info: tuple[str, str], result: Rollup
 ) -> None:
     """下级完成情况 when no target was split to a child: a page that says so, not an empty table."""
     federation = result.federation
@@ -640,7 +640,7 @@ def _write_no_split_page(
         note = _("%(name)s没有下级妇联，本表无数据。本级完成情况见“目标完成情况”表。") % {
             "name": federation.name
         }
-    sheet = _Sheet(workbook, styles, _("下级完成情况"), [6, 30, 30, 30], header_rows=1)
+    sheet = Sheet(workbook, styles, _("下级完成情况"), [6, 30, 30, 30], header_rows=1)
     sheet.write_frame(title, info)
     sheet.merge(HEADER_ROW, 1, HEADER_ROW, sheet.columns)
     sheet.ws.row_dimensions[HEADER_ROW].height = 48
@@ -648,14 +648,14 @@ def _write_no_split_page(
 
 
 def _write_children_sheet(
-    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], result: Rollup
+    workbook: Workbook, styles: Styles, title: str, info: tuple[str, str], result: Rollup
 ) -> None:
     groups = children_groups(result)
     if not groups:
         _write_no_split_page(workbook, styles, title, info, result)
         return
     widths = [6, 16] + [12, 12, 12] * len(groups) + [10, 8]
-    sheet = _Sheet(workbook, styles, _("下级完成情况"), widths, header_rows=2)
+    sheet = Sheet(workbook, styles, _("下级完成情况"), widths, header_rows=2)
     sheet.write_frame(title, info)
 
     top, sub = HEADER_ROW, HEADER_ROW + 1
@@ -728,11 +728,11 @@ def _write_children_sheet(
 
 
 def _write_statistics_sheet(
-    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], statistics: IndicatorStatistics
+    workbook: Workbook, styles: Styles, title: str, info: tuple[str, str], statistics: IndicatorStatistics
 ) -> None:
     children = statistics.children
     widths = [6, 28, 8, 12] + [12] * len(children) + [12, 12, 10]
-    sheet = _Sheet(workbook, styles, _("指标统计"), widths, header_rows=1)
+    sheet = Sheet(workbook, styles, _("指标统计"), widths, header_rows=1)
     sheet.write_frame(title, info)
     headers = [_("序号"), _("指标"), _("单位"), _("本级")]
     headers += [child.display_name for child in children] + [_("合计"), _("上年同期"), _("同比增减")]
@@ -767,13 +767,13 @@ def _status_label(status: str) -> str:
 
 
 def _write_activity_counts_sheet(
-    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], data: AnnualData
+    workbook: Workbook, styles: Styles, title: str, info: tuple[str, str], data: AnnualData
 ) -> None:
     counts, types, federation = data.counts, data.types, data.federation
     status_labels = [_status_label(status) for status in STATUS_COLUMNS]
 
     widths = [6, 20, 10] + [10] * len(STATUS_COLUMNS) + [10] * len(types)
-    sheet = _Sheet(workbook, styles, _("活动统计"), widths, header_rows=2)
+    sheet = Sheet(workbook, styles, _("活动统计"), widths, header_rows=2)
     sheet.write_frame(title, info)
     top, sub = HEADER_ROW, HEADER_ROW + 1
     fixed = [_("序号"), _("单位"), _("活动总数")]
@@ -837,9 +837,9 @@ REPORT_HEADERS = [
 
 
 def _write_reports_sheet(
-    workbook: Workbook, styles: _Styles, title: str, info: tuple[str, str], reports
+    workbook: Workbook, styles: Styles, title: str, info: tuple[str, str], reports
 ) -> None:
-    sheet = _Sheet(workbook, styles, _("报送情况"), [16, 12, 8, 8, 8, 8, 8, 10, 10, 50], header_rows=1)
+    sheet = Sheet(workbook, styles, _("报送情况"), [16, 12, 8, 8, 8, 8, 8, 10, 10, 50], header_rows=1)
     sheet.write_frame(title, info)
     sheet.append([sheet.cell(str(label), "header") for label in REPORT_HEADERS])
     for report in reports:
@@ -891,7 +891,7 @@ def _activities(federation: Federation, year: int):
 
 def _write_activities_sheet(
     workbook: Workbook,
-    styles: _Styles,
+    styles: Styles,
     title: str,
     info: tuple[str, str],
     federation: Federation,
@@ -910,7 +910,7 @@ def _write_activities_sheet(
     # Narrow figure columns under wrapped headers (培训妇女人数（人） on three lines): a county's dozen
     # indicators print on two A4 pages across, not shrunk onto one below legibility.
     widths = [6, 16, 28, 10, 12, 8, 16] + [FIGURE_WIDTH] * len(indicators)
-    sheet = _Sheet(workbook, styles, _("活动明细"), widths, header_rows=1)
+    sheet = Sheet(workbook, styles, _("活动明细"), widths, header_rows=1)
     sheet.write_frame(title, info)
     headers = [str(header) for header in ACTIVITY_HEADERS] + [str(indicator) for indicator in indicators]
     lines = max([1] + [math.ceil(text_width(header) / (FIGURE_WIDTH - 2)) for header in headers[7:]])

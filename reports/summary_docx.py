@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
+from typing import Protocol
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -35,8 +37,6 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
-
-from .summary import Summary
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -227,7 +227,15 @@ def _body(document, text: str) -> None:
         _set_font(paragraph.add_run(text).font, BODY_FONT, BODY_SIZE)
 
 
-def write_docx(draft: Summary) -> io.BytesIO:
+class OfficialText(Protocol):
+    """What write_docx lays out: a title and sections, each an optional heading and its paragraphs
+    (reports.summary.Summary, the assessment's result letter assessments.export.Letter)."""
+
+    title: str
+    sections: Sequence
+
+
+def write_docx(draft: OfficialText) -> io.BytesIO:
     """The draft as a .docx in memory, laid out by GB/T 9704 (see the module's docstring).
 
     Paragraph by paragraph: the title (style Title), a blank line, then each section's heading
@@ -257,4 +265,4 @@ def write_docx(draft: Summary) -> io.BytesIO:
     return buffer
 
 
-__all__ = ["write_docx"]
+__all__ = ["OfficialText", "write_docx"]
