@@ -544,7 +544,7 @@ def _read_rows(worksheet, formula_cells: dict[tuple[int, int], str] | None = Non
                 _("数据行数过多（不超过 %(count)s 行），请分成几个文件导入。") % {"count": MAX_DATA_ROWS}
             )
     if not rows:
-        raise ImportFileError(_("没有数据：第1行是列名，请从第2行开始每行填写一项活动。"))
+        raise ImportFileError(_("没有数据：第1行是列名，请从第2行开始逐行填写。"))
     # Columns without a header are dropped when they are empty, reported by the header check otherwise.
     headers += [""] * (width - len(headers))
     while headers and not headers[-1] and all(len(values) < len(headers) for values in rows):
