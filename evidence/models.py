@@ -50,6 +50,15 @@ class AttachmentQuerySet(models.QuerySet):
         """Whose file still takes space in the storage (deleted but not yet purged ones included)."""
         return self.filter(purged_at__isnull=True)
 
+    def usage_by_federation_path(self) -> list[tuple[str, int, int]]:
+        """(federation path, stored files, bytes) per federation holding stored files: one query."""
+        return list(
+            self.stored()
+            .values_list("federation__path")
+            .annotate(count=models.Count("pk"), bytes=Sum("size"))
+            .order_by()
+        )
+
     def storage_used(self) -> dict:
         """``{"count": int, "bytes": int}`` of the stored files (file plus thumbnail is counted as the
         file's size: thumbnails are a few kB)."""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from activities.models import Activity
 from fedwork import access
-from fedwork.models import Federation
+from fedwork.models import PATH_SEPARATOR, Federation
 
 from . import services
 from .models import Attachment
@@ -129,11 +129,17 @@ def storage(request, code):
     if not access.may_see_storage(request.user, federation):
         raise Http404
     attachments = Attachment.objects.in_subtree(federation)
-    rows = [
-        {"federation": federation, "own": True, **attachments.filter(federation=federation).storage_used()}
-    ]
-    for child in Federation.objects.children_of(federation).order_by("code"):
-        rows.append({"federation": child, "own": False, **attachments.in_subtree(child).storage_used()})
+    children = list(Federation.objects.children_of(federation).order_by("code"))
+    rows = [{"federation": federation, "own": True, "count": 0, "bytes": 0}]
+    rows += [{"federation": child, "own": False, "count": 0, "bytes": 0} for child in children]
+    # One grouped query whatever the subtree's size: each federation's files go to the branch of the
+    # child whose code follows this federation's path in theirs ("00/43/4301/" + "430102/…").
+    branch = {child.code: row for child, row in zip(children, rows[1:], strict=True)}
+    for path, count, size in attachments.usage_by_federation_path():
+        rest = path[len(federation.path) :]
+        row = rows[0] if not rest else branch[rest.split(PATH_SEPARATOR, 1)[0]]
+        row["count"] += count
+        row["bytes"] += size
     kept = (
         attachments.stored()
         .exclude(deleted_at__isnull=True, activity__isnull=False)

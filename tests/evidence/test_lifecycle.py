@@ -95,19 +95,25 @@ def test_staff_cannot_purge_in_the_admin(activity, people, login, media):
     assert photo.purged_at is None and len(stored_files(media)) == 2
 
 
-def test_storage_use_is_summed_over_the_subtree_for_its_admins(activity, people, tree, login):
+def test_storage_use_is_summed_over_the_subtree_for_its_admins(
+    activity, people, tree, login, django_assert_max_num_queries
+):
     attach(activity, people["furong_staff"], pdf(), pdf("b.pdf"))
     yuelu = make_activity(tree["yuelu"], "岳麓区宣讲")
     (gone,) = attach(yuelu, people["yuelu_staff"], pdf("c.pdf"))
     services.attachment_delete(attachment=gone, by=people["yuelu_staff"])  # still takes space
+    town = make_activity(tree["dingwangtai"], "街道宣讲")  # a grandchild's file counts in 芙蓉区's branch
+    attach(town, people["furong_staff"], pdf("d.pdf"))
     size = Attachment.objects.first().size
     client = login(people["hunan_admin"])
-    response = client.get(reverse("evidence:storage", args=[tree["changsha"].code]))
+    # Session, user, the top bar, the federation, its children, one grouped usage, the total, the kept.
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("evidence:storage", args=[tree["changsha"].code]))
     assert response.status_code == 200
     rows = {row["federation"].code: (row["count"], row["bytes"]) for row in response.context["rows"]}
-    assert rows == {"4301": (0, 0), "430102": (2, 2 * size), "430104": (1, size)}
+    assert rows == {"4301": (0, 0), "430102": (3, 3 * size), "430104": (1, size)}
     html = response.content.decode()
-    assert "合计 3 个文件" in html and "c.pdf" in html  # the deleted one is listed as kept
+    assert "合计 4 个文件" in html and "c.pdf" in html  # the deleted one is listed as kept
     # Its administrators find the page from the federation's page; others see no link.
     storage_url = reverse("evidence:storage", args=[tree["changsha"].code])
     assert storage_url in client.get(tree["changsha"].get_absolute_url()).content.decode()
