@@ -50,6 +50,18 @@ class AttachmentQuerySet(models.QuerySet):
         """Whose file still takes space in the storage (deleted but not yet purged ones included)."""
         return self.filter(purged_at__isnull=True)
 
+    def citable(self, federation: Federation, year: int) -> "AttachmentQuerySet":
+        """The files a federation's year-end summary may cite as 附件: the year's shown files of its
+        subtree, newest first (whoever may read the summary may read these: fedwork.access.can_view
+        covers the subtree)."""
+        return (
+            self.in_subtree(federation)
+            .shown()
+            .filter(year=year)
+            .select_related("federation")
+            .order_by("-uploaded_at", "-pk")
+        )
+
     def usage_by_federation_path(self) -> list[tuple[str, int, int]]:
         """(federation path, stored files, bytes) per federation holding stored files: one query."""
         return list(
@@ -156,6 +168,11 @@ class Attachment(models.Model):
 
     def get_absolute_url(self):
         return reverse("evidence:file", kwargs={"pk": self.pk})
+
+    @property
+    def citation(self) -> str:
+        """How a document cites the file in its 附件 list: 挂牌.jpg（芙蓉区妇联：妇女之家挂牌仪式）."""
+        return f"{self.original_name}（{self.federation.display_name}：{self.activity_title}）"
 
     @property
     def is_image(self) -> bool:

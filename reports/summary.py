@@ -84,6 +84,8 @@ class Summary:
     opening: str
     points: list[Section]
     closing: Section | None
+    # The files cited as 附件 (evidence.Attachment.citation), in the order chosen; none by default.
+    appendix: list[str] = field(default_factory=list)
 
     @property
     def sections(self) -> list[Section]:

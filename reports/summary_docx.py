@@ -30,6 +30,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -227,9 +228,26 @@ def _body(document, text: str) -> None:
         _set_font(paragraph.add_run(text).font, BODY_FONT, BODY_SIZE)
 
 
+def _appendix(document, names: Sequence[str]) -> None:
+    """附件说明 (GB/T 9704-2012 7.3.5.2): below the body, a blank line, then "附件：" indented two
+    characters and the files' names; several are numbered 1．2．…, each under the first's number."""
+    document.add_paragraph()
+    numbered = len(names) > 1
+    for index, name in enumerate(names, start=1):
+        paragraph = document.add_paragraph()
+        if index == 1:
+            paragraph.paragraph_format.first_line_indent = BODY_SIZE * 2
+            text = _("附件：") + (f"{index}．" if numbered else "") + name
+        else:
+            paragraph.paragraph_format.left_indent = BODY_SIZE * 5  # under the first's number
+            text = f"{index}．{name}"
+        _set_font(paragraph.add_run(text).font, BODY_FONT, BODY_SIZE)
+
+
 class OfficialText(Protocol):
     """What write_docx lays out: a title and sections, each an optional heading and its paragraphs
-    (reports.summary.Summary, the assessment's result letter assessments.export.Letter)."""
+    (reports.summary.Summary, the assessment's result letter assessments.export.Letter), and, when
+    it has one, an ``appendix``: the names of the files cited as 附件."""
 
     title: str
     sections: Sequence
@@ -259,6 +277,8 @@ def write_docx(draft: OfficialText) -> io.BytesIO:
             _set_font(heading.add_run(section.heading).font, HEADING_FONT, BODY_SIZE)
         for text in section.paragraphs:
             _body(document, text)
+    if getattr(draft, "appendix", None):
+        _appendix(document, draft.appendix)
     buffer = io.BytesIO()
     document.save(buffer)
     buffer.seek(0)

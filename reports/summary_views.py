@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from evidence.models import Attachment
 from fedwork import access, params
 from fedwork.context_processors import selected_year
 
@@ -19,6 +20,8 @@ from .summary import Summary, build_summary, edited_summary
 from .summary_docx import write_docx
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The page offers the year's newest files of the subtree to cite as 附件; a summary cites a few.
+CITABLE_SHOWN = 60
 
 
 def _summary_for(request: HttpRequest, code: str) -> Summary:
@@ -34,13 +37,29 @@ def _query(request: HttpRequest, draft: Summary) -> str:
     return "&".join(f"{key}={value}" for key, value in query.items())
 
 
+def _citable(draft: Summary):
+    return Attachment.objects.citable(draft.federation, draft.year)
+
+
 def _page(request: HttpRequest, draft: Summary, *, error: str = "", status: int = 200) -> HttpResponse:
-    return render(
-        request,
-        "reports/summary.html",
-        {"summary": draft, "federation": draft.federation, "query": _query(request, draft), "error": error},
-        status=status,
-    )
+    context = {
+        "summary": draft,
+        "federation": draft.federation,
+        "query": _query(request, draft),
+        "error": error,
+        "citable": _citable(draft)[:CITABLE_SHOWN],
+        "cited": set(request.POST.getlist("attachment")),
+    }
+    return render(request, "reports/summary.html", context, status=status)
+
+
+def _cited(request: HttpRequest, draft: Summary) -> list[str]:
+    """The 附件 lines of the files ticked on the page, in the page's order; ids outside the
+    federation's citable files (another subtree, another year, deleted) are ignored, never shown."""
+    ids = [int(value) for value in request.POST.getlist("attachment") if value.isdigit() and len(value) < 12]
+    if not ids:
+        return []
+    return [attachment.citation for attachment in _citable(draft).filter(pk__in=ids)[:CITABLE_SHOWN]]
 
 
 @login_required
@@ -55,7 +74,8 @@ def summary_docx(request: HttpRequest, code: str) -> HttpResponse:
     """The draft as a Word document, named <单位简称><年>年工作总结（草稿）.docx.
 
     GET: the system's draft. POST (the page's form, CSRF-checked): the title and sections as edited
-    on the page (fields ``title``, ``heading`` and ``text``, one heading and text per section);
+    on the page (fields ``title``, ``heading`` and ``text``, one heading and text per section) and the
+    evidence files ticked to cite as 附件 (``attachment`` ids, evidence.Attachment.citation);
     bad input shows the page again with the error in Chinese (400).
     """
     draft = _summary_for(request, code)
@@ -69,6 +89,7 @@ def summary_docx(request: HttpRequest, code: str) -> HttpResponse:
             )
         except ValidationError as error:
             return _page(request, draft, error=" ".join(error.messages), status=400)
+        draft.appendix = _cited(request, draft)
     return FileResponse(
         write_docx(draft),
         as_attachment=True,

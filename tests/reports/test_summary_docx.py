@@ -200,3 +200,44 @@ def test_too_much_text_is_refused(tree, people, login, draft):
 def test_a_sibling_county_cannot_post_either(tree, people, login, draft):
     response = login(people["yuelu_staff"]).post(docx_url(), posted(draft))
     assert response.status_code == 404
+
+
+# Evidence cited as 附件 ---------------------------------------------------------------------------
+
+
+def test_ticked_evidence_is_cited_as_attachments_after_the_body(tree, people, login, draft):
+    """GB/T 9704 7.3.5.2: 附件：1．… below the body; a sibling's or another year's file id is ignored."""
+    from evidence import services as evidence_services
+    from tests.evidence.conftest import jpeg, make_activity, pdf
+
+    staff = people["furong_staff"]
+    own = make_activity(tree["furong"], "妇女之家挂牌仪式")
+    photo, sheet = evidence_services.attachments_upload(
+        activity=own, files=[jpeg("挂牌.jpg"), pdf()], by=staff
+    )
+    (sibling,) = evidence_services.attachments_upload(
+        activity=make_activity(tree["yuelu"], "岳麓区宣讲"), files=[pdf("岳麓.pdf")], by=people["yuelu_staff"]
+    )
+    (last_year,) = evidence_services.attachments_upload(
+        activity=make_activity(tree["furong"], "上年活动", year=2012), files=[pdf("旧.pdf")], by=staff
+    )
+    client = login(staff)
+    page = client.get(reverse("reports:summary", kwargs={"code": "430102"}), {"year": YEAR}).content.decode()
+    assert "挂牌.jpg（芙蓉区妇联：妇女之家挂牌仪式）" in page and "签到表.pdf（" in page
+    assert "岳麓.pdf" not in page and "旧.pdf" not in page
+    response = client.post(
+        docx_url(),
+        posted(draft, attachment=[str(photo.pk), str(sheet.pk), str(sibling.pk), str(last_year.pk), "x"]),
+    )
+    assert response.status_code == 200
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(b"".join(response.streaming_content))).paragraphs]
+    cited = paragraphs[paragraphs.index(draft.closing.paragraphs[-1]) + 1 :]
+    # Newest first, as the page lists them; the blank line GB/T 9704 asks for before 附件.
+    assert cited == [
+        "",
+        "附件：1．签到表.pdf（芙蓉区妇联：妇女之家挂牌仪式）",
+        "2．挂牌.jpg（芙蓉区妇联：妇女之家挂牌仪式）",
+    ]
+    one = client.post(docx_url(), posted(draft, attachment=[str(photo.pk)]))
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(b"".join(one.streaming_content))).paragraphs]
+    assert paragraphs[-1] == "附件：挂牌.jpg（芙蓉区妇联：妇女之家挂牌仪式）"  # one file: no number
