@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from activities.importing import ImportDuplicatesError, ImportImplausibleError, import_activities
+from activities.importing import BATCH_SIZE, ImportDuplicatesError, ImportImplausibleError, import_activities
 from activities.models import Activity, Figure
 
 from .test_import import (
@@ -143,3 +143,14 @@ def test_the_command_refuses_implausible_figures_unless_confirmed(people, tmp_pa
     call_command(*command, "--confirm-implausible")
     assert Activity.objects.count() == 2
     assert "已导入 2 项活动（2013年）" in capsys.readouterr().out
+
+
+def test_a_huge_figure_in_a_later_batch_rolls_back_the_earlier_batches(people):
+    rows = [good_row(活动名称=f"第{number}项") for number in range(BATCH_SIZE)]
+    rows.append(good_row(活动名称="最后一项", **{TRAINED: HUGE}))  # row 1002, in the second batch
+    with pytest.raises(ImportImplausibleError) as refusal:
+        import_activities(file_bytes=xlsx(rows), user=people["furong_staff"], year=2013, dry_run=False)
+    report = refusal.value.report
+    assert [str(warning) for warning in report.implausible] == [f"第1002行 {TRAINED}：{WARNING}"]
+    assert report.imported == 0
+    assert not Activity.objects.exists() and not Figure.objects.exists()
