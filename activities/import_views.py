@@ -34,6 +34,7 @@ from .importing import (
     XLSX_CONTENT_TYPE,
     ImportDuplicatesError,
     ImportFileError,
+    ImportImplausibleError,
     ImportReport,
     ImportRowsError,
     build_template,
@@ -190,7 +191,9 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 
     The claim is an atomic rename of the stored file, so of two confirms of the same preview (a double
     click, the back button, two tabs) exactly one imports; the other is told it was already imported.
-    Rows that duplicate saved activities are saved only if the preview's checkbox was ticked.
+    Rows that duplicate saved activities are saved only if the preview's checkbox was ticked, and
+    implausible figures only if its 以上数值已核对无误 box was (the importer decides; the view passes
+    the ticks).
     """
     _require_importer(request)
     token = request.POST.get("token", "")
@@ -220,12 +223,21 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             year=stored["year"],
             dry_run=False,
             allow_duplicates=request.POST.get("duplicates_checked") == "1",
+            allow_implausible=request.POST.get("implausible_checked") == "1",
         )
     except ImportDuplicatesError as error:
         # Nothing was saved; the same preview may be confirmed again once the box is ticked.
         os.replace(claimed_path, path)
         messages.error(
             request, _("有重复的行：请核对下列重复行，确认确实是新活动后勾选复选框再导入。未保存任何活动。")
+        )
+        return _render_preview(request, error.report, name, token)
+    except ImportImplausibleError as error:
+        # Nothing was saved; as with duplicates, the same preview may be confirmed again once ticked.
+        os.replace(claimed_path, path)
+        messages.error(
+            request,
+            _("有数值异常大：请核对下列数值，确认无误后勾选“以上数值已核对无误”再导入。未保存任何活动。"),
         )
         return _render_preview(request, error.report, name, token)
     except ImportRowsError as error:

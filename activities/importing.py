@@ -17,7 +17,9 @@ The workbook is untrusted: before openpyxl expands anything, the zip's parts are
 stream (declared dimension, cells per row and per sheet, shared strings, DTDs), so a small hostile file
 is refused in milliseconds. Values are the ones Excel shows (cached formula results); a formula without
 one is a row error, never a silent blank. Rows identical to saved activities or to earlier rows are
-flagged, and saved only when the caller says they are really new (``allow_duplicates``).
+flagged, and saved only when the caller says they are really new (``allow_duplicates``); likewise a
+figure far beyond what one activity records (services.implausible_figure, the form's 确认无误 check)
+flags its row, saved only when the caller says the figures were checked (``allow_implausible``).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ from plans.models import Indicator, Plan, PlanStatus, WorkPoint, format_decimal
 
 from . import services, totals
 from .models import Activity, ActivityStatus, ActivityType, Figure
-from .services import enterable_indicators, figure_error
+from .services import enterable_indicators, figure_error, implausible_figure
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +148,9 @@ class PreviewRow:
     has_errors: bool = False
     # Why this row looks like one already saved or an earlier row of the file; "" when it does not.
     duplicate_of: str = ""
+    # Figures far beyond what one activity records (services.implausible_figure), one RowError per cell
+    # (row, column header, the warning); saved only when the user says they were checked.
+    implausible: list[RowError] = field(default_factory=list)
 
 
 @dataclass
@@ -172,6 +177,20 @@ class ImportReport:
     def duplicates(self) -> list[PreviewRow]:
         """Rows identical to a saved activity or to an earlier row: saved only when the user says so."""
         return [row for row in self.rows if row.duplicate_of]
+
+    @property
+    def implausible(self) -> list[RowError]:
+        """Every implausible figure of the file ("第N行 <column>：<warning>" as str), in row order:
+        saved only when the user ticked 以上数值已核对无误 (the form's 确认无误)."""
+        return [warning for row in self.rows for warning in row.implausible]
+
+    @property
+    def shown_implausible(self) -> list[RowError]:
+        return self.implausible[:PREVIEW_ERRORS]
+
+    @property
+    def hidden_implausible_count(self) -> int:
+        return max(0, len(self.implausible) - PREVIEW_ERRORS)
 
     @property
     def shown_rows(self) -> list[PreviewRow]:
@@ -217,6 +236,18 @@ class ImportDuplicatesError(Exception):
         count = len(report.duplicates)
         super().__init__(
             _("有 %(count)s 行与已有活动或文件中的其他行重复，未导入任何活动。") % {"count": count}
+        )
+        self.report = report
+
+
+class ImportImplausibleError(Exception):
+    """The real run found figures far beyond what one activity records (services.implausible_figure)
+    and the user had not ticked 以上数值已核对无误; the transaction was rolled back and nothing was saved."""
+
+    def __init__(self, report: ImportReport):
+        count = len(report.implausible)
+        super().__init__(
+            _("有 %(count)s 个数值异常大，请核对（是否多输了0？），未导入任何活动。") % {"count": count}
         )
         self.report = report
 
@@ -930,11 +961,21 @@ class ActivityResource(resources.ModelResource):
         # full_clean() would query each foreign key per row; the widgets set in __init__ validate instead.
         clean_model_instances = False
 
-    def __init__(self, *, context: ImportContext, row_numbers: Sequence[int], allow_duplicates: bool = False):
+    def __init__(
+        self,
+        *,
+        context: ImportContext,
+        row_numbers: Sequence[int],
+        allow_duplicates: bool = False,
+        allow_implausible: bool = False,
+    ):
         super().__init__()
         self.context = context
         self.row_numbers = row_numbers
         self.allow_duplicates = allow_duplicates
+        self.allow_implausible = allow_implausible
+        # Whether a row so far has an implausible figure (services.implausible_figure).
+        self.any_implausible = False
         self.preview_rows: list[PreviewRow] = []
         self.saved = 0
         # activity_key → row number of the first valid row with it; the duplicate check of later rows.
@@ -975,9 +1016,12 @@ class ActivityResource(resources.ModelResource):
                     "period": locked.label
                 }
         instance._import_work_point = self._clean_work_point(instance, row, errors)
-        instance._import_figures = self._clean_figures(instance, row, errors)
-        instance._import_preview = self._preview(instance, row, kwargs["row_number"], errors)
-        self.preview_rows.append(instance._import_preview)
+        implausible: list[tuple[str, str]] = []
+        instance._import_figures = self._clean_figures(instance, row, errors, implausible)
+        instance._import_preview = preview = self._preview(instance, row, kwargs["row_number"], errors)
+        preview.implausible = [RowError(preview.number, column, warning) for column, warning in implausible]
+        self.any_implausible = self.any_implausible or bool(implausible)
+        self.preview_rows.append(preview)
         if errors:
             self.any_invalid = True
             raise ValidationError({column: reason for column, reason in errors.items()})
@@ -1015,8 +1059,10 @@ class ActivityResource(resources.ModelResource):
         return point
 
     def _clean_figures(
-        self, instance: Activity, row, errors: dict[str, str]
+        self, instance: Activity, row, errors: dict[str, str], implausible: list[tuple[str, str]]
     ) -> list[tuple[Indicator, Decimal]]:
+        """The row's valid figures; a bad cell goes to ``errors``, an implausible one (valid, but far
+        beyond what one activity records) to ``implausible`` as (column header, warning)."""
         if COL_FEDERATION in errors:
             return []
         allowed = self.context.indicators_for(instance.federation)
@@ -1038,6 +1084,9 @@ class ActivityResource(resources.ModelResource):
             if problem:
                 errors[column] = problem.rstrip("。")
                 continue
+            warning = implausible_figure(indicator, number)
+            if warning:
+                implausible.append((column, warning))
             figures.append((indicator, number))
         return figures
 
@@ -1091,7 +1140,11 @@ class ActivityResource(resources.ModelResource):
         """Write a batch (activities, then their figures and work-point links) unless this is a dry run."""
         try:
             self._flag_duplicates(self.create_instances)
-            refused = self.any_invalid or (self.any_duplicate and not self.allow_duplicates)
+            refused = (
+                self.any_invalid
+                or (self.any_duplicate and not self.allow_duplicates)
+                or (self.any_implausible and not self.allow_implausible)
+            )
             if self.create_instances and not dry_run and not refused:
                 services.activity_import_batch(
                     self.create_instances,
@@ -1178,15 +1231,24 @@ def _row_errors(result: Result, row_numbers: Sequence[int], headers: list[str]) 
 
 
 def import_activities(
-    *, file_bytes: bytes, user: User, year: int, dry_run: bool, allow_duplicates: bool = False
+    *,
+    file_bytes: bytes,
+    user: User,
+    year: int,
+    dry_run: bool,
+    allow_duplicates: bool = False,
+    allow_implausible: bool = False,
 ) -> ImportReport:
     """Validate (``dry_run``) or import the activities of an .xlsx file, all or nothing.
 
     Raises PermissionDenied if the user may not import, ImportFileError if the file cannot be read, and,
     when not a dry run, ImportRowsError (after rolling everything back) if any row is bad, or
     ImportDuplicatesError if a row is identical to a saved activity or to an earlier row and
-    ``allow_duplicates`` (the user ticked "these are really new") is not set. A dry run returns the
-    report with every row, every error and every duplicate (``report.duplicates``).
+    ``allow_duplicates`` (the user ticked "these are really new") is not set, or ImportImplausibleError
+    if a figure is far beyond what one activity records (services.implausible_figure, the activity
+    form's 确认无误 rule) and ``allow_implausible`` (the user ticked 以上数值已核对无误) is not set. A dry
+    run returns the report with every row, every error, every duplicate (``report.duplicates``) and
+    every implausible figure (``report.implausible``).
     """
     if not may_import(user):
         raise PermissionDenied
@@ -1211,7 +1273,12 @@ def import_activities(
         *(tuple(values[index] for index in keep) for values in sheet.rows),
         headers=[headers[index] for index in keep],
     )
-    resource = ActivityResource(context=context, row_numbers=sheet.numbers, allow_duplicates=allow_duplicates)
+    resource = ActivityResource(
+        context=context,
+        row_numbers=sheet.numbers,
+        allow_duplicates=allow_duplicates,
+        allow_implausible=allow_implausible,
+    )
     try:
         with transaction.atomic():
             result = resource.import_data(
@@ -1226,10 +1293,12 @@ def import_activities(
                 raise ImportRowsError(report)
             if report.duplicates and not allow_duplicates and not dry_run:
                 raise ImportDuplicatesError(report)
+            if report.implausible and not allow_implausible and not dry_run:
+                raise ImportImplausibleError(report)
             if not dry_run:
                 totals.apply(resource.totals)
             report.imported = resource.saved
-    except (ImportRowsError, ImportDuplicatesError):
+    except (ImportRowsError, ImportDuplicatesError, ImportImplausibleError):
         report.imported = 0
         raise
     return report

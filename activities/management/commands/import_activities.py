@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from activities.importing import (
     ImportDuplicatesError,
     ImportFileError,
+    ImportImplausibleError,
     ImportReport,
     ImportRowsError,
     import_activities,
@@ -34,6 +35,11 @@ class Command(BaseCommand):
             action="store_true",
             help=_("已核对：与已有活动或文件中其他行相同的行确实是新活动，照样导入"),
         )
+        parser.add_argument(
+            "--confirm-implausible",
+            action="store_true",
+            help=_("已核对：异常大的数值（如多输了0）确实无误，照样导入"),
+        )
 
     def handle(
         self,
@@ -43,6 +49,7 @@ class Command(BaseCommand):
         year: int | None,
         dry_run: bool,
         allow_duplicates: bool,
+        confirm_implausible: bool,
         **options,
     ):
         try:
@@ -64,6 +71,7 @@ class Command(BaseCommand):
                 year=year,
                 dry_run=dry_run,
                 allow_duplicates=allow_duplicates,
+                allow_implausible=confirm_implausible,
             )
         except PermissionDenied as error:
             raise CommandError(_("用户 %(user)s 无权导入活动（须为填报员）。") % {"user": user}) from error
@@ -73,10 +81,14 @@ class Command(BaseCommand):
             self._fail(error.report)
         except ImportDuplicatesError as error:
             self._fail_duplicates(error.report)
+        except ImportImplausibleError as error:
+            self._fail_implausible(error.report)
         if not report.ok:
             self._fail(report)
         if report.duplicates and not allow_duplicates:
             self._fail_duplicates(report)
+        if report.implausible and not confirm_implausible:
+            self._fail_implausible(report)
         counts = {"count": len(report.rows), "year": year}
         if dry_run:
             message = _("检查通过：%(count)d 项活动可以导入（%(year)d年，试运行，未保存）。")
@@ -96,4 +108,12 @@ class Command(BaseCommand):
         raise CommandError(
             _("共 %(count)d 行重复，未导入任何活动。核对确实是新活动后，加 --allow-duplicates 再导入。")
             % {"count": len(report.duplicates)}
+        )
+
+    def _fail_implausible(self, report: ImportReport) -> None:
+        for warning in report.implausible:
+            self.stderr.write(str(warning))
+        raise CommandError(
+            _("%(reason)s核对无误后，加 --confirm-implausible 再导入。")
+            % {"reason": ImportImplausibleError(report)}
         )
