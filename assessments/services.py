@@ -35,6 +35,11 @@ from .models import (
 
 Action = AssessmentEvent.Action
 
+# The highest total a scheme may reach (its items' points, bonus caps included, deductions not): a
+# total must fit the 6-digit total column with room to spare, and schemes are written out of 100 or
+# 1000 points (the Lixia standards, 济妇发〔2013〕40号).
+MAX_SCHEME_TOTAL = Decimal(1000)
+
 
 @dataclass
 class ItemDraft:
@@ -78,7 +83,8 @@ def scheme_save(
     """Replace a draft scheme's settings, areas and items (the editor sends the whole scheme).
 
     Raises ValidationError when the scheme is published, the bands do not descend (优秀 > 良好 >
-    合格 ≥ 0), an item has no name or points ≤ 0, or an item not scored from targets names an
+    合格 ≥ 0), an item has no name or points ≤ 0, the items' points with the bonus caps add up to
+    more than MAX_SCHEME_TOTAL, or an item not scored from targets names an
     indicator or work point."""
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if not scheme.is_draft:
@@ -98,6 +104,20 @@ def scheme_save(
                 errors.append(_("“%(item)s”的计分方式无效。") % {"item": item.name})
             elif item.rule != Rule.FROM_TARGETS and (item.indicator or item.work_point):
                 errors.append(_("只有“按目标完成”的考核内容才能关联指标或工作要点。"))
+    reachable = sum(
+        (
+            item.max_points
+            for area in areas
+            for item in area.items
+            if item.max_points and item.rule != Rule.DEDUCTION
+        ),
+        Decimal(0),
+    )
+    if reachable > MAX_SCHEME_TOTAL:
+        errors.append(
+            _("各项分值合计（含加分上限）不能超过 %(max)s 分，现为 %(total)s 分。")
+            % {"max": MAX_SCHEME_TOTAL, "total": reachable}
+        )
     if errors:
         raise ValidationError(errors)
     scheme.name = name
