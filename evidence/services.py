@@ -82,7 +82,8 @@ def _store(activity: Activity, checked: list[CheckedFile], by) -> list[Attachmen
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by) -> Attachment:
-    """Hide a file from the activity page; the row and the file stay for the audit until purged."""
+    """Hide a file from the activity page; the row and the file stay for the audit until purged (an
+    assessment citing it shows it as deleted, and its administrators still open it)."""
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
     if attachment.deleted_at is None:
         attachment.deleted_at = timezone.now()
@@ -96,11 +97,16 @@ def attachment_purge(*, attachment: Attachment, by) -> Attachment:
 
     Only for a deleted file or one whose activity was deleted (access.may_purge_attachment decides
     who). The row is marked first and the storage emptied after the commit, so a failure leaves at
-    worst an orphan file, never a row pointing at nothing."""
+    worst an orphan file, never a row pointing at nothing. Raises ValidationError while a
+    self-assessment cites the file (Attachment.is_cited): the evidence of a review stays."""
     with transaction.atomic():
         attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
         if attachment.purged_at is not None:
             return attachment
+        if attachment.is_cited:
+            raise ValidationError(
+                _("“%(name)s”已被考核自评引用，不能清除。") % {"name": attachment.original_name}
+            )
         names = [name for name in (attachment.file.name, attachment.thumbnail.name) if name]
         storage = attachment.file.storage
         now = timezone.now()
