@@ -19,7 +19,9 @@ def attachments_upload(*, activity: Activity, files: list, by) -> list[Attachmen
     """Check every uploaded file by content (evidence.checks), then store them all, or none.
 
     ``files`` are Django ``UploadedFile`` objects (at most ``FEDWORK_ATTACHMENT_MAX_FILES``). Raises
-    ValidationError with one Chinese message per refused file (nothing stored then). Images are
+    ValidationError with one Chinese message per refused file (nothing stored then); a file whose
+    content (SHA-256 of what is stored) the activity already shows, or that comes twice in one
+    upload, is refused the same way — a double click or a second tab stores nothing twice. Images are
     stored re-encoded, with a thumbnail; the shooting time in their EXIF is taken as Beijing time.
     """
     if not files:
@@ -43,6 +45,9 @@ def _store(activity: Activity, checked: list[CheckedFile], by) -> list[Attachmen
     written: list = []
     try:
         with transaction.atomic():
+            # Two requests for one activity (a double click) queue here, so the second sees the first.
+            Activity.objects.select_for_update().filter(pk=activity.pk).first()
+            _refuse_duplicates(activity, checked)
             made = []
             for item in checked:
                 attachment = Attachment(
@@ -78,6 +83,25 @@ def _store(activity: Activity, checked: list[CheckedFile], by) -> list[Attachmen
         for field_file in written:
             field_file.storage.delete(field_file.name)
         raise
+
+
+def _refuse_duplicates(activity: Activity, checked: list[CheckedFile]) -> None:
+    shown = dict(Attachment.objects.filter(activity=activity).shown().values_list("sha256", "original_name"))
+    errors, seen = [], {}
+    for item in checked:
+        if item.sha256 in shown:
+            errors.append(
+                _("“%(name)s”与已上传的“%(other)s”内容相同，未重复上传。")
+                % {"name": item.original_name, "other": shown[item.sha256]}
+            )
+        elif item.sha256 in seen:
+            errors.append(
+                _("“%(name)s”与“%(other)s”内容相同，未重复上传。")
+                % {"name": item.original_name, "other": seen[item.sha256]}
+            )
+        seen.setdefault(item.sha256, item.original_name)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
