@@ -83,8 +83,8 @@ def scheme_save(
     """Replace a draft scheme's settings, areas and items (the editor sends the whole scheme).
 
     Raises ValidationError when the scheme is published, the bands do not descend (优秀 > 良好 >
-    合格 ≥ 0), an item has no name or points ≤ 0, the items' points with the bonus caps add up to
-    more than MAX_SCHEME_TOTAL, or an item not scored from targets names an
+    合格 ≥ 0), an item has no name or points ≤ 0 or above MAX_SCHEME_TOTAL, the items' points with
+    the bonus caps add up to more than MAX_SCHEME_TOTAL, or an item not scored from targets names an
     indicator or work point."""
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if not scheme.is_draft:
@@ -100,6 +100,10 @@ def scheme_save(
                 errors.append(_("“%(area)s”中有考核内容未填写。") % {"area": area.name})
             if item.max_points is None or item.max_points <= 0:
                 errors.append(_("“%(item)s”的分值须大于 0。") % {"item": item.name})
+            elif item.max_points > MAX_SCHEME_TOTAL:
+                errors.append(
+                    _("“%(item)s”的分值不能超过 %(max)s 分。") % {"item": item.name, "max": MAX_SCHEME_TOTAL}
+                )
             if item.rule not in Rule.values:
                 errors.append(_("“%(item)s”的计分方式无效。") % {"item": item.name})
             elif item.rule != Rule.FROM_TARGETS and (item.indicator or item.work_point):

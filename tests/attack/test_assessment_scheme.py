@@ -77,3 +77,26 @@ def test_the_service_refuses_it_too_and_a_normal_scheme_still_saves(tree, staff)
     ]
     services.scheme_save(areas=fine, **save)
     assert scheme.areas.get().items.count() == 3
+
+
+@pytest.mark.parametrize("points", ["99999.95", "5000"])
+def test_an_imported_deduction_too_big_for_its_column_is_refused_in_chinese(tree, staff, login, points):
+    # 99999.95 passes the sheet's "below 100000" check and rounds to 100000.0: seven digits in a
+    # six-digit column. A deduction is not part of the reachable total, so only a cap per item stops it.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.assessments.test_import import workbook
+
+    scheme = services.scheme_create(federation=tree["hunan"], year=2013, name="湖南省考核细则", by=None)
+    sheet = workbook(
+        [("组织建设", "妇女之家规范化建设", 100, "评审打分"), (None, "信息报送不及时", points, "扣分")]
+    )
+    client = login(staff["hunan_leader"])
+    response = client.post(
+        reverse("assessments:scheme-import", args=[scheme.pk]),
+        {"file": SimpleUploadedFile("细则.xlsx", sheet)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "“信息报送不及时”的分值不能超过 1000 分。" in response.content.decode()
+    assert not Scheme.objects.get(pk=scheme.pk).areas.exists()
