@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,10 +62,16 @@ class AreaDraft:
 
 
 def scheme_create(*, federation: Federation, year: int, name: str, by) -> Scheme:
-    """A draft scheme of ``federation`` for ``year``; one per federation and year (ValidationError)."""
+    """A draft scheme of ``federation`` for ``year``; one per federation and year (ValidationError,
+    also when a double click's second request loses the race to the unique constraint)."""
+    exists = ValidationError(_("%(year)d年的考核细则已经存在。") % {"year": year})
     if Scheme.objects.filter(federation=federation, year=year).exists():
-        raise ValidationError(_("%(year)d年的考核细则已经存在。") % {"year": year})
-    return Scheme.objects.create(federation=federation, year=year, name=name, created_by=by)
+        raise exists
+    try:
+        with transaction.atomic():
+            return Scheme.objects.create(federation=federation, year=year, name=name, created_by=by)
+    except IntegrityError as error:
+        raise exists from error
 
 
 @transaction.atomic
