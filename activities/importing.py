@@ -608,7 +608,7 @@ def template_year(file_bytes: bytes) -> int | None:
     for element in root.iter():
         if element.tag.rsplit("}", 1)[-1] == "definedName" and element.get("name") == TEMPLATE_YEAR_NAME:
             text = (element.text or "").strip()
-            if text.isdigit() and 1900 <= int(text) <= 2999:
+            if text.isascii() and text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2999:
                 return int(text)
     return None
 

@@ -153,6 +153,7 @@ def _query_day(request, year: int, month: int) -> date | None:
     if (
         not text.isascii()
         or not text.isdigit()
+        or len(text) > 2  # int() refuses 5000 digits with a ValueError: a 500, not a 404
         or not 1 <= int(text) <= pycalendar.monthrange(year, month)[1]
     ):
         raise Http404("d")

@@ -3,6 +3,7 @@ record (fedwork.admin.ReadOnlyAdmin); every change goes through the pages and as
 
 from django.contrib import admin
 
+from fedwork import access
 from fedwork.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Assessment, AssessmentEvent, ItemScore, Scheme, SchemeArea, SchemeItem
@@ -48,3 +49,7 @@ class ItemScoreAdmin(ReadOnlyAdmin):
     list_display = ["assessment", "item", "self_points", "review_points", "needs_evidence"]
     list_select_related = ["assessment__federation", "assessment__scheme", "item"]
     view_on_site = False
+
+    def get_queryset(self, request):
+        # The reviewer's points and comments stay the reviewer's until the review is complete.
+        return super().get_queryset(request).filter(access.review_scores_visible(request.user))

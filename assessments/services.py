@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,11 @@ from .models import (
 )
 
 Action = AssessmentEvent.Action
+
+# The highest total a scheme may reach (its items' points, bonus caps included, deductions not): a
+# total must fit the 6-digit total column with room to spare, and schemes are written out of 100 or
+# 1000 points (the Lixia standards, 济妇发〔2013〕40号).
+MAX_SCHEME_TOTAL = Decimal(1000)
 
 
 @dataclass
@@ -57,10 +62,16 @@ class AreaDraft:
 
 
 def scheme_create(*, federation: Federation, year: int, name: str, by) -> Scheme:
-    """A draft scheme of ``federation`` for ``year``; one per federation and year (ValidationError)."""
+    """A draft scheme of ``federation`` for ``year``; one per federation and year (ValidationError,
+    also when a double click's second request loses the race to the unique constraint)."""
+    exists = ValidationError(_("%(year)d年的考核细则已经存在。") % {"year": year})
     if Scheme.objects.filter(federation=federation, year=year).exists():
-        raise ValidationError(_("%(year)d年的考核细则已经存在。") % {"year": year})
-    return Scheme.objects.create(federation=federation, year=year, name=name, created_by=by)
+        raise exists
+    try:
+        with transaction.atomic():
+            return Scheme.objects.create(federation=federation, year=year, name=name, created_by=by)
+    except IntegrityError as error:
+        raise exists from error
 
 
 @transaction.atomic
@@ -79,7 +90,8 @@ def scheme_save(
     setting left out, None, keeps the scheme's own: the model's defaults are 90/80/60 and 5 days).
 
     Raises ValidationError when the scheme is published, the bands do not descend (优秀 > 良好 >
-    合格 ≥ 0), an item has no name or points ≤ 0, or an item not scored from targets names an
+    合格 ≥ 0), an item has no name or points ≤ 0 or above MAX_SCHEME_TOTAL, the items' points with
+    the bonus caps add up to more than MAX_SCHEME_TOTAL, or an item not scored from targets names an
     indicator or work point."""
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if not scheme.is_draft:
@@ -100,10 +112,28 @@ def scheme_save(
                 errors.append(_("“%(area)s”中有考核内容未填写。") % {"area": area.name})
             if item.max_points is None or item.max_points <= 0:
                 errors.append(_("“%(item)s”的分值须大于 0。") % {"item": item.name})
+            elif item.max_points > MAX_SCHEME_TOTAL:
+                errors.append(
+                    _("“%(item)s”的分值不能超过 %(max)s 分。") % {"item": item.name, "max": MAX_SCHEME_TOTAL}
+                )
             if item.rule not in Rule.values:
                 errors.append(_("“%(item)s”的计分方式无效。") % {"item": item.name})
             elif item.rule != Rule.FROM_TARGETS and (item.indicator or item.work_point):
                 errors.append(_("只有“按目标完成”的考核内容才能关联指标或工作要点。"))
+    reachable = sum(
+        (
+            item.max_points
+            for area in areas
+            for item in area.items
+            if item.max_points and item.rule != Rule.DEDUCTION
+        ),
+        Decimal(0),
+    )
+    if reachable > MAX_SCHEME_TOTAL:
+        errors.append(
+            _("各项分值合计（含加分上限）不能超过 %(max)s 分，现为 %(total)s 分。")
+            % {"max": MAX_SCHEME_TOTAL, "total": reachable}
+        )
     if errors:
         raise ValidationError(errors)
     scheme.name = name

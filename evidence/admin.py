@@ -1,6 +1,7 @@
 """Evidence files in the admin: read-only and scoped like every record, with a purge action."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -45,11 +46,15 @@ class AttachmentAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("清除所选文件（从存储中永久删除）"))
     def purge(self, request, queryset):
-        purged = skipped = 0
+        purged = skipped = cited = 0
         for attachment in queryset.select_related("federation"):
             if access.may_purge_attachment(request.user, attachment):
-                services.attachment_purge(attachment=attachment, by=request.user)
-                purged += 1
+                try:
+                    services.attachment_purge(attachment=attachment, by=request.user)
+                except ValidationError:
+                    cited += 1
+                else:
+                    purged += 1
             else:
                 skipped += 1
         messages.success(
@@ -65,4 +70,14 @@ class AttachmentAdmin(ReadOnlyAdmin):
                     skipped,
                 )
                 % {"count": skipped},
+            )
+        if cited:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d 个文件被考核引用，未清除。",
+                    "%(count)d 个文件被考核引用，未清除。",
+                    cited,
+                )
+                % {"count": cited},
             )

@@ -183,6 +183,15 @@ class Attachment(models.Model):
         return self.deleted_at is None and self.purged_at is None
 
     @property
+    def is_cited(self) -> bool:
+        """Whether a year-end self-assessment cites this file (assessments.ItemScore.attachments): a
+        cited file is the record its review and result rest on, so it is never purged."""
+        from django.apps import apps  # assessments depends on evidence, not the other way round
+
+        through = apps.get_model("assessments", "ItemScore").attachments.through
+        return through.objects.filter(attachment_id=self.pk).exists()
+
+    @property
     def served_inline(self) -> bool:
         """Photos and PDFs open in the browser (sandboxed); Word and Excel files download."""
         return self.kind in (AttachmentKind.IMAGE, AttachmentKind.PDF)

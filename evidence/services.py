@@ -19,7 +19,9 @@ def attachments_upload(*, activity: Activity, files: list, by) -> list[Attachmen
     """Check every uploaded file by content (evidence.checks), then store them all, or none.
 
     ``files`` are Django ``UploadedFile`` objects (at most ``FEDWORK_ATTACHMENT_MAX_FILES``). Raises
-    ValidationError with one Chinese message per refused file (nothing stored then). Images are
+    ValidationError with one Chinese message per refused file (nothing stored then); a file whose
+    content (SHA-256 of what is stored) the activity already shows, or that comes twice in one
+    upload, is refused the same way — a double click or a second tab stores nothing twice. Images are
     stored re-encoded, with a thumbnail; the shooting time in their EXIF is taken as Beijing time.
     """
     if not files:
@@ -43,6 +45,9 @@ def _store(activity: Activity, checked: list[CheckedFile], by) -> list[Attachmen
     written: list = []
     try:
         with transaction.atomic():
+            # Two requests for one activity (a double click) queue here, so the second sees the first.
+            Activity.objects.select_for_update().filter(pk=activity.pk).first()
+            _refuse_duplicates(activity, checked)
             made = []
             for item in checked:
                 attachment = Attachment(
@@ -80,9 +85,29 @@ def _store(activity: Activity, checked: list[CheckedFile], by) -> list[Attachmen
         raise
 
 
+def _refuse_duplicates(activity: Activity, checked: list[CheckedFile]) -> None:
+    shown = dict(Attachment.objects.filter(activity=activity).shown().values_list("sha256", "original_name"))
+    errors, seen = [], {}
+    for item in checked:
+        if item.sha256 in shown:
+            errors.append(
+                _("“%(name)s”与已上传的“%(other)s”内容相同，未重复上传。")
+                % {"name": item.original_name, "other": shown[item.sha256]}
+            )
+        elif item.sha256 in seen:
+            errors.append(
+                _("“%(name)s”与“%(other)s”内容相同，未重复上传。")
+                % {"name": item.original_name, "other": seen[item.sha256]}
+            )
+        seen.setdefault(item.sha256, item.original_name)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by) -> Attachment:
-    """Hide a file from the activity page; the row and the file stay for the audit until purged."""
+    """Hide a file from the activity page; the row and the file stay for the audit until purged (an
+    assessment citing it shows it as deleted, and its administrators still open it)."""
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
     if attachment.deleted_at is None:
         attachment.deleted_at = timezone.now()
@@ -96,11 +121,16 @@ def attachment_purge(*, attachment: Attachment, by) -> Attachment:
 
     Only for a deleted file or one whose activity was deleted (access.may_purge_attachment decides
     who). The row is marked first and the storage emptied after the commit, so a failure leaves at
-    worst an orphan file, never a row pointing at nothing."""
+    worst an orphan file, never a row pointing at nothing. Raises ValidationError while a
+    self-assessment cites the file (Attachment.is_cited): the evidence of a review stays."""
     with transaction.atomic():
         attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
         if attachment.purged_at is not None:
             return attachment
+        if attachment.is_cited:
+            raise ValidationError(
+                _("“%(name)s”已被考核自评引用，不能清除。") % {"name": attachment.original_name}
+            )
         names = [name for name in (attachment.file.name, attachment.thumbnail.name) if name]
         storage = attachment.file.storage
         now = timezone.now()

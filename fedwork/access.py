@@ -385,6 +385,23 @@ def may_review_assessment(user: User, assessment) -> bool:
     )
 
 
+def review_scores_visible(user: User) -> Q:
+    """The item scores (assessments.ItemScore) whose review points and comments ``user`` may read,
+    as a filter: the reviewers' (may_review_assessment) at every stage, everyone else's once the
+    review is complete (not 自评中 or 待审核) — as the assessment pages show them. Used where rows
+    are listed without their page (the admin)."""
+    from assessments.models import AssessmentStatus  # assessments depends on this module
+
+    done = ~Q(assessment__status__in=[AssessmentStatus.SELF, AssessmentStatus.SUBMITTED])
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    if user.federation_id and user.role in (Role.LEADER, Role.ADMIN):
+        return done | Q(assessment__scheme__federation_id=user.federation_id)
+    return done
+
+
 def may_see_assessment_results(user: User, scheme) -> bool:
     """The results of all the children side by side, with their ranking, are for the assessing
     federation's leaders only (no public rankings: 国办函〔2026〕12号); each child sees its own."""

@@ -705,7 +705,28 @@ def deletion_impact(obj: Plan | WorkPoint | Target) -> DeletionImpact:
     return DeletionImpact(points, targets, splits, assigned, activities)
 
 
+def _refuse_if_followed(points: list[WorkPoint]) -> None:
+    """An assessment item scored from targets may follow one work point (assessments.SchemeItem,
+    protected link): the point stays until the scheme's editor drops the link (ValidationError)."""
+    from django.apps import apps  # assessments depends on plans, not the other way round
+
+    following = (
+        apps.get_model("assessments", "SchemeItem")
+        .objects.filter(work_point__in=[point.pk for point in points])
+        .select_related("area__scheme")
+        .order_by("pk")
+    )
+    errors = [
+        _("考核细则“%(scheme)s”的考核内容“%(item)s”按此要点计分，不能删除；请先在考核细则中取消关联。")
+        % {"scheme": item.area.scheme.name, "item": item.name}
+        for item in following
+    ]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _refuse_if_blocked(impact: DeletionImpact, confirmed: bool) -> None:
+    _refuse_if_followed(impact.points)
     if impact.splits:
         raise ValidationError(
             _("已分解给下级的目标不能直接删除：请先在“分解到下级”页撤回分解（共 %(count)d 项）。")

@@ -456,7 +456,13 @@ def _reviewed_document(request, federation):
 
 
 def _kept_points(request) -> set[int]:
-    return {int(value) for value in request.POST.getlist("keep") if value.isdigit()}
+    """The ticked points' numbers; anything but a plain ASCII number of a sane length (a forged
+    "²" or a 5000-digit value, which int() refuses) is ignored like an unticked box."""
+    return {
+        int(value)
+        for value in request.POST.getlist("keep")
+        if value.isascii() and value.isdigit() and len(value) <= 9
+    }
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Evidence tests: files go to a temporary MEDIA_ROOT; small generated files of every kind."""
 
+import hashlib
 import zipfile
 from io import BytesIO
 
@@ -58,9 +59,11 @@ def furong_admin(tree):
 
 
 def jpeg(
-    name="photo.jpg", size=(640, 480), color="teal", taken="2013:06:01 09:30:00", comment=b""
+    name="photo.jpg", size=(640, 480), color=None, taken="2013:06:01 09:30:00", comment=b""
 ) -> SimpleUploadedFile:
-    image = Image.new("RGB", size, color)
+    # A colour of its own per name: two photos of one upload are two pictures (the same picture twice
+    # is refused as a duplicate).
+    image = Image.new("RGB", size, color or tuple(hashlib.sha256(name.encode()).digest()[:3]))
     exif = Image.Exif()
     if taken:
         exif.get_ifd(0x8769)[36867] = taken
@@ -83,8 +86,11 @@ def png(name="chart.png", size=(200, 100), text: dict | None = None) -> SimpleUp
 
 
 def pdf(name="签到表.pdf") -> SimpleUploadedFile:
+    # A comment of its own per name (of one length): two files, not a duplicate refused.
     body = (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"%PDF-1.4\n%"
+        + hashlib.sha256(name.encode()).hexdigest().encode()
+        + b"\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
         b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     )
     return SimpleUploadedFile(name, body, content_type="application/pdf")
