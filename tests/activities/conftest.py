@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from activities.models import ActivityType
 from tests import factories
@@ -18,3 +19,12 @@ def activity_indicators(tree):
 @pytest.fixture
 def training():
     return ActivityType.objects.ensure_defaults().get(name="培训")
+
+
+@pytest.fixture
+def staff_client(people, login, settings, tmp_path):
+    """芙蓉区's staff, logged in, working in 2013; stored uploads go to tmp_path/var/imports."""
+    settings.BASE_DIR = tmp_path
+    client = login(people["furong_staff"])
+    client.post(reverse("set-year"), {"year": "2013"})
+    return client

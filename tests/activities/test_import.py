@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -318,16 +319,18 @@ def test_only_staff_and_superusers_may_import(people, plans):
 # --- The pages -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(people, login, settings, tmp_path):
-    settings.BASE_DIR = tmp_path  # the stored uploads go to tmp_path/var/imports
-    client = login(people["furong_staff"])
-    client.post(reverse("set-year"), {"year": "2013"})
-    return client
-
-
 def upload(client, content: bytes, name: str = "活动.xlsx"):
     return client.post(reverse("activities:import"), {"file": SimpleUploadedFile(name, content)})
+
+
+def confirm(client, token: str, **data):
+    """POST the confirm step of the preview ``token`` (with the preview's ticks as ``data``)."""
+    return client.post(reverse("activities:import-confirm"), {"token": token, **data})
+
+
+def texts(response) -> list[str]:
+    """The messages the response's request left for the next page."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def test_preview_shows_every_row_then_confirm_saves(staff_client, plans, tmp_path):

@@ -4,7 +4,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -15,29 +14,15 @@ from activities.models import Activity, ActivityType
 from .test_import import (
     LOANS,
     TRAINED,
+    confirm,
     good_row,
     plans,  # noqa: F401  (a fixture, used by every test here)
+    texts,
     upload,
     xlsx,
 )
 
 pytestmark = pytest.mark.usefixtures("plans")
-
-
-@pytest.fixture
-def staff_client(people, login, settings, tmp_path):
-    settings.BASE_DIR = tmp_path  # the stored uploads go to tmp_path/var/imports
-    client = login(people["furong_staff"])
-    client.post(reverse("set-year"), {"year": "2013"})
-    return client
-
-
-def confirm(client, token: str, **data):
-    return client.post(reverse("activities:import-confirm"), {"token": token, **data})
-
-
-def texts(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def test_confirm_in_one_tab_saves_that_tabs_file_not_the_last_upload(staff_client):

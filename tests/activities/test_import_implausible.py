@@ -4,7 +4,6 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -14,8 +13,10 @@ from activities.models import Activity, Figure
 from .test_import import (
     LOANS,
     TRAINED,
+    confirm,
     good_row,
     plans,  # noqa: F401  (a fixture, used by every test here)
+    texts,
     upload,
     xlsx,
 )
@@ -24,22 +25,6 @@ pytestmark = pytest.mark.usefixtures("plans")
 
 HUGE = 99_999_999_999  # 99,999,999,999人: a phone number in the wrong box
 WARNING = "“培训妇女人数”为99,999,999,999人，数值异常大，请核对（是否多输了0？）。"
-
-
-@pytest.fixture
-def staff_client(people, login, settings, tmp_path):
-    settings.BASE_DIR = tmp_path  # the stored uploads go to tmp_path/var/imports
-    client = login(people["furong_staff"])
-    client.post(reverse("set-year"), {"year": "2013"})
-    return client
-
-
-def confirm(client, token: str, **data):
-    return client.post(reverse("activities:import-confirm"), {"token": token, **data})
-
-
-def texts(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def huge_file() -> bytes:
