@@ -536,7 +536,7 @@ def _year_on_year_cells(sheet, previous: Decimal | None, change: Decimal | None,
 
 def _point_text(target: Target) -> str:
     point = target.work_point
-    return f"{point.display_label}{point.title}"
+    return f"{getattr(point, 'full_text', point.display_label)}{point.title}"  # the roll-up numbers it
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -372,14 +372,18 @@ def _targets(federation: Federation, year: int) -> list[Target]:
         target.indicator = shared(Indicator, row[first:second])
         target.work_point = shared(WorkPoint, row[second:])
         targets.append(target)
-    if any(point.parent_id for point in loaded[WorkPoint].values()):
-        # w."order" numbers a point among its siblings only: 二（一）1． needs its ancestors' order too.
-        numbered = outline(
-            WorkPoint.objects.filter(plan__federation=federation, plan__year=year).outline_rows()
-        )
-        for point in loaded[WorkPoint].values():
-            point.document_position = numbered[point.pk][1]
-        targets.sort(key=lambda target: (target.work_point.document_position, target.pk))
+    points = loaded[WorkPoint].values()
+    if any(point.parent_id for point in points):
+        # w."order" numbers a point among its siblings only: 二（一）1． needs its ancestors' too.
+        rows = WorkPoint.objects.filter(plan__federation=federation, plan__year=year).outline_rows()
+    else:
+        rows = [point.outline_row for point in points]  # all top-level: no query
+    numbered = outline(rows)
+    for point in points:
+        # The full label (二（一）1．) the pages and the export print, and the document's order, in
+        # which a plan typed with 2． before 1． still lists 1． first.
+        point.full_text, point.document_position = numbered[point.pk]
+    targets.sort(key=lambda target: (target.work_point.document_position, target.pk))
     return targets
 
 

@@ -2,6 +2,7 @@
 and no speech items or plan titles to record against."""
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -128,6 +129,34 @@ def test_the_dashboards_roll_up_lists_targets_in_document_order(tree, activity_i
     result = rollup(tree["changsha"], 2013)
     assert [p.target.pk for p in result.progress] == [first.pk, second.pk]
     assert [p.target.pk for p in result.lagging_first] == [first.pk, second.pk]
+
+
+def test_a_plan_typed_with_2_before_1_reads_1_first_with_full_labels(
+    tree, activity_indicators, people, login
+):
+    """Top-level points entered out of order (order 0 for 2．): the numbering wins, on the dashboard
+    and in the export, and nested points read with their ancestors' numbers."""
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    from reports.export import build_annual_workbook
+
+    plan = factories.plan(tree["changsha"], status=PlanStatus.PUBLISHED)
+    two = factories.point(plan, "组织妇女在新农村建设中竞展风采", "2", order=0)
+    one = factories.point(plan, "引领妇女在新型工业化建设中建功立业", "1", order=1)
+    nested = factories.point(plan, "加强培训", "（一）", parent=one, order=0)
+    factories.target(two, activity_indicators["trained"], "100", plan=plan)
+    factories.target(nested, activity_indicators["sessions"], "3", plan=plan)
+    html = login(people["changsha_leader"]).get(reverse("reports:dashboard", args=["4301"])).content.decode()
+    headings = [html.index("1．（一）加强培训"), html.index("2．组织妇女在新农村建设中竞展风采")]
+    assert headings == sorted(headings)
+    book = openpyxl.load_workbook(
+        io.BytesIO(build_annual_workbook(tree["changsha"], 2013, date(2013, 12, 31)))
+    )
+    points = [row[1] for row in book["目标完成情况"].iter_rows(min_row=4, values_only=True) if row[1]]
+    assert points == ["1．（一）加强培训", "2．组织妇女在新农村建设中竞展风采"]
 
 
 def test_the_activity_page_names_its_point_with_the_full_label(staff, city_plan, training, tree):
