@@ -54,3 +54,15 @@ def percent(value) -> str:
     if number is None or not number.is_finite():
         return MISSING
     return f"{number.quantize(_TENTH, rounding=ROUND_HALF_UP):,f}%"
+
+
+def change(value) -> str:
+    """A year-on-year change (同比增减, already × 100) as ``percent`` writes it, signed: "+25.0%",
+    "-12.5%", "0.0%"; "—" (no "%") when there is none (last year 0 or missing)."""
+    number = _decimal(value)
+    if number is None or not number.is_finite():
+        return MISSING
+    rounded = number.quantize(_TENTH, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        return "0.0%"
+    return f"+{percent(rounded)}" if rounded > 0 else percent(rounded)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from fedwork.numbers import change as numbers_change
 from fedwork.numbers import grouped, percent
 from fedwork.widgets import html_value
 from plans.models import Cadence, IndicatorKind
@@ -56,15 +57,6 @@ def _bar(value: Decimal, colour: str) -> str:
         f'<div class="progress-bar bg-{html_value(colour)}" style="width: {width}%"></div>'
         f'<span class="position-absolute w-100 text-center small fw-semibold">{percent(value)}</span></div>'
     )
-
-
-def change_text(change: Decimal | None) -> str:
-    """同比增减 as read on a page: "+25.0%", "-12.5%", "0.0%"; "—" (no "%") when there is none (last
-    year's figure 0 or missing, see reports.rollup.year_on_year)."""
-    if change is None:
-        return "—"
-    text = fixed(change, 1)
-    return f"+{text}%" if change > 0 and text != "0.0" else f"{'0.0' if text == '-0.0' else text}%"
 
 
 def _badge(status) -> str:
@@ -130,7 +122,7 @@ def _target_rows(items, texts: dict) -> str:
             f'<td class="text-end text-nowrap" data-label="{labels["previous"]}" data-testid="previous">'
             f"{'—' if p.previous is None else grouped(p.previous) + unit}</td>"
             f'<td class="text-end text-nowrap" data-label="{labels["change"]}" data-testid="change">'
-            f"{change_text(p.change)}</td></tr>"
+            f"{numbers_change(p.change)}</td></tr>"
         )
     return "\n".join(rows)
 
@@ -189,8 +181,8 @@ def child_rows(children, as_of: str | None = None) -> SafeString:
 
 @register.filter
 def change(value) -> str:
-    """同比增减 as read on a page (see change_text)."""
-    return change_text(value)
+    """同比增减 as read on a page (fedwork.numbers.change)."""
+    return numbers_change(value)
 
 
 @register.simple_tag
@@ -219,7 +211,7 @@ def statistics_table(statistics, as_of: str | None = None) -> SafeString:
             f'<td class="text-end text-nowrap">{grouped(row.own)}{unit}</td>{"".join(cells)}'
             f'<td class="text-end text-nowrap fw-semibold">{grouped(row.total)}{unit}</td>'
             f'<td class="text-end text-nowrap">{previous}</td>'
-            f'<td class="text-end text-nowrap">{change_text(row.change)}</td></tr>'
+            f'<td class="text-end text-nowrap">{numbers_change(row.change)}</td></tr>'
         )
     return mark_safe(
         '<div class="table-responsive"><table class="table table-sm bg-white align-middle statistics-table">'

@@ -18,10 +18,10 @@ from django.urls import reverse
 
 from activities import services
 from activities.models import Activity, ActivityStatus, ActivityType
+from fedwork.numbers import change as change_text
 from plans.models import PlanStatus
 from reports.export import build_annual_workbook
 from reports.rollup import indicator_statistics, rollup, year_on_year
-from reports.templatetags.reports_tags import change_text
 from tests import factories
 
 BEIJING = ZoneInfo("Asia/Shanghai")
