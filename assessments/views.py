@@ -18,7 +18,7 @@ from evidence.models import Attachment
 from fedwork import access
 from fedwork.context_processors import selected_year
 from plans.models import Indicator, WorkPoint
-from reports.summary_views import DOCX_CONTENT_TYPE
+from reports.views.summary import DOCX_CONTENT_TYPE
 
 from . import export, importing, scoring, services
 from .forms import (

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "submissions",
     "evidence",
     "assessments",
+    "api",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from activities import services
 from activities.models import Activity, ActivityType
+from api.reports import rollup_out
 from fedwork.models import Federation
 from plans.models import Target
-from reports.api import rollup_out
 from reports.rollup import rollup
 from tests import factories
 

@@ -141,7 +141,7 @@ def test_an_excel_import_adds_to_the_totals(tree, people, training, activity_ind
 
 
 def test_the_benchs_cleanup_takes_its_activities_out_of_the_totals(tree, training, activity_indicators):
-    from reports.bench.measure import remove_bench_activities
+    from bench.measure import remove_bench_activities
 
     trained = activity_indicators["trained"]
     kept = record(tree["dingwangtai"], training, {trained: Decimal(7)})

@@ -223,7 +223,7 @@ def test_dashboard_escapes_names_from_users(people, login, city_plan, tree):
 
 @pytest.mark.parametrize("places", [1, 2, 4])
 def test_api_numbers_round_as_round_does(places):
-    from reports.api import _number
+    from api.reports import _number
 
     values = ["0", "-0", "150", "150.00", "2.675", "0.125", "12.5", "99.95", "1E+3", "123456789.005"]
     values += [str(Decimal(n) / Decimal(7)) for n in range(-20, 200, 3)]

@@ -6,7 +6,7 @@ password hasher, not the app). Each person sends its own session and CSRF cookie
 
 wrk (written in C) drives the mix when it is installed (``apt install wrk``): locust, in Python, took
 a good part of the two cores the app is measured on. The mix, think time and checks are the same
-(reports/bench/wrk_mix.lua, reports/bench/locustfile.py); with wrk the form's POST sends the CSRF
+(bench/wrk_mix.lua, bench/locustfile.py); with wrk the form's POST sends the CSRF
 secret itself, which Django accepts as it accepts the masked token of a fetched form. Per page, the
 times are the server's (gunicorn's access log); overall, the generator's.
 """

@@ -1,4 +1,4 @@
--- The load mix of `manage.py bench`, for wrk (see reports/bench/load.py): the same people and pages
+-- The load mix of `manage.py bench`, for wrk (see bench/load.py): the same people and pages
 -- as locustfile.py, sent by a load generator written in C, so that the generator does not take the
 -- CPU the app is measured on.
 --

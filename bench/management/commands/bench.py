@@ -1,4 +1,4 @@
-"""``manage.py bench``: the benchmark anyone can run (see reports/bench/).
+"""``manage.py bench``: the benchmark anyone can run (see bench/).
 
 The command never touches the database the app uses. It creates a database of its own on the same
 PostgreSQL server (``fedwork_bench_<scale>``; a temporary SQLite file for ``--scale small`` on
@@ -22,7 +22,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.bench import DEFAULT_LOAD_SECONDS, DEFAULT_REPEAT, SCALES, default_divisions
+from bench import DEFAULT_LOAD_SECONDS, DEFAULT_REPEAT, SCALES, default_divisions
 
 DB_PREFIX = "fedwork_bench_"
 
@@ -251,7 +251,7 @@ class Command(BaseCommand):
                 shutil.rmtree(temp_dir, ignore_errors=True)
 
     def _report(self, results: dict, options) -> None:
-        from reports.bench.table import render
+        from bench.table import render
 
         self.stdout.write("")
         self.stdout.write(render(results), ending="")
@@ -264,7 +264,7 @@ class Command(BaseCommand):
     def _worker(self, options) -> None:
         from django.db import connection
 
-        from reports.bench.measure import run
+        from bench.measure import run
 
         actual = str(connection.settings_dict["NAME"])
         if not options["expect_db"] or actual != options["expect_db"]:

@@ -16,8 +16,8 @@ from evidence.models import Attachment
 from fedwork import access, params
 from fedwork.context_processors import selected_year
 
-from .summary import Summary, build_summary, edited_summary
-from .summary_docx import write_docx
+from ..summary import Summary, build_summary, edited_summary
+from ..summary_docx import write_docx
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # The page offers the year's newest files of the subtree to cite as 附件; a summary cites a few.

@@ -1,58 +1,16 @@
-"""The JSON API (/api/v1/): the roll-up for charts and other systems, with its OpenAPI document.
-
-django-ninja generates the OpenAPI schema from the typed response schemas below; it uses Django's
-session authentication and fedwork.access as they are. Its interactive docs page loads assets from
-a CDN, which intranets cannot reach, so only the JSON document is served.
-"""
+"""The roll-up for charts and other systems: GET /api/v1/rollup/{code}/{year}/."""
 
 from datetime import date
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, JsonResponse
-from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI, Schema
-from ninja.errors import ValidationError
-from ninja.security import django_auth
+from django.http import JsonResponse
+from ninja import Router, Schema
 
 from fedwork import access, params
+from reports.rollup import Progress, rollup, status_labels
 
-from .rollup import Progress, rollup, status_labels
-
-api = NinjaAPI(
-    title="fedwork API",
-    version="1",
-    description="妇联年度工作目标完成情况（汇总到各级）",
-    auth=django_auth,
-    docs_url=None,
-    urls_namespace="api",
-)
-
-# pydantic's messages per error type, in the words of fedwork's forms; unknown types fall back to a
-# general sentence rather than English.
-_PARAMETER_ERRORS = {
-    "int_parsing": _("应为整数"),
-    "int_from_float": _("应为整数"),
-    "float_parsing": _("应为数字"),
-    "date_from_datetime_parsing": _("应为日期（如 2013-06-30）"),
-    "date_parsing": _("应为日期（如 2013-06-30）"),
-    "date_from_datetime_inexact": _("应为日期（如 2013-06-30）"),
-    "missing": _("缺少此参数"),
-    "string_type": _("应为文字"),
-}
-
-
-@api.exception_handler(ValidationError)
-def parameter_errors(request, exc: ValidationError):
-    """422 with one Chinese message per bad parameter: {"detail": [{"loc": [...], "msg": "…"}]}."""
-    detail = [
-        {
-            "loc": list(error.get("loc", ())),
-            "msg": str(_PARAMETER_ERRORS.get(error.get("type"), _("参数格式不正确"))),
-        }
-        for error in exc.errors
-    ]
-    return api.create_response(request, {"detail": detail}, status=422)
+router = Router()
 
 
 class TargetOut(Schema):
@@ -156,12 +114,12 @@ def rollup_out(result) -> dict:
 def _expected_at_month_end(year: int, month: int) -> float:
     from calendar import monthrange
 
-    from .rollup import expected_share
+    from reports.rollup import expected_share
 
     return round(float(expected_share(year, date(year, month, monthrange(year, month)[1]))) * 100, 1)
 
 
-@api.get("/rollup/{code}/{year}/", response=RollupOut, summary="目标完成情况汇总", tags=["报表"])
+@router.get("/rollup/{code}/{year}/", response=RollupOut, summary="目标完成情况汇总", tags=["报表"])
 def rollup_view(request, code: str, year: int, as_of: date | None = None, view: str | None = None):
     """A federation's targets and results for a year, and each direct child's; 404 outside one's reach."""
     # django-ninja has typed the path (422 for what is no int at all); fedwork.params decides the
@@ -179,69 +137,3 @@ def rollup_view(request, code: str, year: int, as_of: date | None = None, view: 
     if not access.may_see_ranking(request.user, federation):
         result.without_ranks()
     return JsonResponse(rollup_out(result), encoder=DjangoJSONEncoder)
-
-
-class ChildReportOut(Schema):
-    federation: str
-    name: str
-    status: str  # submitted / returned / approved / reopened, or "missing"
-    submitted_at: str | None
-    on_time: bool | None
-
-
-class CompletenessOut(Schema):
-    federation: str
-    name: str
-    period: str
-    due_date: date | None
-    expected: int
-    submitted: int
-    on_time: int
-    approved: int
-    returned: int
-    rate: float | None
-    timely_rate: float | None
-    children: list[ChildReportOut]
-
-
-@api.get(
-    "/completeness/{code}/{year}/{frequency}/{number}/",
-    response=CompletenessOut,
-    summary="下级报送情况（上报率、及时率）",
-    tags=["报送"],
-)
-def completeness_view(request, code: str, year: int, frequency: str, number: int):
-    """How a federation's direct children reported for a period; 404 outside one's reach."""
-    from submissions.periods import SPAN, Period
-    from submissions.services import completeness
-
-    raw = request.resolver_match.kwargs
-    params.parse_year(raw.get("year", str(year)))
-    code = params.parse_code(code)
-    if frequency not in SPAN or not 1 <= number <= 12 // SPAN[frequency]:
-        raise Http404("period")
-    federation = access.get_federation_for_user_or_404(request.user, code)
-    result = completeness(federation, Period(year, frequency, number))
-    return {
-        "federation": federation.code,
-        "name": federation.name,
-        "period": str(result.period.label),
-        "due_date": result.due,
-        "expected": result.expected,
-        "submitted": result.submitted,
-        "on_time": result.on_time,
-        "approved": result.approved,
-        "returned": result.returned,
-        "rate": float(result.rate) if result.rate is not None else None,
-        "timely_rate": float(result.timely_rate) if result.timely_rate is not None else None,
-        "children": [
-            {
-                "federation": row.federation.code,
-                "name": row.federation.name,
-                "status": row.state,
-                "submitted_at": row.submission.first_submitted_at.isoformat() if row.submission else None,
-                "on_time": row.submission.on_time if row.submission else None,
-            }
-            for row in result.rows
-        ],
-    }

@@ -13,7 +13,7 @@ from fedwork.context_processors import selected_year
 from plans.models import Plan
 from submissions.services import latest_completeness
 
-from .rollup import indicator_statistics, rollup
+from ..rollup import indicator_statistics, rollup
 
 SHOWN_ACTIVITIES = 8
 

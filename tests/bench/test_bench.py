@@ -145,7 +145,7 @@ def test_bench_refuses_sqlite_for_large_scales():
 
 
 def test_wrk_summary_and_access_log_parse_into_the_http_figures(tmp_path):
-    from reports.bench.load import parse_access_log, parse_wrk
+    from bench.load import parse_access_log, parse_wrk
 
     parsed = parse_wrk(
         {

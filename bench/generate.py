@@ -706,7 +706,7 @@ def generate(scale: Scale, folder: Path | None, out) -> Generated:
     seconds["totals"] = time.perf_counter() - step
     say(out, f"figure totals: {totals_rows:,} rows (built SQL-side, bottom up)\n")
 
-    # The periodic reports (reports/bench/submissions.py), bulk-written like the activities.
+    # The periodic reports (bench/submissions.py), bulk-written like the activities.
     from .submissions import generate_submissions
 
     step = time.perf_counter()

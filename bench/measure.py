@@ -29,9 +29,9 @@ from activities.importing import FIXED_COLUMNS, import_activities, template_colu
 from activities.models import Activity, ActivityStatus, ActivityType, Figure, FigureTotal
 from activities.services import activity_save, enterable_indicators
 from activities.totals import Contribution, apply, contribution
+from api.reports import rollup_out
 from fedwork.models import Federation, Role, User
 from plans.models import Indicator, WorkPoint
-from reports.api import rollup_out
 from reports.export import build_annual_workbook, collect_annual, write_collected
 from reports.rollup import default_as_of, rollup
 from submissions.models import ReportingSchedule

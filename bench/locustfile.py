@@ -1,4 +1,4 @@
-"""The load mix of ``manage.py bench``: run by locust against gunicorn (see reports/bench/load.py).
+"""The load mix of ``manage.py bench``: run by locust against gunicorn (see bench/load.py).
 
 Each simulated person holds a staff session (of the sampled county) and a leader session (of its
 city), given in the JSON file named by BENCH_LOCUST_CONFIG, and spends their time on:

@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpRequest
 from fedwork import access, params
 from fedwork.context_processors import selected_year
 
-from .export import XLSX_CONTENT_TYPE, export_filename, write_annual_workbook
+from ..export import XLSX_CONTENT_TYPE, export_filename, write_annual_workbook
 
 
 @login_required
