@@ -24,7 +24,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bench import DEFAULT_LOAD_SECONDS, DEFAULT_REPEAT, SCALES, default_divisions
 
-DB_PREFIX = "fedwork_bench_"
+# BENCH_DB_PREFIX lets two people (or two checkouts) bench on one server without sharing a database.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "fedwork_bench_")
 
 
 class _Postgres:
