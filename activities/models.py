@@ -386,6 +386,55 @@ class FigureTotal(TotalRow):
         ]
 
 
+class Reach(models.Model):
+    """How many of a federation's direct children first reached an indicator in a month: the
+    children whose subtree's total of the indicator for the year, through that month, turned > 0
+    then. Σ ``children`` over months 1..m is the number of children that reached it by month m —
+    the numerator of a coverage indicator (妇女之家覆盖率: the share of the children that report
+    its base > 0), read by the roll-up with one index lookup instead of counting the children's
+    totals.
+
+    One count per totals table (``source``): everything recorded (FigureTotal) and approved
+    reports (submissions.ApprovedTotal). Kept by activities.totals in the same transaction as the
+    totals it follows (every write, import, federation move and approval goes through
+    totals.increment), rebuilt by ``rebuild_rollups`` and verified by ``check_rollups``.
+    """
+
+    class Source(models.TextChoices):
+        RECORDED = "recorded", _("全部已录入")
+        APPROVED = "approved", _("仅已审核")
+
+    source = models.CharField(max_length=8, choices=Source.choices)
+    # No index of its own: the unique constraint's leading columns serve the roll-up's lookups.
+    parent = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField()
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveSmallIntegerField()
+    # No CHECK (children >= 0): PostgreSQL checks the proposed row of INSERT … ON CONFLICT before
+    # it meets the conflict, so a decrement (-1) could not be one upsert. check_rollups verifies it.
+    children = models.IntegerField(default=0)
+
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "parent"
+
+    class Meta:
+        verbose_name = _("下级达标数")
+        verbose_name_plural = _("下级达标数")
+        constraints = [
+            # On PostgreSQL its index also carries the count (INCLUDE, migration 0012), so the
+            # roll-up reads it from the index alone.
+            models.UniqueConstraint(
+                fields=["source", "parent", "year", "indicator", "month"], name="activities_reach_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="activities_reach_month_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.parent_id}/{self.year}-{self.month}/{self.indicator_id}: {self.children}"
+
+
 class SubmissionToken(models.Model):
     """A create form's one-time token, claimed in the transaction that saves what the form creates.
 

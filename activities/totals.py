@@ -4,20 +4,30 @@ A done activity contributes its figures to the month it happened in, for its own
 every ancestor. A write computes the contribution before and after and applies the difference as
 atomic increments (INSERT … ON CONFLICT DO UPDATE SET value = value + excluded.value), so
 concurrent writers never lose an update, with no batch job and no stale cache.
+
+The same increments keep Reach, the count behind coverage indicators: per federation, indicator,
+year and month, how many of its direct children first reached the indicator (their total > 0)
+that month. A child's first month depends on all twelve of its monthly totals, so writers of one
+(federation, year, indicator) are serialised (a transaction-scoped advisory lock on PostgreSQL;
+SQLite serialises every writer) while they compare its months before and after their increment.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import Min, Q
 
 from fedwork.models import PATH_SEPARATOR, Federation
 
-from .models import COUNTED_STATUSES, Activity, Figure, FigureTotal
+from .models import COUNTED_STATUSES, Activity, Figure, FigureTotal, Reach
 
 # (federation path, year, month, indicator id) → value
 Contribution = dict[tuple[str, int, int, int], Decimal]
+# (federation id, year, indicator id): the unit whose first month with a total > 0 Reach follows
+ReachKey = tuple[int, int, int]
 
 
 def activity_month(activity: Activity, *, fresh: bool = False) -> int | None:
@@ -85,7 +95,9 @@ def apply(delta: Contribution) -> None:
 
 def increment(rows: dict[tuple[int, int, int, int], Decimal], model=FigureTotal) -> None:
     """Add {(federation id, year, month, indicator id): value} to a totals table of FigureTotal's shape
-    (FigureTotal, or submissions.ApprovedTotal), as atomic increments."""
+    (FigureTotal, or submissions.ApprovedTotal), as atomic increments; and, where a federation's first
+    month with a total > 0 moves (0 → > 0, back to 0, or to another month), move it in its parent's
+    Reach count of the same source, in the same transaction."""
     table = model._meta.db_table
     sql = (
         f"INSERT INTO {table} (federation_id, year, month, indicator_id, value) VALUES (%s, %s, %s, %s, %s) "
@@ -96,22 +108,262 @@ def increment(rows: dict[tuple[int, int, int, int], Decimal], model=FigureTotal)
     params = [(*key, value) for key, value in sorted(rows.items()) if value]
     if not params:
         return
+    keys = sorted({(federation, year, indicator) for federation, year, _month, indicator, _ in params})
     # Its own transaction when called alone; inside a caller's, no savepoint (two more round trips per
     # save): a failed increment fails the whole write anyway.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement for all rows: psycopg2's executemany sends them one by one.
-            from psycopg2.extras import execute_values
+        _lock_reach_keys(cursor, model, keys)
+        before = _positive_months(cursor, table, keys)
+        _execute_many(cursor, sql, params)
+        after: dict[ReachKey, dict[int, Decimal]] = {key: dict(months) for key, months in before.items()}
+        for federation_id, year, month, indicator_id, value in params:
+            months = after.setdefault((federation_id, year, indicator_id), {})
+            months[month] = months.get(month, Decimal(0)) + value
+        moved = {}
+        for key in keys:
+            old, new = _first_month(before.get(key, {})), _first_month(after.get(key, {}))
+            if old != new:
+                moved[key] = (old, new)
+        if moved:
+            _move_reach(cursor, model, moved)
 
-            execute_values(cursor.cursor, sql.replace("(%s, %s, %s, %s, %s)", "%s"), params, page_size=1000)
-        else:
-            cursor.executemany(sql, params)
+
+def _execute_many(cursor, sql: str, params: list[tuple]) -> None:
+    """Run an INSERT … VALUES (%s, …) for every row of ``params``, in their order."""
+    if connection.vendor == "postgresql":
+        # One statement for all rows: psycopg2's executemany sends them one by one.
+        from psycopg2.extras import execute_values
+
+        values = "(" + ", ".join(["%s"] * len(params[0])) + ")"
+        execute_values(cursor.cursor, sql.replace(values, "%s"), params, page_size=1000)
+    else:
+        cursor.executemany(sql, params)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reach: how many direct children reached an indicator, kept beside the totals (see Reach)
+
+
+def reach_source(model) -> str:
+    """The Reach.source that follows a totals table: FigureTotal or submissions.ApprovedTotal."""
+    return REACH_SOURCES[model._meta.label_lower]
+
+
+REACH_SOURCES = {
+    "activities.figuretotal": Reach.Source.RECORDED,
+    "submissions.approvedtotal": Reach.Source.APPROVED,
+}
+
+
+def totals_model(source: str):
+    """The totals table a Reach.source follows (the inverse of reach_source)."""
+    label = next(label for label, value in REACH_SOURCES.items() if value == source)
+    return apps.get_model(label)
+
+
+def _lock_reach_keys(cursor, model, keys: list[ReachKey]) -> None:
+    """Serialise the writers of each (federation, year, indicator) of a totals table until commit.
+
+    Why: whether a federation reached an indicator by month m depends on its totals of months 1..m,
+    and two writers of different months of one federation would each see the other's month still
+    at 0 and both count the federation as newly reached. A transaction-scoped advisory lock per key,
+    taken in sorted order (the same order as the totals rows), makes the second wait for the first's
+    commit. SQLite lets one writer at a time anyway.
+    """
+    if connection.vendor != "postgresql" or not keys:
+        return
+    source = 1 if reach_source(model) == Reach.Source.APPROVED else 0
+    numbers = sorted({_lock_number(source, *key) for key in keys})
+    # The subquery's order is the order of locking (a deadlock-free order shared by every writer).
+    cursor.execute(
+        "SELECT COUNT(pg_advisory_xact_lock(n)) FROM (SELECT unnest(%s::bigint[]) AS n ORDER BY n) AS keys",
+        [numbers],
+    )
+
+
+def _lock_number(source: int, federation_id: int, year: int, indicator_id: int) -> int:
+    """One signed 64-bit advisory lock number per key. Two keys may share a number (ids beyond 2³⁰,
+    years beyond 511 apart): they then merely wait for each other."""
+    number = ((federation_id & 0x3FFFFFFF) << 33) | ((indicator_id & 0xFFFFFF) << 9) | (year % 512)
+    number = (number << 1 | source) & 0xFFFFFFFFFFFFFFFF
+    return number - (1 << 64) if number >= 1 << 63 else number
+
+
+def _positive_months(cursor, table: str, keys: list[ReachKey]) -> dict[ReachKey, dict[int, Decimal]]:
+    """The months with a total > 0 of each key, as the table holds them now: {key: {month: value}}."""
+    federations = sorted({key[0] for key in keys})
+    years = sorted({key[1] for key in keys})
+    indicators = sorted({key[2] for key in keys})
+    wanted = set(keys)
+    cursor.execute(
+        f"SELECT federation_id, year, indicator_id, month, value FROM {table}"
+        f" WHERE federation_id IN ({_marks(federations)}) AND year IN ({_marks(years)})"
+        f" AND indicator_id IN ({_marks(indicators)}) AND value > 0",
+        [*federations, *years, *indicators],
+    )
+    found: dict[ReachKey, dict[int, Decimal]] = {}
+    for federation_id, year, indicator_id, month, value in cursor.fetchall():
+        key = (federation_id, year, indicator_id)
+        if key in wanted:
+            # SQLite hands numerics back as float or int; compared with Decimal deltas, not summed
+            # into anything stored.
+            found.setdefault(key, {})[month] = value if isinstance(value, Decimal) else Decimal(str(value))
+    return found
+
+
+def _first_month(months: dict[int, Decimal]) -> int | None:
+    """The first month whose total is > 0 (figures are never negative: from then on the running
+    total stays > 0); None when none is."""
+    return min((month for month, value in months.items() if value > 0), default=None)
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _move_reach(cursor, model, moved: dict[ReachKey, tuple[int | None, int | None]]) -> None:
+    """Move each federation's first month (old → new, None: never) in its parent's Reach count.
+
+    The parents are read FOR SHARE: a concurrent federation_move (which holds the moved federation's
+    row FOR UPDATE) then either waits for this write or is waited for, so a federation is counted
+    under the parent it ends up with, never under both or neither."""
+    federation_ids = sorted({key[0] for key in moved})
+    table = Federation._meta.db_table
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    cursor.execute(
+        f"SELECT id, parent_id FROM {table} WHERE id IN ({_marks(federation_ids)}) AND parent_id IS NOT NULL"
+        f" ORDER BY id{lock}",
+        federation_ids,
+    )
+    parents = dict(cursor.fetchall())
+    changes: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    for (federation_id, year, indicator_id), (old, new) in moved.items():
+        parent_id = parents.get(federation_id)
+        if parent_id is None:  # a root: no one counts it
+            continue
+        if old is not None:
+            changes[(parent_id, year, indicator_id, old)] -= 1
+        if new is not None:
+            changes[(parent_id, year, indicator_id, new)] += 1
+    _add_reach(cursor, reach_source(model), changes)
+
+
+def _add_reach(cursor, source: str, changes: dict[tuple[int, int, int, int], int]) -> None:
+    """Add {(parent id, year, indicator id, month): children} to Reach rows of a source, as atomic
+    increments in a fixed order (as the totals)."""
+    params = [(source, *key, value) for key, value in sorted(changes.items()) if value]
+    if not params:
+        return
+    table = Reach._meta.db_table
+    _execute_many(
+        cursor,
+        f"INSERT INTO {table} (source, parent_id, year, indicator_id, month, children)"
+        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (source, parent_id, year, indicator_id, month)"
+        f" DO UPDATE SET children = {table}.children + excluded.children",
+        params,
+    )
+
+
+def _reach_sql(model, federation: Federation | None, year: int | None) -> tuple[str, list]:
+    """A SELECT of the Reach rows a totals table implies (parent id, year, indicator id, month,
+    children): the COUNT of each parent's children by the first month their total was > 0.
+
+    ``federation`` limits it to the parents in its subtree and its own parent (whose count its
+    totals are part of); ``year`` to one year."""
+    table, federations = model._meta.db_table, Federation._meta.db_table
+    where, params = ["t.value > 0", "f.parent_id IS NOT NULL"], []
+    if year is not None:
+        where.append("t.year = %s")
+        params.append(year)
+    if federation is not None and federation.parent_id is None:
+        where.append("f.path LIKE %s")
+        params.append(federation.path + "%")
+    elif federation is not None:
+        where.append("(f.path LIKE %s OR f.parent_id = %s)")
+        params += [federation.path + "%", federation.parent_id]
+    sql = (
+        "SELECT parent_id, year, indicator_id, first_month, COUNT(*) FROM ("
+        " SELECT f.parent_id AS parent_id, t.year AS year, t.indicator_id AS indicator_id,"
+        " MIN(t.month) AS first_month"
+        f" FROM {table} t JOIN {federations} f ON f.id = t.federation_id"
+        f" WHERE {' AND '.join(where)}"
+        " GROUP BY f.parent_id, t.federation_id, t.year, t.indicator_id"
+        ") firsts GROUP BY parent_id, year, indicator_id, first_month"
+    )
+    return sql, params
+
+
+def _reach_scope(rows, federation: Federation | None, year: int | None):
+    """Reach rows (a queryset) in the scope of _reach_sql."""
+    if year is not None:
+        rows = rows.filter(year=year)
+    if federation is not None:
+        inside = Q(parent__path__startswith=federation.path)
+        rows = rows.filter(inside | Q(parent_id=federation.parent_id) if federation.parent_id else inside)
+    return rows
+
+
+def recompute_reach(federation: Federation | None = None, year: int | None = None) -> dict:
+    """The Reach counts the stored totals imply (both sources), in the scope of _reach_sql:
+    {(source, parent id, year, indicator id, month): children}, zeros left out."""
+    expected = {}
+    with connection.cursor() as cursor:
+        for source in Reach.Source:
+            sql, params = _reach_sql(totals_model(source), federation, year)
+            cursor.execute(sql, params)
+            for parent_id, year_, indicator_id, month, children in cursor.fetchall():
+                expected[(source.value, parent_id, year_, indicator_id, month)] = children
+    return expected
+
+
+def stored_reach(federation: Federation | None = None, year: int | None = None) -> dict:
+    """The stored Reach counts in the scope of _reach_sql, as recompute_reach returns them."""
+    rows = _reach_scope(Reach.objects.exclude(children=0), federation, year)
+    return {
+        (source, parent_id, year_, indicator_id, month): children
+        for source, parent_id, year_, indicator_id, month, children in rows.values_list(
+            "source", "parent_id", "year", "indicator_id", "month", "children"
+        )
+    }
+
+
+def reach_differences(federation: Federation | None = None, year: int | None = None) -> list[tuple]:
+    """(key, stored, expected) for every Reach count that does not match the stored totals (keys as
+    recompute_reach's); check_rollups reports them beside the totals' differences."""
+    have, want = stored_reach(federation, year), recompute_reach(federation, year)
+    return [
+        (key, have.get(key, 0), want.get(key, 0))
+        for key in sorted(have.keys() | want.keys())
+        if have.get(key, 0) != want.get(key, 0)
+    ]
+
+
+@transaction.atomic
+def rebuild_reach(federation: Federation | None = None, year: int | None = None) -> int:
+    """Replace the stored Reach counts (both sources, in the scope of _reach_sql) by those the stored
+    totals imply, SQL-side (INSERT … SELECT: the bench builds millions of totals this way); returns
+    the rows written."""
+    _reach_scope(Reach.objects.all(), federation, year).delete()
+    written = 0
+    table = Reach._meta.db_table
+    with connection.cursor() as cursor:
+        for source in Reach.Source:
+            sql, params = _reach_sql(totals_model(source), federation, year)
+            cursor.execute(
+                f"INSERT INTO {table} (source, parent_id, year, indicator_id, month, children)"
+                f" SELECT %s, reached.* FROM ({sql}) reached",
+                [source.value, *params],
+            )
+            written += cursor.rowcount
+    return written
 
 
 def move_subtree(old_path: str, new_path: str) -> None:
-    """A federation moved: its subtree's totals leave the old ancestors and join the new ones.
+    """A federation moved: its subtree's totals leave the old ancestors and join the new ones, and
+    the federation itself leaves its old parent's Reach counts and joins the new parent's.
 
-    Called by fedwork.services.federation_move inside the move's transaction."""
+    Called by fedwork.services.federation_move inside the move's transaction (which holds the
+    federation's row FOR UPDATE, see _move_reach)."""
     code = new_path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[-1]
     old_ancestors = old_path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[:-1]
     new_ancestors = new_path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[:-1]
@@ -128,6 +380,31 @@ def move_subtree(old_path: str, new_path: str) -> None:
         for ancestor in new_ancestors:
             rows[(ids[ancestor], year, month, indicator_id)] += value
     increment(rows)
+    old_parent = ids[old_ancestors[-1]] if old_ancestors else None
+    new_parent = ids[new_ancestors[-1]] if new_ancestors else None
+    if old_parent != new_parent:
+        _move_membership(ids[code], old_parent, new_parent)
+
+
+def _move_membership(federation_id: int, old_parent: int | None, new_parent: int | None) -> None:
+    """Take a federation's first months (per source, year and indicator) out of its old parent's
+    Reach counts and into its new parent's (its own totals do not change in a move)."""
+    with connection.cursor() as cursor:
+        for source in Reach.Source:
+            firsts = (
+                totals_model(source)
+                .objects.filter(federation_id=federation_id, value__gt=0)
+                .values_list("year", "indicator_id")
+                .annotate(first=Min("month"))
+                .order_by()
+            )
+            changes: dict[tuple[int, int, int, int], int] = defaultdict(int)
+            for year, indicator_id, first in firsts:
+                if old_parent is not None:
+                    changes[(old_parent, year, indicator_id, first)] -= 1
+                if new_parent is not None:
+                    changes[(new_parent, year, indicator_id, first)] += 1
+            _add_reach(cursor, source.value, changes)
 
 
 def recompute(federation: Federation | None = None, year: int | None = None) -> dict:
@@ -178,7 +455,8 @@ def stored(federation: Federation | None = None, year: int | None = None) -> dic
 
 @transaction.atomic
 def rebuild(federation: Federation | None = None, year: int | None = None) -> int:
-    """Replace the stored totals (of a subtree and/or year) by a recomputation; returns rows written."""
+    """Replace the stored totals (of a subtree and/or year) by a recomputation, and the Reach counts
+    by those the totals imply (rebuild_reach); returns the totals rows written."""
     rows = FigureTotal.objects.all()
     if year is not None:
         rows = rows.filter(year=year)
@@ -193,6 +471,7 @@ def rebuild(federation: Federation | None = None, year: int | None = None) -> in
         ],
         batch_size=5000,
     )
+    rebuild_reach(federation, year)
     return len(expected)
 
 

@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from ninja import Router, Schema
 
 from fedwork import access, params
-from reports.rollup import Progress, rollup, status_labels
+from reports.rollup import Progress, Rollup, expected_at_month_end, rollup, status_labels
 
 router = Router()
 
@@ -81,9 +81,8 @@ def target_out(progress: Progress, labels: dict[str, str]) -> dict:
     }
 
 
-def rollup_out(result) -> dict:
-    """The API's shape of a roll-up (also what the dashboard's charts read)."""
-    expected = [_expected_at_month_end(result.year, month) for month in range(1, 13)]
+def rollup_out(result: Rollup) -> dict:
+    """The API's shape of a roll-up (RollupOut); the dashboard's charts read its slice ``chart_out``."""
     labels = status_labels()
     return {
         "federation": result.federation.code,
@@ -104,19 +103,33 @@ def rollup_out(result) -> dict:
             }
             for child in result.children
         ],
-        "monthly": [
-            {"month": month, "completion": _number(value, 1), "expected": expected[month - 1]}
-            for month, value in enumerate(result.monthly_completion, start=1)
-        ],
+        "monthly": monthly_out(result),
     }
 
 
-def _expected_at_month_end(year: int, month: int) -> float:
-    from calendar import monthrange
+def monthly_out(result: Rollup) -> list[dict]:
+    """RollupOut's ``monthly``: per month, the overall completion at its end and the time progress
+    (judging.expected_at_month_end), in percent with one decimal."""
+    return [
+        {
+            "month": month,
+            "completion": _number(value, 1),
+            "expected": round(float(expected_at_month_end(result.year, month)), 1),
+        }
+        for month, value in enumerate(result.monthly_completion, start=1)
+    ]
 
-    from reports.rollup import expected_share
 
-    return round(float(expected_share(year, date(year, month, monthrange(year, month)[1]))) * 100, 1)
+def chart_out(result: Rollup) -> dict:
+    """What the dashboard's two charts draw, as the API writes it (RollupOut's ``monthly``, and each
+    child's ``name`` and ``score``): the page embeds it (json_script) instead of calling the API
+    for a second roll-up."""
+    return {
+        "monthly": monthly_out(result),
+        "children": [
+            {"name": child.federation.name, "score": _number(child.score, 1)} for child in result.children
+        ],
+    }
 
 
 @router.get("/rollup/{code}/{year}/", response=RollupOut, summary="目标完成情况汇总", tags=["报表"])

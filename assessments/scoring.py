@@ -5,9 +5,10 @@ Rules, after the practice the Lixia standards describe (``seeds/lixia-2013-grass
 areas with 主要内容 and 目标任务, checked at year end and used "作为年底评先树优的重要依据") and the
 "双考双评" scheme it implements (济妇发〔2013〕40号: 目标考核 plus 评议):
 
-- **按目标完成 (FROM_TARGETS)**: max × min(1, completion), completion being the weighted mean of the
-  child's capped target completions — the roll-up's weighted score (``reports.rollup.weighted_score``),
-  restricted to the item's indicator or work point when it names one;
+- **按目标完成 (FROM_TARGETS)**: max × capped completion / 100, completion being the weighted mean of
+  the child's capped target completions — the roll-up's weighted score
+  (``reports.rollup.weighted_score``), restricted to the item's indicator or work point when it names
+  one; both capped by the roll-up's one rule (``reports.rollup.capped``: within 0…100 %);
 - **评审打分 (JUDGED)**: the reviewer's points, within [0, max];
 - **加分 (BONUS, 创新加分)**: within [0, cap], the item's max being its cap;
 - **扣分 (DEDUCTION)**: within [0, cap], subtracted;
@@ -24,12 +25,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from plans.models import WorkPoint
-from reports import rollup as rollup_module
+from reports.rollup import HUNDRED, capped, rollup, weighted_score
 
 from .models import Rule, Scheme, SchemeItem
 
 ZERO = Decimal(0)
-HUNDRED = Decimal(100)
 TENTH = Decimal("0.1")
 
 
@@ -46,12 +46,12 @@ def clamp(points: Decimal | None, maximum: Decimal) -> Decimal:
 
 
 def points_from_completion(maximum: Decimal, completion: Decimal | None) -> Decimal:
-    """FROM_TARGETS: ``maximum`` × min(1, completion / 100); ``completion`` in percent (120 = 120 %),
-    None (no target split to the child) earning 0. Rounded to 0.1."""
+    """FROM_TARGETS: ``maximum`` × the capped completion (reports.rollup.capped: within 0…100 %) / 100;
+    ``completion`` in percent (120 = 120 %), None (no target split to the child) earning 0. Rounded
+    to 0.1."""
     if completion is None:
         return ZERO
-    share = min(max(completion, ZERO), HUNDRED) / HUNDRED
-    return rounded(maximum * share)
+    return rounded(maximum * (capped(completion) / HUNDRED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ def target_figures(scheme: Scheme, as_of: date | None = None) -> dict[int, dict[
     items = [item for item in scheme.items() if item.rule == Rule.FROM_TARGETS]
     if not items:
         return {}
-    result = rollup_module.rollup(scheme.federation, scheme.year, as_of or date(scheme.year, 12, 31))
+    result = rollup(scheme.federation, scheme.year, as_of or date(scheme.year, 12, 31))
     under = _points_under({item.work_point_id for item in items if item.work_point_id})
     figures: dict[int, dict[int, Figures]] = {}
     for child in result.children:
@@ -148,5 +148,5 @@ def _figures_for(item: SchemeItem, progress: list, under: dict[int, set[int]]) -
         kept = [p for p in progress if p.target.work_point.pk in points]
     else:
         kept = list(progress)
-    completion = rollup_module.weighted_score(kept) if kept else None
+    completion = weighted_score(kept) if kept else None
     return Figures(kept, completion)

@@ -582,7 +582,8 @@ def generate_activities(
 
 
 def build_totals(tree: Tree, year: int) -> int:
-    """Leaf sums per (federation, month, indicator), then each level added into its parent, bottom up."""
+    """Leaf sums per (federation, month, indicator), then each level added into its parent, bottom up;
+    then the Reach counts those totals imply (activities.totals.rebuild_reach, INSERT … SELECT)."""
     total_table = FigureTotal._meta.db_table
     activity_table, figure_table = Activity._meta.db_table, Figure._meta.db_table
     federation_table = Federation._meta.db_table
@@ -621,7 +622,9 @@ def build_totals(tree: Tree, year: int) -> int:
             )
         cursor.execute("DROP TABLE bench_sums")
         cursor.execute(f"SELECT COUNT(*) FROM {total_table}")
-        return cursor.fetchone()[0]
+        rows = cursor.fetchone()[0]
+    totals.rebuild_reach(year=year)
+    return rows
 
 
 def vacuum_analyze() -> None:

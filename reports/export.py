@@ -55,6 +55,7 @@ from fedwork.text import clean_text
 from plans.models import MONEY_UNIT, Indicator, IndicatorKind, Target
 
 from .rollup import (
+    HUNDRED,
     ChildResult,
     IndicatorStatistics,
     Progress,
@@ -67,7 +68,6 @@ from .rollup import (
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT_NAME = "宋体"
-HUNDRED = Decimal(100)
 # Activities fetched per round trip: large enough to be quick, small enough to keep memory flat.
 ACTIVITY_CHUNK = 2000
 

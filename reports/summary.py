@@ -33,7 +33,7 @@ from fedwork.models import Federation
 from fedwork.text import clean_text
 from plans.models import Comparator, IndicatorKind, WorkPoint, document_order, outline
 
-from .rollup import HUNDRED, ChildResult, Progress, Rollup, Status, rollup
+from .rollup import ChildResult, Progress, Rollup, below_time_progress, rollup
 from .templatetags.reports_tags import fixed
 
 # Longest first: "人次数" must go before "次数", "数量" before any one-character rule.
@@ -145,7 +145,7 @@ def _clause(progress: Progress) -> str | None:
     kind = progress.target.indicator.kind
     if kind == IndicatorKind.MILESTONE:
         # Done or not is the whole result: a "完成目标的100%" after it would only repeat it.
-        if progress.status == Status.DONE or (progress.completion or 0) >= 100:
+        if progress.is_done:
             return _("已完成%(what)s") % {"what": _milestone_text(progress)}
         return _("%(what)s尚未完成") % {"what": _milestone_text(progress)}
     if progress.achieved is None:
@@ -223,20 +223,21 @@ def _child_item(progress: Progress) -> str:
     return _("%(name)s（%(status)s）") % {"name": name, "status": status}
 
 
-def lagging_children_text(children: list[ChildResult], expected: Decimal) -> str | None:
+def lagging_children_text(children: list[ChildResult], share: Decimal) -> str | None:
     """The children that fall behind, with their figures, as one paragraph; None when none does.
 
-    A child falls behind when one of the targets split to it lags (LAGGING_STATUSES) or its score
-    (the dashboard's 得分, a percentage) is below the expected share of the year (``expected``, a
-    percentage: 时间过半、任务过半). Example: 下级妇联中，开福区完成37.5%，低于序时进度（100.0%），
-    其中培训妇女人数完成37.5%（滞后）。
+    A child falls behind when one of the targets split to it lags (judging.LAGGING_STATUSES) or its
+    score (the dashboard's 得分, a percentage) is below the expected share of the year (``share``,
+    0…1: 时间过半、任务过半, judging.below_time_progress). Example: 下级妇联中，开福区完成37.5%，
+    低于序时进度（100.0%），其中培训妇女人数完成37.5%（滞后）。
     """
+    expected = share * 100
     # Children whose figures read the same are named together (株洲市妇联、湘潭市妇联完成0.0%…),
     # in the dashboard's order: a province has fourteen cities, most of them alike early in a year.
     names_by_text: dict[str, list[str]] = {}
     for child in children:
         lagging = [p for p in child.progress if p.is_lagging]
-        behind = child.score is not None and child.score < expected
+        behind = below_time_progress(child.score, share)
         if not lagging and not behind:
             continue
         text = ""
@@ -272,7 +273,7 @@ def _opening(result: Rollup, activity_count: int) -> str:
     text = when + _("%(who)s共开展活动%(count)s项。") % {"who": who, "count": activity_count}
     if not result.progress:
         return text + _("年度工作要点未设定量化目标任务。")
-    done = sum(1 for p in result.progress if p.status == Status.DONE)
+    done = result.done_count
     text += _("年度工作要点确定目标任务%(total)s项，已完成%(done)s项") % {
         "total": len(result.progress),
         "done": done,
@@ -352,7 +353,7 @@ def build_summary(federation: Federation, year: int, as_of: date | None = None) 
             shortcomings.append(
                 _("需加强：%(items)s。") % {"items": "；".join(_lagging_item(p) for p in lagging)}
             )
-        behind = lagging_children_text(result.children, result.expected_share * HUNDRED)
+        behind = lagging_children_text(result.children, result.expected_share)
         if behind:
             shortcomings.append(behind)
         if not shortcomings:

@@ -325,17 +325,17 @@ def lagging(federation: Federation, year: int) -> list[Item]:
     """The federation's targets behind time progress in the year, from one roll-up.
 
     A target not yet started counts only once the year is further on than the tolerance the roll-up
-    allows (``FEDWORK_PROGRESS_TOLERANCE``): on 5 January nothing is lagging yet.
+    allows (``FEDWORK_PROGRESS_TOLERANCE``): on 5 January nothing is lagging yet
+    (reports.rollup.reminds_as_lagging).
     """
-    from reports.rollup import Status, rollup
+    from reports.rollup import Status, reminds_as_lagging, rollup
 
     result = rollup(federation, year)
     tolerance = Decimal(settings.FEDWORK_PROGRESS_TOLERANCE)
-    too_early = result.expected_share * 100 <= tolerance
     url = reverse("reports:dashboard", kwargs={"code": federation.code})
     items = []
     for progress in result.progress:
-        if not progress.is_lagging or (progress.status == Status.NOT_STARTED and too_early):
+        if not reminds_as_lagging(progress, result.expected_share, tolerance):
             continue
         completion = "—" if progress.completion is None else f"{progress.completion:.0f}%"
         items.append(
@@ -346,7 +346,7 @@ def lagging(federation: Federation, year: int) -> list[Item]:
                 % {
                     "indicator": progress.indicator.name,
                     "completion": completion,
-                    "expected": f"{result.expected_share * 100:.0f}",
+                    "expected": f"{result.expected_percent:.0f}",
                     "status": Status(progress.status).label,
                 },
                 url,

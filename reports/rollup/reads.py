@@ -1,22 +1,21 @@
 """The roll-up: results of a federation and everything below it, against its targets.
 
-The one place that computes what leaders see (dashboards, the API, the annual Excel export, the
-year-end summary). It reads the pre-aggregated FigureTotal rows (kept current on every write, see
-activities.totals) in a fixed number of queries, whatever the size of the tree:
+The one place that reads what leaders see (dashboards, the API, the annual Excel export, the
+year-end summary, the assessment). It reads the pre-aggregated FigureTotal rows (kept current on
+every write, see activities.totals) in a fixed number of queries, whatever the size of the tree:
 
 - a sum indicator: the figures of done activities of F and every federation below it;
 - a rate: recomputed from its summed numerator and denominator, never averaged;
-- a coverage: the share of F's direct children whose own subtree reports the base indicator > 0;
+- a coverage: the share of F's direct children whose own subtree reports the base indicator > 0
+  (for F's children, the share of their own children: activities.Reach, a maintained count);
 - a milestone: met when a done activity is marked as achieving the target.
 
-Time progress (时间过半、任务过半): as of a date, the expected share is the elapsed share of the year;
-a monthly target (每月不少于2条) is judged month by month. Totals are kept per month, so a figure
-counts from the month it happened in.
+Totals are kept per month, so a figure counts from the month it happened in. How each result is
+judged (completion, status, score, rank, time progress) is ``judging``'s, not this module's.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,117 +23,27 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
-from django.db import connection, models
-from django.utils import timezone
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import COUNTED_STATUSES, FigureTotal
+from activities.models import COUNTED_STATUSES, Activity, FigureTotal, Reach
 from fedwork.models import Federation
-from plans.models import Cadence, Comparator, Indicator, IndicatorKind, Target, WorkPoint, outline
+from plans.models import Indicator, IndicatorKind, Plan, Target, WorkPoint, outline
 
-HUNDRED = Decimal(100)
-
-
-class Status(models.TextChoices):
-    """Progress statuses as leaders read them.
-
-    Codes, not translated strings: a roll-up compares hundreds of them, and the label is translated
-    only where it is shown (``status.label``), in the reader's language.
-    """
-
-    DONE = "done", _("已完成")
-    AHEAD = "ahead", _("超前")
-    ON_TRACK = "on_track", _("正常")
-    LAGGING = "lagging", _("滞后")
-    NOT_STARTED = "not_started", _("未开始")
-    NOT_DUE = "not_due", _("未到期")
-    OVERDUE = "overdue", _("已逾期")
-
-
-def status_labels() -> dict[str, str]:
-    """Each status's label in the active language, for writing many of them (API, export)."""
-    return {status: str(status.label) for status in Status}
-
-
-LAGGING_STATUSES = {Status.LAGGING, Status.OVERDUE, Status.NOT_STARTED}
-STATUS_COLOURS = {
-    Status.DONE: "success",
-    Status.AHEAD: "primary",
-    Status.ON_TRACK: "info",
-    Status.LAGGING: "danger",
-    Status.OVERDUE: "danger",
-    Status.NOT_STARTED: "warning",
-}
-
-
-def default_as_of(year: int, today: date | None = None) -> date:
-    """Today within the year; the year's last day for past years; its first for future ones."""
-    today = today or timezone.localdate()
-    if today.year > year:
-        return date(year, 12, 31)
-    if today.year < year:
-        return date(year, 1, 1)
-    return today
-
-
-def expected_share(year: int, as_of: date) -> Decimal:
-    """The elapsed share of the year, counting the as-of day itself."""
-    if as_of.year < year:
-        return Decimal(0)
-    if as_of.year > year:
-        return Decimal(1)
-    days = 366 if calendar.isleap(year) else 365
-    return Decimal(as_of.timetuple().tm_yday) / Decimal(days)
-
-
-def completed_months(year: int, as_of: date) -> int:
-    """Months fully behind us on the as-of date (a month counts once its last day is reached)."""
-    if as_of.year < year:
-        return 0
-    if as_of.year > year:
-        return 12
-    last_day = calendar.monthrange(year, as_of.month)[1]
-    return as_of.month if as_of.day == last_day else as_of.month - 1
-
-
-@dataclass(slots=True)
-class Progress:
-    """One target's result: what was to be done, what was done, and how it stands."""
-
-    target: Target
-    achieved: Decimal | None
-    completion: Decimal | None  # a percentage, 120 meaning 120 %
-    status: Status
-    monthly: list[Decimal] = field(default_factory=list)  # achieved per month (sums only)
-    # 上年同期: the same federation's result for the same indicator in the year before, over the same
-    # months (see previous_result); None where nothing was recorded, or for a milestone.
-    previous: Decimal | None = None
-
-    @property
-    def indicator(self):
-        return self.target.indicator
-
-    @property
-    def change(self) -> Decimal | None:
-        """同比增减 in percent (see year_on_year)."""
-        return year_on_year(self.achieved, self.previous)
-
-    @property
-    def target_value(self) -> Decimal:
-        return self.target.annual_value
-
-    @property
-    def capped_completion(self) -> Decimal:
-        return min(self.completion or Decimal(0), HUNDRED)
-
-    @property
-    def is_lagging(self) -> bool:
-        return self.status in LAGGING_STATUSES
-
-    @property
-    def colour(self) -> str:
-        """The Bootstrap colour of the status, so the dashboard reads at a glance."""
-        return STATUS_COLOURS.get(self.status, "secondary")
+from .judging import (
+    HUNDRED,
+    Judge,
+    Progress,
+    count_done,
+    count_lagging,
+    counted_months,
+    default_as_of,
+    monthly_completion,
+    percent_of,
+    rank,
+    weighted_score,
+    year_on_year,
+)
 
 
 @dataclass
@@ -148,12 +57,12 @@ class ChildResult:
 
     @property
     def done_count(self) -> int:
-        return sum(1 for p in self.progress if p.status == Status.DONE)
+        return count_done(self.progress)
 
     @property
     def lagging_count(self) -> int:
-        """Targets lagging, overdue or not started: what a leader follows up (see LAGGING_STATUSES)."""
-        return sum(1 for p in self.progress if p.is_lagging)
+        """Targets lagging, overdue or not started: what a leader follows up (judging.LAGGING_STATUSES)."""
+        return count_lagging(self.progress)
 
 
 @dataclass
@@ -186,6 +95,15 @@ class Rollup:
         return weighted_score(self.progress) if self.progress else None
 
     @property
+    def expected_percent(self) -> Decimal:
+        """Time progress (时间进度) in percent: the expected share of the year by as_of."""
+        return self.expected_share * HUNDRED
+
+    @property
+    def done_count(self) -> int:
+        return count_done(self.progress)
+
+    @property
     def lagging_first(self) -> list[Progress]:
         return sorted(
             self.progress, key=lambda p: (not p.is_lagging, _document_position(p.target), p.target.pk)
@@ -198,23 +116,6 @@ def _document_position(target) -> tuple:
     return getattr(point, "document_position", ((point.order, point.pk),))
 
 
-def year_on_year(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
-    """同比增减: the change from last year's figure to this year's, in percent of last year's
-    (+25 meaning a quarter more); None (shown "—") when last year's figure is 0 or missing, or this
-    year's is missing. A rate is compared the same way, as a relative change of the rate."""
-    if current is None or previous is None or previous == 0:
-        return None
-    return (current - previous) / previous * HUNDRED
-
-
-def weighted_score(progress: list[Progress]) -> Decimal:
-    """Weighted mean of min(completion, 100 %) over the targets, by the targets' weights."""
-    weights = sum((p.target.weight for p in progress), Decimal(0))
-    if not weights:
-        return Decimal(0)
-    return sum((p.capped_completion * p.target.weight for p in progress), Decimal(0)) / weights
-
-
 @dataclass(slots=True, eq=False)
 class SplitTarget:
     """A child's share of an upper target, as the roll-up reads it: the child's Target row, with the
@@ -224,7 +125,7 @@ class SplitTarget:
     instances was a fifth of its time. ``annual_value`` follows the model's rule.
     """
 
-    COLUMNS: ClassVar = (  # plans_target's columns, in the order of the fields below
+    COLUMNS: ClassVar = (  # Target's columns, in the order of the fields below
         "id",
         "parent_target_id",
         "comparator",
@@ -262,6 +163,17 @@ class SplitTarget:
 def _marks(values) -> str:
     """Placeholders for ``IN (…)``: one per value (callers skip empty lists)."""
     return ", ".join(["%s"] * len(values))
+
+
+def _table(model) -> str:
+    """A model's table, quoted for the SQL below (which names no table itself: a renamed model or an
+    explicit through model keeps working)."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name: str) -> str:
+    """A field's column, quoted (through tables name theirs after the models they link)."""
+    return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
 def _approved_table() -> str:
@@ -351,8 +263,9 @@ def _targets(federation: Federation, year: int) -> list[Target]:
         for field in model_fields
     )
     rows = _select(
-        f"SELECT {columns} FROM plans_target t JOIN plans_plan p ON p.id = t.plan_id"
-        " JOIN plans_indicator i ON i.id = t.indicator_id JOIN plans_workpoint w ON w.id = t.work_point_id"
+        f"SELECT {columns} FROM {_table(Target)} t JOIN {_table(Plan)} p ON p.id = t.plan_id"
+        f" JOIN {_table(Indicator)} i ON i.id = t.indicator_id"
+        f" JOIN {_table(WorkPoint)} w ON w.id = t.work_point_id"
         ' WHERE p.federation_id = %s AND p.year = %s ORDER BY w."order", w.id, t.id',
         [federation.pk, year],
         tuple(field for model_fields in fields for field in model_fields),
@@ -392,7 +305,7 @@ def _split_target_rows(upper_ids: list[int], child_ids: list[int]) -> list[tuple
     columns = ("indicator_id", *SplitTarget.COLUMNS)
     return _select(
         f"SELECT p.federation_id, {', '.join('t.' + column for column in columns)}"
-        " FROM plans_target t JOIN plans_plan p ON p.id = t.plan_id"
+        f" FROM {_table(Target)} t JOIN {_table(Plan)} p ON p.id = t.plan_id"
         f" WHERE t.parent_target_id IN ({_marks(upper_ids)}) AND p.federation_id IN ({_marks(child_ids)})"
         " ORDER BY t.id",
         [*upper_ids, *child_ids],
@@ -437,14 +350,12 @@ def previous_result(
         return previous.get((federation_id, indicator.pk))
     if kind == IndicatorKind.RATE:
         denominator = previous.get((federation_id, indicator.denominator_id))
-        if not denominator:
-            return None
-        return previous.get((federation_id, indicator.numerator_id), Decimal(0)) / denominator * HUNDRED
+        return percent_of(previous.get((federation_id, indicator.numerator_id), Decimal(0)), denominator)
     if kind == IndicatorKind.COVERAGE and child_ids:
         values = [previous.get((child_id, indicator.base_id)) for child_id in child_ids]
         if all(value is None for value in values):
             return None
-        return Decimal(sum(1 for value in values if value)) / Decimal(len(child_ids)) * HUNDRED
+        return percent_of(sum(1 for value in values if value), len(child_ids))
     return None
 
 
@@ -452,10 +363,12 @@ def _milestones_met(target_ids: list[int], as_of: date) -> set[int]:
     """The milestone targets a done activity on or before as_of is marked as achieving."""
     if not target_ids:
         return set()
+    through = Activity.achieves.through
+    activity, target = _column(through, "activity"), _column(through, "target")
     rows = _select(
-        "SELECT DISTINCT aa.target_id FROM activities_activity_achieves aa"
-        " JOIN activities_activity a ON a.id = aa.activity_id"
-        f" WHERE aa.target_id IN ({_marks(target_ids)}) AND a.status IN ({_marks(COUNTED_STATUSES)})"
+        f"SELECT DISTINCT aa.{target} FROM {_table(through)} aa"
+        f" JOIN {_table(Activity)} a ON a.id = aa.{activity}"
+        f" WHERE aa.{target} IN ({_marks(target_ids)}) AND a.status IN ({_marks(COUNTED_STATUSES)})"
         " AND a.calendar_day <= %s",
         [
             *target_ids,
@@ -467,24 +380,27 @@ def _milestones_met(target_ids: list[int], as_of: date) -> set[int]:
 
 
 def _grandchildren_reached(
-    child_ids: list[int], bases: set[int], year: int, last_month: int, table: str = FigureTotal._meta.db_table
-):
-    """For coverage: per (child, base indicator), how many of the child's own children report the
-    base indicator > 0; and per child, how many children it has."""
+    child_ids: list[int], bases: set[int], year: int, last_month: int, source: str = Reach.Source.RECORDED
+) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
+    """For coverage: per (child, base indicator), how many of the child's own children reported the
+    base indicator > 0 in months 1..last_month; and per child, how many children it has.
+
+    The first from activities.Reach (kept by every write: the children that first reached it in
+    each month, summed up to last_month), an index range of at most twelve rows per pair instead of
+    counting the grandchildren's totals; ``source`` is Reach.Source.APPROVED for 仅已审核."""
     bases = sorted(bases)
     reached = _select(
-        f"SELECT f.parent_id, t.indicator_id, COUNT(DISTINCT t.federation_id) FROM {table} t"
-        " JOIN fedwork_federation f ON f.id = t.federation_id"
-        f" WHERE f.parent_id IN ({_marks(child_ids)}) AND t.year = %s AND t.month <= %s"
-        f" AND t.indicator_id IN ({_marks(bases)}) AND t.value > 0 GROUP BY f.parent_id, t.indicator_id",
-        [*child_ids, year, last_month, *bases],
+        f"SELECT parent_id, indicator_id, SUM(children) FROM {_table(Reach)}"
+        f" WHERE source = %s AND parent_id IN ({_marks(child_ids)}) AND year = %s"
+        f" AND indicator_id IN ({_marks(bases)}) AND month <= %s GROUP BY parent_id, indicator_id",
+        [str(source), *child_ids, year, *bases, last_month],
     )
     counts = _select(
-        f"SELECT parent_id, COUNT(*) FROM fedwork_federation WHERE parent_id IN ({_marks(child_ids)})"
+        f"SELECT parent_id, COUNT(*) FROM {_table(Federation)} WHERE parent_id IN ({_marks(child_ids)})"
         " GROUP BY parent_id",
         child_ids,
     )
-    return {(parent, indicator): n for parent, indicator, n in reached}, dict(counts)
+    return {(parent, indicator): n for parent, indicator, n in reached if n}, dict(counts)
 
 
 def _needed_indicators(indicators) -> set[int]:
@@ -494,80 +410,6 @@ def _needed_indicators(indicators) -> set[int]:
         ids.add(indicator.pk)
         ids.update(i for i in (indicator.numerator_id, indicator.denominator_id, indicator.base_id) if i)
     return ids
-
-
-@dataclass(slots=True)
-class _Judge:
-    """Turns a target and its result into a Progress, for one roll-up's date (read once, used for
-    every target of the federation and its children)."""
-
-    share: Decimal  # the expected share of the year by as_of
-    as_of: date
-    year_over: bool
-    months_done: int
-    milestones_met: set[int]
-    tolerance: Decimal
-
-    def progress(self, target, achieved: Decimal | None, monthly: list[Decimal]) -> Progress:
-        indicator = target.indicator
-        if indicator.kind == IndicatorKind.MILESTONE:
-            if target.pk in self.milestones_met:
-                return Progress(target, Decimal(1), HUNDRED, Status.DONE)
-            due = target.due_date
-            overdue = (due and due < self.as_of) or (not due and self.year_over)
-            return Progress(target, Decimal(0), Decimal(0), Status.OVERDUE if overdue else Status.NOT_DUE)
-        goal = target.annual_value
-        # Children's totals are read summed over the year: their monthly targets are judged on the total.
-        if target.cadence == Cadence.MONTH and indicator.kind == IndicatorKind.SUM and monthly:
-            # Each month counts up to its own goal: a busy December cannot make up for an empty March.
-            counted = sum((min(value, target.value) for value in monthly), Decimal(0))
-            completion = counted / goal * HUNDRED if goal else None
-        elif target.comparator == Comparator.AT_MOST:
-            completion = (
-                HUNDRED
-                if achieved is not None and achieved <= goal
-                else (goal / achieved * HUNDRED if achieved else None)
-            )
-        else:
-            completion = (
-                achieved / goal * HUNDRED
-                if (achieved is not None and goal)
-                else (HUNDRED if goal == 0 and achieved is not None else None)
-            )
-        return Progress(
-            target, achieved, completion, self.status(target, achieved, completion, monthly), monthly
-        )
-
-    def status(
-        self, target, achieved: Decimal | None, completion: Decimal | None, monthly: list[Decimal]
-    ) -> str:
-        if achieved is None or (achieved == 0 and target.comparator != Comparator.AT_MOST):
-            return Status.NOT_STARTED
-        if target.comparator == Comparator.AT_MOST:
-            if achieved > target.annual_value:
-                return Status.LAGGING
-            return Status.DONE if self.year_over else Status.ON_TRACK
-        if completion is not None and completion >= HUNDRED:
-            return Status.DONE
-        if target.indicator.kind in (IndicatorKind.RATE, IndicatorKind.COVERAGE):
-            # A rate or a share is not cumulative: it is judged against the target itself, not the calendar.
-            return Status.ON_TRACK if completion >= HUNDRED - self.tolerance else Status.LAGGING
-        if (
-            target.cadence == Cadence.MONTH
-            and monthly
-            and any(monthly[m] < target.value for m in range(self.months_done))
-        ):
-            return Status.LAGGING
-        expected = self.share * HUNDRED
-        if completion >= expected:
-            return Status.AHEAD
-        if completion >= expected - self.tolerance:
-            return Status.ON_TRACK
-        return Status.LAGGING
-
-
-def _rate(numerator: Decimal, denominator: Decimal) -> Decimal | None:
-    return numerator / denominator * HUNDRED if denominator else None
 
 
 def rollup(
@@ -584,11 +426,9 @@ def rollup(
     ``change`` (同比增减): one more query, whatever the number of targets.
     """
     table = _approved_table() if approved_only else FigureTotal._meta.db_table
+    source = Reach.Source.APPROVED if approved_only else Reach.Source.RECORDED
     as_of = as_of or default_as_of(year)
-    share = expected_share(year, as_of)
-    months_done = completed_months(year, as_of)
-    last_month = 0 if as_of.year < year else (12 if as_of.year > year else as_of.month)
-    year_over = as_of >= date(year, 12, 31)
+    last_month = counted_months(year, as_of)
 
     targets = _targets(federation, year)
     children = list(Federation.objects.children_of(federation).order_by("code"))
@@ -620,7 +460,7 @@ def rollup(
     grandchildren_with, grandchildren_all = {}, {}
     if coverage_bases and children:
         grandchildren_with, grandchildren_all = _grandchildren_reached(
-            child_ids, coverage_bases, year, last_month, table
+            child_ids, coverage_bases, year, last_month, source
         )
 
     def achieved_for(target: Target, value_of, coverage) -> Decimal | None:
@@ -629,20 +469,17 @@ def rollup(
         if kind == IndicatorKind.SUM:
             return value_of(indicator.pk)
         if kind == IndicatorKind.RATE:
-            return _rate(value_of(indicator.numerator_id), value_of(indicator.denominator_id))
+            return percent_of(value_of(indicator.numerator_id), value_of(indicator.denominator_id))
         if kind == IndicatorKind.COVERAGE:
             return coverage(indicator.base_id)
         return None  # a milestone: judged by the activities marked as achieving it
 
     def own_coverage(base_id: int) -> Decimal | None:
-        if not children:
-            return None
+        # F's children's totals are read anyway: counting them here needs no Reach row.
         reached = sum(1 for child in children if totals.child(child.pk, base_id) > 0)
-        return Decimal(reached) / Decimal(len(children)) * HUNDRED
+        return percent_of(reached, len(children))
 
-    judge = _Judge(
-        share, as_of, year_over, months_done, milestones_met, Decimal(settings.FEDWORK_PROGRESS_TOLERANCE)
-    )
+    judge = Judge.on(year, as_of, Decimal(settings.FEDWORK_PROGRESS_TOLERANCE), milestones_met)
     progress = []
     monthly_by_indicator = totals.monthly
     for target in targets:
@@ -665,8 +502,7 @@ def rollup(
             return totals.child(child_pk, indicator_id)
 
         def coverage(base_id, child_pk=child_pk, grandchildren=grandchildren):
-            reached = grandchildren_with.get((child_pk, base_id), 0)
-            return Decimal(reached) / grandchildren * HUNDRED if grandchildren else None
+            return percent_of(grandchildren_with.get((child_pk, base_id), 0), grandchildren)
 
         child_progress = [
             judge.progress(target, achieved_for(target, value_of, coverage), [])
@@ -677,7 +513,7 @@ def rollup(
                 item.previous = previous_result(item.target.indicator, child_pk, previous)
         score = weighted_score(child_progress) if child_progress else None
         results.append(ChildResult(child, child_progress, score))
-    _rank(results)
+    rank(results)
 
     own_figures: dict[int, Decimal | None] = {}
     child_figures: dict[tuple[int, int], Decimal | None] = {}
@@ -699,10 +535,10 @@ def rollup(
         federation,
         year,
         as_of,
-        share,
+        judge.share,
         progress,
         results,
-        _monthly_completion(progress, last_month),
+        monthly_completion(progress, last_month),
         approved_only,
         own_figures,
         child_figures,
@@ -755,7 +591,7 @@ def indicator_statistics(
     year before over the same months for 上年同期), whatever the tree."""
     if children is None:
         children = list(Federation.objects.children_of(federation).order_by("code"))
-    last_month = 0 if as_of.year < year else (12 if as_of.year > year else as_of.month)
+    last_month = counted_months(year, as_of)
     if last_month == 0:
         return IndicatorStatistics(federation, children, [])
     value_field = FigureTotal._meta.get_field("value")
@@ -795,43 +631,14 @@ def indicator_statistics(
     return IndicatorStatistics(federation, children, rows)
 
 
-def _rank(results: list[ChildResult]) -> None:
-    """Competition ranking by score (1, 1, 3); children without targets get no rank."""
-    ordered = sorted((r for r in results if r.score is not None), key=lambda r: r.score, reverse=True)
-    for position, result in enumerate(ordered, start=1):
-        same = position > 1 and result.score == ordered[position - 2].score
-        result.rank = ordered[position - 2].rank if same else position
-
-
-def _monthly_completion(progress: list[Progress], last_month: int) -> list[Decimal | None]:
-    """Overall completion (weighted, capped) of the sum targets at the end of each month so far."""
-    sums = [p for p in progress if p.monthly and p.target.annual_value]
-    weights = sum((p.target.weight for p in sums), Decimal(0))
-    result: list[Decimal | None] = []
-    for month in range(12):
-        if month >= last_month or not weights:
-            result.append(None)
-            continue
-        total = Decimal(0)
-        for p in sums:
-            done = sum(p.monthly[: month + 1], Decimal(0))
-            total += min(done / p.target.annual_value * HUNDRED, HUNDRED) * p.target.weight
-        result.append(total / weights)
-    return result
-
-
 __all__ = [
-    "Rollup",
-    "Progress",
     "ChildResult",
-    "Status",
-    "rollup",
-    "default_as_of",
-    "expected_share",
-    "indicator_statistics",
-    "IndicatorStatistics",
     "IndicatorRow",
+    "IndicatorStatistics",
+    "Rollup",
+    "SplitTarget",
+    "indicator_statistics",
     "own_name",
     "previous_result",
-    "year_on_year",
+    "rollup",
 ]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
+from api.reports import chart_out
 from fedwork import access, params
 from fedwork.context_processors import selected_year
 from plans.models import Plan
@@ -28,6 +29,8 @@ def index(request):
 
 @login_required
 def dashboard(request, code):
+    """A federation's dashboard for the selected year: one roll-up, which the tables, the cards and
+    the charts (embedded as JSON, ``chart_out``) all read; a federation out of reach is a 404."""
     federation = access.get_federation_for_user_or_404(request.user, code)
     year = selected_year(request)
     result = rollup(
@@ -54,7 +57,10 @@ def dashboard(request, code):
         "overdue": planned.filter(planned_last_day__lt=today).order_by("-planned_last_day")[
             :SHOWN_ACTIVITIES
         ],
-        "expected_percent": result.expected_share * 100,
+        "expected_percent": result.expected_percent,
+        # The charts' numbers, from this roll-up: the page's script reads them (json_script), it
+        # does not ask the API for a second roll-up.
+        "chart": chart_out(result) if result.progress else None,
         "reporting": latest_completeness(federation, year, result.as_of),
         # 指标统计: every indicator recorded, with or without a target (本级 + 下级 = 合计).
         "statistics": indicator_statistics(

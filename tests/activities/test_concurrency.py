@@ -1,4 +1,5 @@
-"""Concurrent writers never lose an update in the roll-up totals (PostgreSQL only)."""
+"""Concurrent writers never lose an update in the roll-up totals, nor miscount a child reaching an
+indicator (activities.Reach) (PostgreSQL only)."""
 
 import multiprocessing
 from datetime import datetime
@@ -80,3 +81,5 @@ def test_eight_writers_under_one_township_lose_nothing(tree):
             assert sum(r.value for r in rows) == per_indicator, (place, indicator.code)
     assert Activity.objects.count() == per_indicator
     assert totals.differences() == []
+    # Writers of different months of one village raced to be its first month (activities.Reach).
+    assert totals.reach_differences() == []

@@ -36,6 +36,7 @@ def record(federation, activity_type, figures, *, by=None, status=ActivityStatus
 
 def assert_consistent():
     assert totals.differences() == []
+    assert totals.reach_differences() == []
     call_command("check_rollups", stdout=StringIO())
 
 

@@ -9,8 +9,9 @@ activity). The machine keeps its own model of the tree and of every activity's f
 
 After every step:
 
-- ``activities.totals.differences()`` is empty (what ``check_rollups`` checks), and FigureTotal
-  equals the totals the model computes independently, for every federation, month and indicator;
+- ``activities.totals.differences()`` and ``reach_differences()`` are empty (what ``check_rollups``
+  checks), and FigureTotal equals the totals the model computes independently, for every
+  federation, month and indicator;
 - every federation's path and depth follow the model's tree;
 - nothing outside the actor's subtree changed (superusers aside), and a refused step changed
   nothing at all.
@@ -623,6 +624,11 @@ class Fedwork(RuleBasedStateMachine):
     @invariant()
     def the_rollup_matches_the_raw_figures(self):
         assert totals.differences() == []
+
+    @invariant()
+    def the_coverage_counts_match_the_totals(self):
+        # activities.Reach, kept by every door (moves included), against the stored totals.
+        assert totals.reach_differences() == []
 
     @invariant()
     def the_rollup_matches_the_model(self):

@@ -2,17 +2,22 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from activities import totals
+from activities.models import Reach
 from reports.management.scope import RollupScopeCommand
 
 SHOWN = 50
 
 
 class Command(RollupScopeCommand):
-    help = _("核对汇总数与原始活动数据是否一致；不一致时列出差异并以非零状态退出。")
+    help = _(
+        "核对汇总数与原始活动数据是否一致、下级达标数（覆盖率）与汇总数是否一致；不一致时列出差异并以非零状态退出。"
+    )
 
     def handle(self, *args, federation, year, **options):
-        problems = totals.differences(self.scope(federation), year)
-        if not problems:
+        scope = self.scope(federation)
+        problems = totals.differences(scope, year)
+        reach = totals.reach_differences(scope, year)
+        if not problems and not reach:
             self.stdout.write(self.style.SUCCESS(_("汇总数与原始数据一致。")))
             return
         for (federation_id, year_, month, indicator_id), have, want in problems[:SHOWN]:
@@ -20,4 +25,20 @@ class Command(RollupScopeCommand):
                 _("妇联 %(f)s %(y)d年%(m)d月 指标 %(i)s：汇总 %(have)s，应为 %(want)s")
                 % {"f": federation_id, "y": year_, "m": month, "i": indicator_id, "have": have, "want": want}
             )
-        raise CommandError(_("共 %(count)d 处不一致。") % {"count": len(problems)})
+        for (source, parent_id, year_, indicator_id, month), have, want in reach[:SHOWN]:
+            self.stderr.write(
+                _(
+                    "妇联 %(f)s %(y)d年%(m)d月 指标 %(i)s 下级达标数（%(source)s）："
+                    "记录 %(have)s，应为 %(want)s"
+                )
+                % {
+                    "f": parent_id,
+                    "y": year_,
+                    "m": month,
+                    "i": indicator_id,
+                    "source": Reach.Source(source).label,
+                    "have": have,
+                    "want": want,
+                }
+            )
+        raise CommandError(_("共 %(count)d 处不一致。") % {"count": len(problems) + len(reach)})
