@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 from fedwork import access
+from fedwork.models import Federation
 from plans.models import Plan, Target, WorkPoint
 
 SHOWN = 200
@@ -38,8 +39,8 @@ def _changes(record) -> list[str]:
 
 def audit_entries(federation, limit: int = SHOWN) -> list[Entry]:
     """The latest changes in the federation's subtree, deleted records included (history outlives them)."""
-    prefix = federation.path
-    plans = Plan.history.filter(federation__path__startswith=prefix)
+    in_subtree = Federation.objects.subtree_q(federation)
+    plans = Plan.history.filter(in_subtree)
     plan_ids = plans.values("id")
     sources = [
         (_("工作要点（计划）"), plans.select_related("history_user", "federation"), lambda r: r.federation),
@@ -55,9 +56,7 @@ def audit_entries(federation, limit: int = SHOWN) -> list[Entry]:
         ),
         (
             _("活动"),
-            Activity.history.filter(federation__path__startswith=prefix).select_related(
-                "history_user", "federation"
-            ),
+            Activity.history.filter(in_subtree).select_related("history_user", "federation"),
             lambda r: r.federation,
         ),
     ]
