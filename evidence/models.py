@@ -40,7 +40,8 @@ class AttachmentKind(models.TextChoices):
 
 class AttachmentQuerySet(models.QuerySet):
     def in_subtree(self, federation: Federation) -> "AttachmentQuerySet":
-        return self.filter(federation__path__startswith=federation.path)
+        """Files of the federation and everything below it (Federation.objects.subtree_q)."""
+        return self.filter(Federation.objects.subtree_q(federation))
 
     def shown(self) -> "AttachmentQuerySet":
         """Neither deleted nor purged: what the activity page lists."""

@@ -30,3 +30,18 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.request_id = _request_id.get()
         return True
+
+
+class TodoCountMiddleware:
+    """The user's own writes (any request but GET, HEAD, OPTIONS) drop the top bar's 待办 count kept in
+    the session (submissions.todo.count_for_request), so the next page counts afresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            from submissions.todo import forget_count  # submissions depends on fedwork
+
+            forget_count(request)
+        return self.get_response(request)

@@ -902,7 +902,8 @@ def _write_activities_sheet(
     # the year's figures use.
     indicators = list(
         Indicator.objects.filter(
-            figures__activity__federation__path__startswith=federation.path, figures__activity__year=year
+            Federation.objects.subtree_q(federation, "figures__activity__federation"),
+            figures__activity__year=year,
         )
         .distinct()
         .order_by("code")

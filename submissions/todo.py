@@ -7,13 +7,15 @@
 - everyone of the federation: its targets lagging behind time progress (时间过半任务过半), from one
   roll-up.
 
-:func:`actionable` is a handful of queries whatever the tree's size (the top bar's count runs it on
-every page); :func:`lagging` runs the roll-up, so only the home page and the daily reminders ask for it.
+:func:`actionable` is a handful of queries whatever the tree's size (the top bar's count runs it at
+most once a minute per session, :func:`count_for_request`); :func:`lagging` runs the roll-up, so only
+the home page and the daily reminders ask for it.
 The reminders (submissions.reminders) email the same items.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -383,17 +385,55 @@ def todo_for(user: User, year: int, today: date | None = None, with_lagging: boo
 
 
 REQUEST_CACHE = "_fedwork_todo_count"
+# The top bar's count, kept in the session for COUNT_SECONDS: [user pk, year, today, count, until
+# (epoch seconds)].
+# Every page shows it, and computing it costs two to four queries (more than the rest of a small
+# page); kept in the session rather than in a per-process cache so that forget_count, called on each
+# of the user's own writes (fedwork.middleware.TodoCountMiddleware), reaches every worker at once.
+# What others do (a child submits, a report is returned) shows within COUNT_SECONDS, and at once
+# on the home page, which always computes the list afresh.
+SESSION_COUNT = "fedwork_todo_count"
+COUNT_SECONDS = 60
 
 
 def todo_for_request(request, year: int) -> Todo:
     """The home page's 待办; the top bar's count on the same page reuses it."""
     result = todo_for(request.user, year)
-    setattr(request, REQUEST_CACHE, result.actionable_count)
+    _remember(request, year, result.actionable_count)
     return result
 
 
 def count_for_request(request, year: int) -> int:
-    """The top bar's count: the actionable items (no roll-up), computed once per request."""
+    """The top bar's count: the actionable items (no roll-up), computed at most once per request and
+    once per COUNT_SECONDS per session (then no query at all), afresh after the user's own writes."""
     if not hasattr(request, REQUEST_CACHE):
-        setattr(request, REQUEST_CACHE, len(actionable(request.user, year)))
+        session = getattr(request, "session", None)
+        kept = session.get(SESSION_COUNT) if session is not None else None
+        if (
+            isinstance(kept, list)
+            and len(kept) == 5
+            and kept[:3] == _count_key(request, year)
+            and 0 <= kept[4] - time.time() <= COUNT_SECONDS
+        ):
+            setattr(request, REQUEST_CACHE, kept[3])
+        else:
+            _remember(request, year, len(actionable(request.user, year)))
     return getattr(request, REQUEST_CACHE)
+
+
+def forget_count(request) -> None:
+    """Drop the session's count (the user is writing something: the next page counts afresh)."""
+    session = getattr(request, "session", None)
+    if session is not None and SESSION_COUNT in session:
+        del session[SESSION_COUNT]
+
+
+def _remember(request, year: int, count: int) -> None:
+    setattr(request, REQUEST_CACHE, count)
+    session = getattr(request, "session", None)
+    if session is not None and request.user.is_authenticated:
+        session[SESSION_COUNT] = [*_count_key(request, year), count, time.time() + COUNT_SECONDS]
+
+
+def _count_key(request, year: int) -> list:
+    return [request.user.pk, year, timezone.localdate().isoformat()]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 from fedwork import access
+from fedwork.models import Federation
 from plans.models import Plan, Target, WorkPoint
 
 SHOWN = 200
@@ -27,8 +28,40 @@ class Entry:
     changes: list[str]
 
 
-def _changes(record) -> list[str]:
-    previous = record.prev_record
+def _previous_records(records: list) -> dict[int, object]:
+    """The record before each update among ``records`` (history rows of one model), as
+    simple_history's prev_record finds it (the same object's latest earlier row), in one query
+    rather than one per row: {history_id: previous row}."""
+    updated = [record for record in records if record.history_type == "~"]
+    if not updated:
+        return {}
+    rows: dict[object, list] = {}
+    for row in (
+        type(updated[0]).objects.filter(id__in={record.id for record in updated}).order_by("history_date")
+    ):
+        rows.setdefault(row.id, []).append(row)
+    previous = {}
+    for record in updated:
+        earlier = [row for row in rows.get(record.id, []) if row.history_date < record.history_date]
+        if earlier:
+            previous[record.history_id] = earlier[-1]
+    return previous
+
+
+def _instance(record):
+    """The record as it was, built from its history row alone: simple_history's ``instance`` reads
+    the fields history leaves out (an activity's calendar_day) from the live row, one query per entry."""
+    model = record.instance_type
+    return model(
+        **{
+            field.attname: getattr(record, field.attname)
+            for field in model._meta.concrete_fields
+            if hasattr(record, field.attname)
+        }
+    )
+
+
+def _changes(record, previous) -> list[str]:
     if record.history_type != "~" or previous is None:
         return []
     delta = record.diff_against(previous)
@@ -38,8 +71,8 @@ def _changes(record) -> list[str]:
 
 def audit_entries(federation, limit: int = SHOWN) -> list[Entry]:
     """The latest changes in the federation's subtree, deleted records included (history outlives them)."""
-    prefix = federation.path
-    plans = Plan.history.filter(federation__path__startswith=prefix)
+    in_subtree = Federation.objects.subtree_q(federation)
+    plans = Plan.history.filter(in_subtree)
     plan_ids = plans.values("id")
     sources = [
         (_("工作要点（计划）"), plans.select_related("history_user", "federation"), lambda r: r.federation),
@@ -55,15 +88,15 @@ def audit_entries(federation, limit: int = SHOWN) -> list[Entry]:
         ),
         (
             _("活动"),
-            Activity.history.filter(federation__path__startswith=prefix).select_related(
-                "history_user", "federation"
-            ),
+            Activity.history.filter(in_subtree).select_related("history_user", "federation"),
             lambda r: r.federation,
         ),
     ]
     entries = []
     for kind, records, federation_of in sources:
-        for record in records.order_by("-history_date")[:limit]:
+        records = list(records.order_by("-history_date")[:limit])
+        previous = _previous_records(records)
+        for record in records:
             owner = federation_of(record) if federation_of else None
             entries.append(
                 Entry(
@@ -71,9 +104,9 @@ def audit_entries(federation, limit: int = SHOWN) -> list[Entry]:
                     user=record.history_user,
                     action=ACTIONS.get(record.history_type, ""),
                     kind=kind,
-                    description=str(record.instance) if record.history_type != "-" else str(record.instance),
+                    description=str(_instance(record)),
                     federation=owner.display_name if owner else "",
-                    changes=_changes(record),
+                    changes=_changes(record, previous.get(record.history_id)),
                 )
             )
     entries.sort(key=lambda e: e.at, reverse=True)
