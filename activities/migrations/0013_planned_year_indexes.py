@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0011_clean_text_fields'),
+        ('activities', '0012_reach'),
         ('fedwork', '0003_user_work_year'),
         ('plans', '0006_target_approximate_and_baseline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
