@@ -3,12 +3,10 @@ from datetime import date
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
-from django.forms.models import ModelChoiceIterator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from fedwork.concurrency import OneTimeTokenMixin, VersionedFormMixin
-from fedwork.widgets import DIRECT_RENDERER
 from plans.models import Indicator, IndicatorKind, PlanStatus, Target, WorkPoint, is_recordable_point, outline
 
 from .models import Activity, ActivityStatus, ActivityType
@@ -111,55 +109,8 @@ def grouped_point_choices(rows) -> list[tuple[str, list[tuple[int, str]]]]:
 POINT_PICKER_ATTRS = {"data-point-picker": "", "data-search-label": _("搜索工作要点（编号或文字）")}
 
 
-class _LoadedChoiceIterator(ModelChoiceIterator):
-    """Offers the objects the field has loaded; Django's iterator queries again on every pass."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.field.objects():
-            yield self.choice(obj)
-
-    def __len__(self):
-        return len(self.field.objects()) + (self.field.empty_label is not None)
-
-    def __bool__(self):
-        return self.field.empty_label is not None or bool(self.field.objects())
-
-
-class LoadOnceMixin:
-    """A model choice field that reads its options once per form, for the page and for the form's own use.
-
-    Validation still looks the submitted value up in the queryset, as Django's fields do.
-    """
-
-    iterator = _LoadedChoiceIterator
-    _objects = None
-
-    def objects(self) -> list:
-        if self._objects is None:
-            self._objects = list(self.queryset)
-        return self._objects
-
-    def _set_queryset(self, queryset):
-        self._objects = None
-        super()._set_queryset(queryset)
-
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
-
-
-class LoadedModelChoiceField(LoadOnceMixin, forms.ModelChoiceField):
-    pass
-
-
-class LoadedModelMultipleChoiceField(LoadOnceMixin, forms.ModelMultipleChoiceField):
-    pass
-
-
 class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
     """The staff's recording form: type, work point, dates, place and the figures, on one phone screen."""
-
-    default_renderer = DIRECT_RENDERER  # some sixty widgets a page
 
     work_point = forms.ModelChoiceField(
         label=_("服务的工作要点"),
@@ -206,7 +157,6 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "achieves": forms.CheckboxSelectMultiple,
         }
-        field_classes = {"type": LoadedModelChoiceField, "achieves": LoadedModelMultipleChoiceField}
 
     @property
     def has_field_errors(self) -> bool:
@@ -222,10 +172,15 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
         self.fields["work_point"].error_messages["invalid_choice"] = _("请选择本级或上级计划中的工作要点。")
         if self.instance.pk and not self.is_bound:
             self.initial["work_point"] = self.instance.work_points.first()
-        self.fields["achieves"].queryset = Target.objects.filter(
+        achieves = self.fields["achieves"]
+        achieves.queryset = Target.objects.filter(  # what a submitted choice is checked in
             plan__federation=federation, plan__year=year, indicator__kind=IndicatorKind.MILESTONE
         ).select_related("indicator")
-        if not self.fields["achieves"].objects():
+        # What the page offers, from the same query read once: the field's own iterator would query
+        # again for the page after the test whether there is anything to offer.
+        if milestones := list(achieves.queryset):
+            achieves.choices = [(target.pk, achieves.label_from_instance(target)) for target in milestones]
+        else:
             del self.fields["achieves"]
         self.indicators = list(enterable_indicators(federation))
         existing = {f.indicator_id: f.value for f in self.instance.figures.all()} if self.instance.pk else {}
@@ -345,9 +300,7 @@ def _local_date(moment) -> date:
 
 
 class CalendarFilterForm(forms.Form):
-    default_renderer = DIRECT_RENDERER
-
-    type = LoadedModelChoiceField(
+    type = forms.ModelChoiceField(
         label=_("类型"), queryset=ActivityType.objects.all(), required=False, empty_label=_("全部类型")
     )
     status = forms.ChoiceField(

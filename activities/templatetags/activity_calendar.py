@@ -1,12 +1,14 @@
 """The month grid as a phone shows it: each day a ≥ 44 px link to its list, with dots for its activities
-(the chips of a wider screen beside them), or per-branch counts when a large subtree is shown."""
+(the chips of a wider screen beside them), or per-branch counts when a large subtree is shown.
+
+The markup is templates/activities/_month_cells.html; the tag works out what a template cannot
+(a day's classes, its first dots and how many more, the counts of the branches not named)."""
+
+from dataclasses import dataclass, field
+from datetime import date
 
 from django import template
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
-
-from fedwork.templatetags.fedwork_tags import activity_chips
-from fedwork.widgets import html_value
+from django.urls import reverse
 
 register = template.Library()
 
@@ -14,70 +16,79 @@ MAX_DOTS = 4  # a phone's cell holds four dots; more read as "+n"
 MAX_GROUPS = 3  # branches named in a day's cell on a wide screen; the day's list names them all
 
 
-def _dots(items) -> str:
-    dots = []
-    for activity in items[:MAX_DOTS]:
-        css = "overdue" if activity.is_overdue else f"status-{html_value(activity.status)}"
-        if activity.is_upper:
-            css = "upper"
-        dots.append(f'<span class="dot {css}"></span>')
-    more = len(items) - MAX_DOTS
-    return "".join(dots) + (f'<span class="dot-more">+{more}</span>' if more > 0 else "")
+@dataclass(slots=True)
+class Cell:
+    """One day of the grid, ready to write."""
+
+    day: date
+    in_month: bool
+    items: list  # the day's activities (models.Activity or views.CalendarEntry)
+    css: str  # the cell's classes: day, other-month, today, chosen
+    is_today: bool
+    dots: list = field(default_factory=list)  # (the first MAX_DOTS activities') dot classes
+    more: int = 0  # activities beyond the dots
+    chips: list = field(default_factory=list)  # (classes, detail URL, title, is upper) per activity
+    groups: list | None = None  # (branch name, count) of the first MAX_GROUPS branches (含下级)
+    rest: int = 0  # activities of the branches beyond them
 
 
-def _groups(groups) -> str:
-    """(branch name, count) pairs of a day, the first few of them."""
-    parts = [
-        f'<div class="branch-count small text-truncate">{html_value(name)} <strong>{count}</strong></div>'
-        for name, count in groups[:MAX_GROUPS]
-    ]
-    if len(groups) > MAX_GROUPS:
-        rest = sum(count for _name, count in groups[MAX_GROUPS:])
-        parts.append(f'<div class="branch-count small text-muted">{html_value(gettext("其他"))} {rest}</div>')
-    return "".join(parts)
+def _chip_css(activity) -> str:
+    css = f"status-{activity.status}"
+    if activity.is_upper:
+        css += " upper"
+    if activity.is_overdue:
+        css += " overdue"
+    return css
 
 
-@register.simple_tag(takes_context=True)
-def month_cells(context, weeks, today, chosen, day_query, groups_by_day=None):
+def _dot(activity) -> str:
+    if activity.is_upper:
+        return "upper"
+    return "overdue" if activity.is_overdue else f"status-{activity.status}"
+
+
+@register.inclusion_tag("activities/_month_cells.html")
+def month_cells(weeks, today: date, chosen: date, day_query: str, groups_by_day=None) -> dict:
     """The grid's rows: ``weeks`` of (day, in the month, activities) as the view builds them.
 
     Each day of the month is a link (``?{day_query}&d=N#day-list``) holding its number and one dot per
     activity (shown on a phone); beside it the activity chips, or with ``groups_by_day`` ({day:
     [(branch name, count)]}) the counts per branch (shown on wider screens). ``chosen`` (a date) is
     the day whose list is shown below the grid.
+
+    A county's month with 含下级 holds hundreds of chips: each chip's values are worked out here as
+    plain tuples (a template reads those fastest), and the detail URLs differ only by the pk, so
+    reverse() runs once and each pk is put in its place.
     """
-    today_label = html_value(gettext("今天"))
+    marker = 2**31 - 1
+    before_pk, after_pk = reverse("activities:detail", kwargs={"pk": marker}).split(str(marker))
     rows = []
     for week in weeks:
         cells = []
         for day, in_month, items in week:
-            css = ["day"]
-            if not in_month:
-                css.append("other-month")
+            css = "day" if in_month else "day other-month"
             if day == today:
-                css.append("today")
+                css += " today"
             if day == chosen:
-                css.append("chosen")
-            current = ' aria-current="date"' if day == today else ""
-            today_mark = f'<span class="visually-hidden">{today_label}</span>' if day == today else ""
+                css += " chosen"
+            cell = Cell(day, in_month, items, css, day == today)
             if in_month:
-                label = html_value(gettext("%(month)s月%(day)s日，%(count)s项活动")) % {
-                    "month": day.month,
-                    "day": day.day,
-                    "count": len(items),
-                }
-                head = (
-                    f'<a class="day-link" href="?{html_value(day_query)}&amp;d={day.day}#day-list"'
-                    f' aria-label="{label}"><span class="day-number">{day.day}</span>{today_mark}'
-                    f'<span class="dots d-md-none">{_dots(items)}</span></a>'
-                )
-            else:
-                head = f'<span class="day-link"><span class="day-number">{day.day}</span></span>'
+                cell.dots = [_dot(activity) for activity in items[:MAX_DOTS]]
+                cell.more = max(len(items) - MAX_DOTS, 0)
             if groups_by_day is not None:
-                detail = _groups(groups_by_day.get(day, []))
+                groups = groups_by_day.get(day, [])
+                cell.groups = groups[:MAX_GROUPS]
+                cell.rest = sum(count for _name, count in groups[MAX_GROUPS:])
             else:
-                detail = activity_chips(context, items)
-            wide = f'<div class="d-none d-md-block">{detail}</div>'
-            cells.append(f'<td class="{" ".join(css)}"{current}>{head}{wide}</td>')
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return mark_safe("\n".join(rows))
+                cell.chips = [
+                    (
+                        _chip_css(activity),
+                        f"{before_pk}{activity.pk}{after_pk}",
+                        activity.title,
+                        activity.is_upper,
+                    )
+                    for activity in items
+                ]
+            cells.append(cell)
+        rows.append(cells)
+    return {"rows": rows, "day_query": day_query, "grouped": groups_by_day is not None}

@@ -1,100 +1,15 @@
-"""The activity form and the calendar: the same markup as Django's widget templates, in few queries."""
+"""The activity form and the calendar: Django's own widgets in our templates, in few queries."""
 
+import re
 from datetime import date
 
 import pytest
-from django import forms
-from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
-from django.test import SimpleTestCase
 from django.urls import reverse
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy
 
 from activities.models import Activity, ActivityType
-from fedwork.templatetags.fedwork_tags import activity_chips, calendar_weeks, field_row
-from fedwork.widgets import DIRECT_RENDERER
 from plans.models import PlanStatus
 from tests import factories
-
-TEMPLATES = DjangoTemplates()  # Django's own renderer, to compare with
-
-
-def both(bound_field, **attrs) -> tuple[str, str]:
-    """A bound field as the direct renderer writes it, and as Django's templates do."""
-    form = bound_field.form
-    form.renderer = DIRECT_RENDERER
-    direct = bound_field.as_widget(attrs=attrs or None)
-    form.renderer = TEMPLATES
-    templated = bound_field.as_widget(attrs=attrs or None)
-    return direct, templated
-
-
-class Everything(forms.Form):
-    text = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": '"引号" & <尖括号>'}))
-    number = forms.DecimalField(required=False, widget=forms.NumberInput(attrs={"step": "0.01", "min": 0}))
-    hidden = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    when = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    flag = forms.BooleanField(required=False)
-    off = forms.CharField(disabled=True, required=False, widget=forms.TextInput(attrs={"autofocus": False}))
-    choice = forms.ChoiceField(
-        choices=[
-            ("", "—"),
-            ("a", gettext_lazy("甲 & 乙")),
-            (gettext_lazy("分组 <1>"), [("b", "<b>"), ("c", mark_safe("<i>c</i>"))]),
-            ("d", date(2013, 5, 1)),
-            (7, 7000),
-        ]
-    )
-    many = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y"), ("z", "Z")], required=False)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    radio = forms.ChoiceField(choices=[("r", "R"), ("s", "S")], widget=forms.RadioSelect)
-    ticks = forms.MultipleChoiceField(
-        choices=[("t", "<T>"), (gettext_lazy("组"), [("u", "U"), ("v", mark_safe("<i>v</i>"))])],
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    bare = forms.ChoiceField(choices=[("b", "B")], widget=forms.RadioSelect(attrs={"class": "x"}))
-
-
-EVERYTHING_DATA = {
-    "text": "<script>\"x\" & 'y'</script>",
-    "number": "1.50",
-    "hidden": "3",
-    "when": "2013-05-10",
-    "flag": "on",
-    "off": "ignored",
-    "choice": "c",
-    "many": ["x", "z"],
-    "body": "第一行\n<第二行> & more",
-    "radio": "s",
-    "ticks": ["t", "v"],
-}
-
-
-class DirectRendererTests(SimpleTestCase):
-    def test_every_widget_is_written_as_django_writes_it(self):
-        for form in [Everything(), Everything(EVERYTHING_DATA), Everything({"choice": "7", "when": "bad"})]:
-            form.is_bound and form.is_valid()
-            for bound_field in form:
-                for attrs in [{}, {"class": "form-control is-invalid"}, {"required": False, "data-x": None}]:
-                    direct, templated = both(bound_field, **attrs)
-                    self.assertEqual(direct, templated, (bound_field.name, attrs))
-
-    def test_the_markup_holds_the_values_escaped_and_the_selection(self):
-        form = Everything(EVERYTHING_DATA)
-        form.renderer = DIRECT_RENDERER
-        self.assertIn("&lt;script&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/script&gt;", str(form["text"]))
-        choice = str(form["choice"])
-        self.assertInHTML('<option value="c" selected><i>c</i></option>', choice)
-        self.assertIn('<optgroup label="分组 &lt;1&gt;">', choice)
-        self.assertInHTML('<option value="b">&lt;b&gt;</option>', choice)
-        self.assertInHTML('<option value="7">7000</option>', choice)
-        many = str(form["many"])
-        self.assertInHTML('<option value="x" selected>X</option>', many)
-        self.assertInHTML('<option value="y">Y</option>', many)
-        self.assertIn(" multiple", many)
-        self.assertInHTML('<input type="checkbox" name="flag" id="id_flag" checked>', str(form["flag"]))
 
 
 @pytest.fixture
@@ -145,20 +60,33 @@ def planned(tree, activity_indicators):
     return points
 
 
-def test_the_form_page_is_written_as_django_would(year_2013, tree, planned):
+def test_the_form_page_writes_each_field_with_djangos_widgets(year_2013, tree, planned):
     activity = Activity.objects.create(
         federation=tree["furong"], year=2013, type=ActivityType.objects.get(name="培训"), title="培训班"
     )
     activity.work_points.set([planned[6]])
-    forms_ = [
-        year_2013.get(reverse("activities:create")).context["form"],
-        year_2013.get(reverse("activities:edit", args=[activity.pk])).context["form"],
-        year_2013.post(reverse("activities:create"), {"title": "<坏>", "fig_PX02": "-1"}).context["form"],
+    pages = [
+        year_2013.get(reverse("activities:create")),
+        year_2013.get(reverse("activities:edit", args=[activity.pk])),
+        year_2013.post(reverse("activities:create"), {"title": '<"坏">', "fig_PX02": "-1"}),
     ]
-    for form in forms_:
-        for bound_field in form:
-            direct, templated = both(bound_field, **{"class": "form-control"})
-            assert direct == templated, bound_field.name
+    bootstrap = Template("{% load fedwork_tags %}{{ field|bootstrap }}")
+    for page in pages:
+        html = page.content.decode()
+        shown = [
+            field for field in page.context["form"].visible_fields() if field.name != "figures_confirmed"
+        ]
+        for bound_field in shown:
+            # The widget as Django's own templates write it, with Bootstrap's class: nothing else
+            # writes widgets any more (the form has Django's default renderer).
+            widget = bootstrap.render(Context({"field": bound_field}))
+            assert widget in html, bound_field.name
+            assert f'for="{bound_field.id_for_label}"' in html, bound_field.name
+    html = pages[1].content.decode()
+    assert f'<option value="{planned[6].pk}" selected>' in html  # the edited activity's point
+    html = pages[2].content.decode()
+    assert 'name="title" value="&lt;&quot;坏&quot;&gt;"' in html  # user text escaped by autoescape
+    assert '<"坏">' not in html
 
 
 def test_the_form_page_shows_each_figure_and_the_choices(year_2013, planned, activity_indicators):
@@ -257,38 +185,20 @@ def test_the_form_offers_the_own_plan_and_the_published_plans_above(year_2013, p
     assert [str(target) for target in form.fields["achieves"].queryset] == ["召开妇女代表大会 不少于1项"]
 
 
-# The markup the pages had as templates: the Python versions must write the same bytes.
-FIELD_ROW_TEMPLATE = """{% load fedwork_tags %}<div class="mb-2">
-  <label class="form-label small mb-0" for="{{ field.id_for_label }}">{{ field.label }}{% if field.field.required %} <span class="text-danger">*</span>{% endif %}</label>
-  {{ field|bootstrap }}
-  {% if field.help_text %}<div class="form-text">{{ field.help_text }}</div>{% endif %}
-  {% for error in field.errors %}<div class="invalid-feedback d-block">{{ error }}</div>{% endfor %}
-</div>
-"""  # noqa: E501
-CHIPS_TEMPLATE = """{% load i18n %}{% for activity in items %}
-          <a class="d-block small text-truncate activity-chip status-{{ activity.status }}{% if activity.is_upper %} upper{% endif %}{% if activity.is_overdue %} overdue{% endif %}" href="{{ activity.get_absolute_url }}" title="{{ activity.title }}">{% if activity.is_upper %}[{% translate "上级" %}] {% endif %}{{ activity.title }}</a>
-        {% endfor %}"""  # noqa: E501
-WEEKS_TEMPLATE = """{% load i18n fedwork_tags %}{% for week in weeks %}
-    <tr>
-    {% for day, in_month, items in week %}
-      <td class="{% if not in_month %}text-muted bg-light{% endif %}{% if day == today %} today{% endif %}"{% if day == today %} aria-current="date"{% endif %}>
-        <div class="day-number">{{ day.day }}{% if day == today %} <span class="badge text-bg-danger">{% translate "今天" %}</span>{% endif %}</div>
-        {% activity_chips items %}
-      </td>
-    {% endfor %}
-    </tr>
-  {% endfor %}"""  # noqa: E501
-
-
-def test_field_rows_are_written_as_the_template_wrote_them(year_2013, planned):
+def test_each_field_row_has_its_label_star_and_first_error(year_2013, planned):
     bad = {"title": '<"坏">', "fig_PX02": "-1", "planned_month": "13", "work_point": planned[0].pk}
-    row = Template(FIELD_ROW_TEMPLATE)
-    for form in [
-        year_2013.get(reverse("activities:create")).context["form"],
-        year_2013.post(reverse("activities:create"), bad).context["form"],
-    ]:
-        for bound_field in form:
-            assert field_row(bound_field) == row.render(Context({"field": bound_field})), bound_field.name
+    page = year_2013.post(reverse("activities:create"), bad)
+    form, html = page.context["form"], page.content.decode()
+    rows = dict(re.findall(r'<label class="form-label small mb-0" for="id_(\w+)">(.*?)</label>', html))
+    for name in ["type", "status", "title", "work_point", "planned_month", "fig_PX02", "fig_DK01"]:
+        bound_field = form[name]
+        assert rows[name].startswith(str(bound_field.label)), name
+        assert rows[name].endswith('<span class="text-danger">*</span>') == bound_field.field.required, name
+    errors = re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', html)
+    assert form.errors["fig_PX02"][0] in errors and form.errors["type"][0] in errors
+    # One error per field: the first says what to fix.
+    assert len(errors) == sum(1 for name in form.errors if name != "__all__")
+    assert 'name="fig_PX02" value="-1"' in html and 'class="form-control is-invalid"' in html
 
 
 @pytest.fixture
@@ -312,17 +222,16 @@ def busy_may(tree):
     Activity.objects.filter(pk=legacy.pk).update(planned_last_day=None)
 
 
-def test_calendar_chips_are_written_as_the_template_wrote_them(year_2013, busy_may):
+def test_calendar_chips_link_each_activity_with_its_status(year_2013, busy_may):
     page = year_2013.get(reverse("activities:calendar"), {"m": 5})
-    chips = Template(CHIPS_TEMPLATE)
     cells = [items for week in page.context["weeks"] for _day, _in_month, items in week if items]
     assert sum(len(items) for items in cells) == 6
+    html = page.content.decode()
     for items in cells:
-        assert activity_chips(Context(), items) == chips.render(Context({"items": items}))
         for item in items:
             model = Activity.objects.get(pk=item.pk)
             assert (item.is_overdue, item.get_absolute_url()) == (model.is_overdue, model.get_absolute_url())
-    html = page.content.decode()
+            assert f'href="{model.get_absolute_url()}"' in html
     overdue = Activity.objects.get(title="逾期未办").get_absolute_url()
     assert (
         f'<a class="d-block small text-truncate activity-chip status-planned overdue" href="{overdue}"'
@@ -333,7 +242,10 @@ def test_calendar_chips_are_written_as_the_template_wrote_them(year_2013, busy_m
         f'<a class="d-block small text-truncate activity-chip status-planned upper overdue" href="{upper}"'
         ' title="全市主要活动">[上级] 全市主要活动</a>'
     ) in html
+    done = Activity.objects.get(title="已办").get_absolute_url()
+    assert f'activity-chip status-done" href="{done}" title="已办">已办</a>' in html
     assert 'title="&lt;b&gt;&quot;标题&quot; &amp; 更多&lt;/b&gt;">&lt;b&gt;&quot;标题&quot;' in html
+    assert "<b>" not in html.split('class="table table-bordered', 1)[1].split("</table>", 1)[0]
     assert "市级内部活动" not in html
     assert [a.title for a in page.context["month_only"]] == ["只定月份", "全市月内活动"]
     assert '全市月内活动</a> <span class="badge text-bg-info">上级活动</span>' in html
@@ -341,10 +253,65 @@ def test_calendar_chips_are_written_as_the_template_wrote_them(year_2013, busy_m
     assert f'overdue" href="{legacy.get_absolute_url()}"' in html
 
 
-def test_the_calendar_grid_is_written_as_the_template_wrote_it(year_2013, busy_may):
-    page = year_2013.get(reverse("activities:calendar"), {"m": 5})
-    weeks = page.context["weeks"]
-    for today in [date(2013, 5, 2), date(2013, 4, 29), date(2013, 7, 1)]:  # in the month, before it, neither
-        expected = Template(WEEKS_TEMPLATE).render(Context({"weeks": weeks, "today": today}))
-        assert calendar_weeks(Context(), weeks, today) == expected
-    assert calendar_weeks(Context(), weeks, date(2013, 5, 2)).count('aria-current="date"') == 1
+MONTH_CELLS = Template("{% load activity_calendar %}{% month_cells weeks today chosen day_query groups %}")
+
+
+def test_the_month_grid_marks_today_the_chosen_day_and_the_dots(year_2013, tree, busy_may):
+    Activity.objects.create(
+        federation=tree["furong"],
+        year=2013,
+        type=ActivityType.objects.get(name="培训"),
+        title="第五项",
+        planned_start=date(2013, 5, 2),
+        status="done",
+    )
+    weeks = year_2013.get(reverse("activities:calendar"), {"m": 5}).context["weeks"]
+    context = {"weeks": weeks, "chosen": date(2013, 5, 9), "day_query": "m=5&below=on", "groups": None}
+    for today, marked in [(date(2013, 5, 2), 1), (date(2013, 4, 29), 1), (date(2013, 7, 1), 0)]:
+        html = MONTH_CELLS.render(Context({**context, "today": today}))
+        assert html.count('aria-current="date"') == marked
+        assert html.count("<tr>") == len(weeks) and html.count("<td ") == 7 * len(weeks)
+    html = MONTH_CELLS.render(Context({**context, "today": date(2013, 5, 2)}))
+    # Five activities on 2 May (the city's last): four dots and "+1", a link to the day's list.
+    assert (
+        '<td class="day today" aria-current="date"><a class="day-link"'
+        ' href="?m=5&amp;below=on&amp;d=2#day-list" aria-label="5月2日，5项活动">'
+        '<span class="day-number">2</span><span class="visually-hidden">今天</span>'
+        '<span class="dots d-md-none"><span class="dot status-done"></span>'
+        '<span class="dot overdue"></span><span class="dot status-cancelled"></span>'
+        '<span class="dot status-done"></span><span class="dot-more">+1</span>'
+    ) in html
+    assert '<td class="day chosen"><a class="day-link" href="?m=5&amp;below=on&amp;d=9#day-list"' in html
+    assert 'aria-label="5月9日，1项活动"' in html and 'aria-label="5月10日，0项活动"' in html
+    # Days of the months around are numbers only, without a link.
+    assert (
+        '<td class="day other-month"><span class="day-link"><span class="day-number">29</span></span>' in html
+    )
+
+
+def test_the_month_grid_counts_branches_beyond_the_first_three(year_2013, busy_may):
+    weeks = year_2013.get(reverse("activities:calendar"), {"m": 5}).context["weeks"]
+    groups = {
+        date(2013, 5, 2): [
+            ("天心区妇联", 9),
+            ("<岳麓区>", 4),
+            ("开福区妇联", 3),
+            ("雨花区", 2),
+            ("望城区", 1),
+        ]
+    }
+    html = MONTH_CELLS.render(
+        Context(
+            {
+                "weeks": weeks,
+                "today": date(2013, 7, 1),
+                "chosen": date(2013, 5, 2),
+                "day_query": "m=5",
+                "groups": groups,
+            }
+        )
+    )
+    assert html.count('class="branch-count small text-truncate"') == 3
+    assert '<div class="branch-count small text-truncate">&lt;岳麓区&gt; <strong>4</strong></div>' in html
+    assert '<div class="branch-count small text-muted">其他 3</div>' in html
+    assert "activity-chip" not in html  # counts instead of chips

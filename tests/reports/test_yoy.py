@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -19,6 +19,7 @@ from django.urls import reverse
 from activities import services
 from activities.models import Activity, ActivityStatus, ActivityType
 from fedwork.numbers import change as change_text
+from fedwork.numbers import grouped, percent
 from plans.models import PlanStatus
 from reports.export import build_annual_workbook
 from reports.rollup import indicator_statistics, rollup, year_on_year
@@ -196,3 +197,66 @@ def test_the_export_has_last_year_columns(tree, two_years):
     rows = {row[1]: row for row in statistics.iter_rows(min_row=4, values_only=True)}
     assert rows["培训妇女人数"][-3:] == (500, 400, pytest.approx(0.25))
     assert rows["实现就业人数"][-3:] == (250, 100, pytest.approx(1.5))
+
+
+def cells_of(row_html):
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row_html, re.S)
+    ]
+
+
+def test_the_dashboards_tables_show_the_rollups_numbers(tree, people, login, two_years):
+    """Every targets-table row, every child row and every 指标统计 cell read as the roll-up has them
+    (rollup() and indicator_statistics(), written by fedwork.numbers), whichever table they are in."""
+    html = dashboard_html(login(people["changsha_leader"]))
+    result = rollup(tree["changsha"], YEAR, YEAR_END)
+    assert result.progress and result.children
+    for p in result.progress:
+        unit, name = p.indicator.unit, p.indicator.name
+        rows = re.findall(rf"<tr><td class=\"card-title-cell\">{name}.*?</tr>", html, re.S)
+        assert len(rows) == (2 if p.is_lagging else 1), name  # its work point's table, and 滞后目标
+        for row in rows:
+            achieved = "—" if p.achieved is None else grouped(p.achieved)
+            assert cells_of(row) == [
+                name,
+                grouped(p.target_value) + unit,
+                achieved + ("" if p.indicator.kind == "milestone" else unit),
+                "—" if p.completion is None else percent(p.completion),
+                str(p.status.label),
+                "—" if p.previous is None else grouped(p.previous) + unit,
+                change_text(p.change),
+            ], name
+            if p.completion is not None:
+                assert f'aria-valuenow="{p.completion.quantize(Decimal(1), rounding=ROUND_HALF_UP)}"' in row
+            assert f"status-badge status-{p.status.value}" in row
+    children = html[html.index("children-table") :].split("</table>")[0].split("<tbody>")[1]
+    child_rows = re.findall(r"<tr[^>]*>.*?</tr>", children, re.S)
+    assert len(child_rows) == len(result.children)
+    for child in result.children:
+        name = child.federation.display_name
+        (row,) = [row for row in child_rows if f">{name}</a>" in row]
+        assert cells_of(row) == [
+            str(child.rank or "—"),  # the city's leader sees its children's ranks (may_see_ranking)
+            name,
+            "无分解目标" if child.score is None else percent(child.score),
+            str(len(child.progress)),
+            str(child.done_count),
+            str(child.lagging_count),
+        ]
+        assert f'href="{reverse("reports:dashboard", args=[child.federation.code])}?as_of=2013-12-31"' in row
+    statistics = indicator_statistics(
+        tree["changsha"], YEAR, YEAR_END, [c.federation for c in result.children]
+    )
+    section = html[html.index('data-testid="statistics"') :]
+    for row in statistics.rows:
+        unit = row.indicator.unit
+        html_row = re.search(rf'<tr data-indicator="{row.indicator.code}">.*?</tr>', section, re.S).group(0)
+        assert cells_of(html_row) == [
+            row.indicator.name,
+            grouped(row.own) + unit,
+            *(grouped(value) + unit for value in row.children),
+            grouped(row.total) + unit,
+            "—" if row.previous is None else grouped(row.previous) + unit,
+            change_text(row.change),
+        ]
