@@ -251,8 +251,8 @@ def test_changsha_leader_sees_furong_figure_drills_down_and_exports(desktop, scr
     indicator_col, achieved_col = header.index("指标"), header.index("完成值")
     exported = [row[achieved_col] for row in rows[header_index + 1 :] if row[indicator_col] == indicator_name]
     assert exported == [city_after], exported
-    # The charts are drawn from the API after the page loads, with a one-second animation; let them
-    # settle so the screenshot shows what a person sees.
+    # The charts are drawn from the numbers the page embeds once it loads, with a one-second
+    # animation; let them settle so the screenshot shows what a person sees.
     page.wait_for_function(
         "() => window.echarts && echarts.getInstanceByDom(document.getElementById('chart-children'))"
     )
