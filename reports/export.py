@@ -946,6 +946,9 @@ def _write_activities_sheet(
     date_cell, month_cell = sheet.styled("center", DATE_FORMAT), sheet.styled("center")
     status_cell, place_cell = sheet.styled("center"), sheet.styled("text")
     figure_cells = [sheet.styled("number", fmt) for fmt in formats]
+    # Most of a row's figure cells are empty (an activity records a few of the year's indicators):
+    # those are cells that never get a value.
+    empty_cells = [sheet.styled("number", fmt) for fmt in formats]
     counted = 0
     number = 0
     for number, (activity, figures) in enumerate(_activity_rows(federation, year), start=1):
@@ -975,8 +978,8 @@ def _write_activities_sheet(
                 put(place_cell, place),
             ]
             + [
-                put(cell, None if value is None else _number(value))
-                for cell, value in zip(figure_cells, values, strict=True)
+                empty if value is None else put(cell, _number(value))
+                for cell, empty, value in zip(figure_cells, empty_cells, values, strict=True)
             ]
         )
 
