@@ -22,27 +22,29 @@ the text below 8 pt, over pages across with 序号 and 单位 repeated on each (
   and each city or county exports its own detail.
 
 Every number comes from :func:`reports.rollup.rollup`, except the activity counts (one grouped
-query) and the activity detail (one streamed query). The workbook is written in openpyxl's
-write-only mode, so a city with all its counties streams row by row to a temporary file instead of
-building every cell in memory.
+query) and the activity detail (streamed as plain rows, a query per chunk of activities). The
+workbook is written through openpyxl's public write-only API (WriteOnlyCell, named styles), so a
+city with all its counties streams row by row to a temporary file instead of building every cell in
+memory.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
@@ -266,17 +268,13 @@ def write_collected(data: AnnualData, output: str | IO[bytes]) -> None:
 
 
 class Styles:
-    """Ready-made style arrays, copied into each cell.
-
-    Assigning a Font, Border and Alignment to each of tens of thousands of cells hashes every
-    style object every time; styling one cell per look and copying its style array is the same
-    result at a fraction of the cost.
-    """
+    """The export's looks as named styles (宋体, borders, alignment, number format), registered once
+    per workbook and given to cells by name: openpyxl's public way to style many cells alike."""
 
     def __init__(self) -> None:
         thin = Side(style="thin", color="000000")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self._cache: dict[tuple[str, str], tuple[Any, int]] = {}
+        self._names: dict[tuple[int, str, str], str] = {}
         self._looks = {
             "title": (
                 Font(name=FONT_NAME, size=16, bold=True),
@@ -301,35 +299,38 @@ class Styles:
             ),
         }
 
-    def style(self, ws, look: str, number_format: str = "General") -> tuple[Any, int]:
-        """The style array of a look and its id; ids are the workbook's, so any of its sheets will do."""
-        key = (look, number_format)
-        found = self._cache.get(key)
-        if found is None:
+    def name(self, workbook: Workbook, look: str, number_format: str = "General") -> str:
+        """The name of the named style of a look and number format, added to the workbook on first use."""
+        key = (id(workbook), look, number_format)
+        name = self._names.get(key)
+        if name is None:
             font, alignment = self._looks[look]
-            cell = Cell(ws, row=1, column=1)
-            cell.font = font
-            cell.alignment = alignment
-            if look not in ("title", "info_left", "info_right"):
-                cell.border = self.border
-            cell.number_format = number_format
-            found = self._cache[key] = (cell._style, cell.style_id)
-        return found
+            name = f"fedwork {look} {number_format}"
+            workbook.add_named_style(
+                NamedStyle(
+                    name=name,
+                    font=font,
+                    alignment=alignment,
+                    border=Border() if look in ("title", "info_left", "info_right") else self.border,
+                    number_format=number_format,
+                )
+            )
+            self._names[key] = name
+        return name
 
 
-class _StyledCell(Cell):
-    """The one cell a sheet writes all its cells through: value, style and place set per cell.
+def put(cell: WriteOnlyCell, value: Any) -> WriteOnlyCell:
+    """Give a styled cell its value; every text is written as text.
 
-    Its style id is set with the style (openpyxl would look it up by hashing the style array once per
-    written cell; an export writes the same dozen looks thousands of times).
+    Cell.value alone would make a title such as "=HYPERLINK(…)" a live formula and "#N/A" an error
+    value, and raise IllegalCharacterError on a control character stored before clean_text().
     """
-
-    __slots__ = ("style_id",)
-
-
-# A value to write with a look, as rows hold it until the sheet writes it: (value, style array, style id).
-# A plain tuple: a province's export makes thousands.
-_Value = tuple
+    if isinstance(value, str):
+        cell.value = clean_text(value[:MAX_CELL_TEXT], multiline=True)
+        cell.data_type = "s"
+    else:
+        cell.value = value  # after the style: a date keeps the look's number format
+    return cell
 
 
 class Sheet:
@@ -343,6 +344,7 @@ class Sheet:
         widths: list[float],
         header_rows: int,
     ):
+        self.workbook = workbook
         self.ws = workbook.create_sheet(name)
         self.styles = styles
         self.columns = len(widths)
@@ -370,11 +372,6 @@ class Sheet:
         self.ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
         self.ws.row_dimensions[TITLE_ROW].height = 32
         self.ws.row_dimensions[INFO_ROW].height = 20
-        # openpyxl's write-only append() tries each value as a plain value first and takes a styled
-        # cell only once that has raised. Our rows hold styled values (or None), written through one
-        # reused cell, as openpyxl itself writes plain values: each is on disk before the next is set.
-        self._cell = _StyledCell(self.ws, row=1, column=1)
-        self.ws._values_to_row = self._placed_cells
 
     def _apply_widths(self) -> None:
         # One <col> per run of equal widths: a province's 下级完成情况 has 150 columns.
@@ -432,31 +429,19 @@ class Sheet:
         setup.scale = min(100, math.floor(PRINT_WIDTH_PT / widest * 100))
         return pages[0]
 
-    def _placed_cells(self, values: list[_Value | None], row_idx: int):
-        cell = self._cell
-        for col_idx, item in enumerate(values, 1):
-            if item is not None:
-                value, cell._style, cell.style_id = item
-                cell.row, cell.column = row_idx, col_idx
-                if value is None:
-                    cell._value, cell.data_type = None, "n"
-                elif isinstance(value, str):
-                    # Every text is written as text: openpyxl's _bind_value() would make a title
-                    # such as "=HYPERLINK(…)" a live formula and "#N/A" an error value, and raise
-                    # IllegalCharacterError on a control character stored before clean_text().
-                    cell._value, cell.data_type = clean_text(value[:MAX_CELL_TEXT], multiline=True), "s"
-                else:
-                    cell._bind_value(value)  # the style is set first: a date keeps its format
-                yield cell
+    def styled(self, look: str = "text", number_format: str = "General") -> WriteOnlyCell:
+        """An empty cell with a look, to be given values with :func:`put` and appended, row after row:
+        a write-only row is on disk once appended, so one cell can serve a column of a long table."""
+        cell = WriteOnlyCell(self.ws)
+        cell.style = self.styles.name(self.workbook, look, number_format)
+        return cell
 
-    def cell(self, value: Any, look: str = "text", number_format: str = "General") -> _Value:
-        return (value, *self.styles.style(self.ws, look, number_format))
+    def cell(self, value: Any, look: str = "text", number_format: str = "General") -> WriteOnlyCell:
+        return put(self.styled(look, number_format), value)
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         if (first_row, first_col) != (last_row, last_col):
-            # Straight into the set: MultiCellRange.add() compares each new range with every one
-            # before it, and a province's header merges 50 column groups. Ours never overlap.
-            self.ws.merged_cells.ranges.add(
+            self.ws.merged_cells.add(
                 CellRange(min_row=first_row, min_col=first_col, max_row=last_row, max_col=last_col)
             )
 
@@ -869,24 +854,50 @@ ACTIVITY_HEADERS = [
 ]
 
 
-def _activities(federation: Federation, year: int):
-    return (
+def _activity_rows(federation: Federation, year: int) -> Iterator[tuple[tuple, list[tuple[int, Decimal]]]]:
+    """The federation's and its subtree's activities of the year, in the sheet's order, each with its
+    figures: ((unit's display name, title, type name, calendar day, planned month, status, place),
+    [(indicator id, value)]).
+
+    Plain tuples streamed by chunks of ACTIVITY_CHUNK, each chunk's figures in one query: no model
+    instances (a city's year is tens of thousands of activities).
+    """
+    activities = (
         Activity.objects.in_subtree(federation)
         .for_year(year)
-        .select_related("federation", "type")
-        .only(
-            "title",
-            "status",
-            "place",
-            "calendar_day",
-            "planned_month",
-            "federation__name",
-            "federation__short_name",
-            "type__name",
-        )
         # NULLs placed explicitly so SQLite and PostgreSQL give the same order.
         .order_by("federation__path", F("calendar_day").asc(nulls_last=True), "planned_month", "pk")
+        .values_list(
+            "pk",
+            "federation__short_name",
+            "federation__name",
+            "title",
+            "type__name",
+            "calendar_day",
+            "planned_month",
+            "status",
+            "place",
+        )
     )
+    chunk: list[tuple] = []
+
+    def with_figures() -> Iterator[tuple[tuple, list[tuple[int, Decimal]]]]:
+        figures: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        rows = Figure.objects.filter(activity_id__in=[row[0] for row in chunk]).values_list(
+            "activity_id", "indicator_id", "value"
+        )
+        for activity_id, indicator_id, value in rows:
+            figures[activity_id].append((indicator_id, value))
+        for pk, short_name, name, *rest in chunk:
+            yield (short_name or name, *rest), figures.get(pk, [])
+
+    for row in activities.iterator(chunk_size=ACTIVITY_CHUNK):
+        chunk.append(row)
+        if len(chunk) == ACTIVITY_CHUNK:
+            yield from with_figures()
+            chunk = []
+    if chunk:
+        yield from with_figures()
 
 
 def _write_activities_sheet(
@@ -897,7 +908,6 @@ def _write_activities_sheet(
     federation: Federation,
     year: int,
 ) -> None:
-    activities = _activities(federation, year)
     # The columns must be known before the first row is streamed: one query for the indicators
     # the year's figures use.
     indicators = list(
@@ -921,45 +931,56 @@ def _write_activities_sheet(
 
     formats = [number_format_for(indicator) for indicator in indicators]
     column_of = {indicator.pk: index for index, indicator in enumerate(indicators)}
-    figures = Prefetch("figures", queryset=Figure.objects.only("activity_id", "indicator_id", "value"))
     # Translated once, not once per row (get_status_display resolves a lazy string every time).
     status_labels = {value: str(label) for value, label in ActivityStatus.choices}
-    # Every cell of the table is bordered, empty or not, so the printed grid has no holes.
-    empty = [sheet.cell(None, "number")] * len(indicators)
+    counted_statuses = set(COUNTED_STATUSES)
     summable = [indicator.kind == IndicatorKind.SUM for indicator in indicators]
     totals = [Decimal(0)] * len(indicators)
+    # One styled cell per column, given each row's values: the row is written as it is appended.
+    # Every cell of the table is bordered, empty or not, so the printed grid has no holes.
+    number_cell, unit_cell, title_cell, type_cell = (
+        sheet.styled("center"),
+        sheet.styled("text"),
+        sheet.styled("text"),
+        sheet.styled("center"),
+    )
+    date_cell, month_cell = sheet.styled("center", DATE_FORMAT), sheet.styled("center")
+    status_cell, place_cell = sheet.styled("center"), sheet.styled("text")
+    figure_cells = [sheet.styled("number", fmt) for fmt in formats]
+    # Most of a row's figure cells are empty (an activity records a few of the year's indicators):
+    # those are cells that never get a value.
+    empty_cells = [sheet.styled("number", fmt) for fmt in formats]
     counted = 0
     number = 0
-    for number, activity in enumerate(
-        activities.prefetch_related(figures).iterator(chunk_size=ACTIVITY_CHUNK), start=1
-    ):
-        if activity.calendar_day:
-            day = sheet.cell(activity.calendar_day, "center", DATE_FORMAT)
-        elif activity.planned_month:  # only the month is planned: say so rather than invent a day
-            day = sheet.cell(_("%(month)d月") % {"month": activity.planned_month}, "center")
+    for number, (activity, figures) in enumerate(_activity_rows(federation, year), start=1):
+        unit, activity_title, type_name, calendar_day, planned_month, status, place = activity
+        if calendar_day:
+            day = put(date_cell, calendar_day)
+        elif planned_month:  # only the month is planned: say so rather than invent a day
+            day = put(month_cell, _("%(month)d月") % {"month": planned_month})
         else:
-            day = sheet.cell(None, "center")
+            day = put(month_cell, None)
         values: list[Decimal | None] = [None] * len(indicators)
-        for figure in activity.figures.all():
-            values[column_of[figure.indicator_id]] = figure.value
-        if activity.status in COUNTED_STATUSES:
+        for indicator_id, value in figures:
+            values[column_of[indicator_id]] = value
+        if status in counted_statuses:
             counted += 1
             for index, value in enumerate(values):
                 if value is not None:
                     totals[index] += value
         sheet.append(
             [
-                sheet.cell(number, "center"),
-                sheet.cell(activity.federation.display_name, "text"),
-                sheet.cell(activity.title, "text"),
-                sheet.cell(activity.type.name, "center"),
+                put(number_cell, number),
+                put(unit_cell, unit),
+                put(title_cell, activity_title),
+                put(type_cell, type_name),
                 day,
-                sheet.cell(status_labels.get(activity.status, activity.status), "center"),
-                sheet.cell(activity.place, "text"),
+                put(status_cell, status_labels.get(status, status)),
+                put(place_cell, place),
             ]
             + [
-                empty[index] if value is None else sheet.cell(_number(value), "number", fmt)
-                for index, (value, fmt) in enumerate(zip(values, formats, strict=True))
+                empty if value is None else put(cell, _number(value))
+                for cell, empty, value in zip(figure_cells, empty_cells, values, strict=True)
             ]
         )
 
