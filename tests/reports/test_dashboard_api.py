@@ -166,7 +166,12 @@ def test_dashboard_lists_overdue_and_upcoming_activities(people, login, tree):
 def test_dashboard_query_count_is_bounded(people, login, city_plan, django_assert_max_num_queries):
     client = login(people["changsha_leader"])
     client.post(reverse("set-year"), {"year": "2013"})
-    with django_assert_max_num_queries(20):
+    # The first page of a session also keeps the top bar's 待办 count in the session (a savepoint and
+    # an UPDATE of the session row); later pages within the minute read it from there.
+    with django_assert_max_num_queries(22):
+        response = client.get(reverse("reports:dashboard", args=["4301"]))
+    assert response.status_code == 200 and response.context["result"].progress
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("reports:dashboard", args=["4301"]))
     assert response.status_code == 200 and response.context["result"].progress
 
