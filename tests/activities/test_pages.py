@@ -143,8 +143,8 @@ def test_the_form_page_reads_the_plans_in_a_fixed_number_of_queries(
     # Session, user, federation; milestones, indicators, activity types, the points with their
     # targets' codes, and (here) the code of a rate's part that is no figure of the form: the same
     # however many points, targets and indicators there are; the top bar's 待办 count and unread
-    # notifications (submissions.todo) add their own few, also fixed.
-    with django_assert_max_num_queries(12):
+    # notifications (submissions.todo) add their own few, also fixed; the county's subtree ids.
+    with django_assert_max_num_queries(13):
         page = year_2013.get(reverse("activities:create"))
     assert page.status_code == 200  # a bounded number of queries for an error page would prove nothing
 
@@ -165,8 +165,8 @@ def test_the_calendar_reads_a_busy_month_in_a_fixed_number_of_queries(
             )
     # Session, user, federation; own and upper activities, upper plans' items, and the filter's
     # types and points; the top bar's 待办 and notification counts: the same however many activities
-    # the month holds.
-    with django_assert_max_num_queries(12):
+    # the month holds; the county's subtree ids (Federation.objects.subtree_q).
+    with django_assert_max_num_queries(13):
         page = year_2013.get(reverse("activities:calendar"), {"m": 5})
     assert page.status_code == 200
     assert page.content.decode().count("activity-chip status-planned") == 56 + 1  # and the legend's
