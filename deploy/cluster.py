@@ -41,6 +41,7 @@ BASE_DIR = DEPLOY.parent
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DEFAULT_DIR = Path(os.environ.get("CLUSTER_DIR", "/tmp/fedwork-cluster"))
 DB_USER = "postgres"  # the daemons' system user and the database role
+APP_WORKERS = 2  # gunicorn workers per app server (sync): one per core of this machine
 
 
 @dataclass(frozen=True)
@@ -282,23 +283,16 @@ class Cluster:
                 "--locale=C.UTF-8",
             ]
         )
-        settings = [
+        local = [
             "listen_addresses = '127.0.0.1'",
             f"port = {self.ports.primary}",
             f"unix_socket_directories = '{self.run}'",
-            "timezone = 'UTC'",
-            "wal_level = replica",
-            "max_wal_senders = 5",
-            "hot_standby = on",
-            # Long dashboard reads on the replica are not cancelled by the primary's vacuum.
-            "hot_standby_feedback = on",
             "shared_buffers = 128MB",
             "max_connections = 100",
-            f"log_directory = '{self.run}'",
-            "logging_collector = off",
         ]
         with open(data / "postgresql.conf", "a") as conf:
-            conf.write("\n# fedwork local cluster (deploy/cluster.py)\n" + "\n".join(settings) + "\n")
+            conf.write("\n# fedwork local cluster (deploy/cluster.py)\n" + "\n".join(local) + "\n")
+            conf.write((DEPLOY / "primary.conf").read_text())
 
     def _make_replica(self) -> None:
         self.say("cluster: replica (pg_basebackup) …")
@@ -357,7 +351,7 @@ class Cluster:
 
     # -- app servers, haproxy ----------------------------------------------------------------------
 
-    def start_app(self, number: int, *, replica: bool = True, workers: int = 2) -> None:
+    def start_app(self, number: int, *, replica: bool = True, workers: int = APP_WORKERS) -> None:
         """gunicorn number ``number`` (1, 2 …) on its own port, in its own process group."""
         port = self.ports.app(number)
         log = open(self.run / f"app{number}.log", "a")
@@ -415,6 +409,7 @@ class Cluster:
                 HAPROXY_PORT=self.ports.haproxy,
                 HAPROXY_STATS_PORT=self.ports.haproxy_stats,
                 APP_SERVERS=servers,
+                WORKERS=APP_WORKERS,
             )
         )
         log = open(self.run / "haproxy.log", "a")

@@ -11,6 +11,7 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.test.utils import CaptureQueriesContext
 
 from fedwork import db_router
 from fedwork.db_router import REPLICA, WROTE_AT_SESSION_KEY
@@ -63,11 +64,16 @@ def test_the_dashboard_reads_the_replica_and_the_page_after_a_write_the_primary(
 
 
 @pytest.mark.django_db(databases=BOTH, transaction=True)
-def test_the_api_reads_the_replica(replica, people, client):
+def test_the_api_reads_the_replica_the_roll_ups_plain_sql_included(replica, people, client):
     client.force_login(people["changsha_leader"])
-    response = client.get("/api/v1/rollup/430102/2013/")
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary:
+            response = client.get("/api/v1/rollup/430102/2013/")
     assert response.status_code == 200
     assert COPY in response.json()["name"]
+    # reports.rollup reads targets and totals with plain SQL, on the connection the router names.
+    assert any("plans_target" in query["sql"] for query in on_replica.captured_queries)
+    assert not any("plans_target" in query["sql"] for query in on_primary.captured_queries)
 
 
 @pytest.mark.django_db(databases=BOTH, transaction=True)
