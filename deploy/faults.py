@@ -114,6 +114,20 @@ def login(url: str, username: str) -> requests.Session:
     return session
 
 
+def set_year(url: str, session: requests.Session, year: int) -> None:
+    """The session's work year (the top bar's year switch), which the activity form saves into."""
+    page = session.get(f"{url}/", timeout=TIMEOUT).text  # the top bar's year form is on every page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    answer = session.post(
+        f"{url}/year/",
+        data={"csrfmiddlewaretoken": token, "year": year, "next": "/"},
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
+    if answer.status_code != 302:
+        raise RuntimeError(f"setting the year failed: {answer.status_code}")
+
+
 class Person(threading.Thread):
     """One simulated person: a task by the mix's weights, then a think time, until told to stop."""
 
@@ -311,6 +325,8 @@ def run(
     cluster: Cluster, *, users: int, before: float, held: float, after: float, out=sys.stdout
 ) -> list[dict]:
     staff, leader = login(cluster.url, STAFF), login(cluster.url, LEADER)
+    for session in (staff, leader):
+        set_year(cluster.url, session, YEAR)  # as the demo opens; deploy/measure.py moves staff on
     config = mix_config(cluster, staff)
     cookies = {STAFF: staff.cookies.get_dict(), LEADER: leader.cookies.get_dict()}
     load, stop = Load(), threading.Event()

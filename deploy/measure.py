@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cluster import DEFAULT_DIR, Cluster, from_state  # noqa: E402
-from faults import LEADER, STAFF, YEAR, login, mix_config  # noqa: E402
+from faults import LEADER, STAFF, YEAR, login, mix_config, set_year  # noqa: E402
 
 WRK_SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "wrk_mix.lua"
 THINK_MS = (100, 500)
@@ -90,10 +90,9 @@ class Meter:
 def wrk_config(cluster: Cluster) -> str:
     """wrk_mix.lua's ``key=a,b`` lines: the staff session set to this year (the form saves today)."""
     staff, leader = login(cluster.url, STAFF), login(cluster.url, LEADER)
-    page = staff.get(f"{cluster.url}/activities/new/", timeout=15).text
-    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
     today = time.strftime("%Y-%m-%d")
-    staff.post(f"{cluster.url}/year/", data={"csrfmiddlewaretoken": token, "year": today[:4], "next": "/"})
+    set_year(cluster.url, staff, int(today[:4]))
+    set_year(cluster.url, leader, YEAR)
     config = mix_config(cluster, staff)
     values = {
         "staff_sessions": [staff.cookies["sessionid"]],
