@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint migrations-check clean
+.PHONY: run test install lint migrations-check clean cluster cluster-stop cluster-faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,16 @@ lint: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# A local cluster on loopback (deploy/cluster.py): PostgreSQL primary + streaming replica, pgbouncer in
+# front of each, Redis, two gunicorn app servers behind haproxy on http://127.0.0.1:58000/.
+# Needs Debian's haproxy, pgbouncer, redis-server and postgresql-15 (docs/operations.md).
+cluster: install
+	$(BIN)/python deploy/cluster.py start
+
+cluster-stop:
+	$(BIN)/python deploy/cluster.py stop
+
+# Faults under load through haproxy (its own cluster on ports +100); fails on a lost or doubled write.
+cluster-faults: install
+	$(BIN)/python deploy/faults.py

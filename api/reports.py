@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from ninja import Router, Schema
 
 from fedwork import access, params
+from fedwork.db_router import reads_from_replica
 from reports.rollup import Progress, Rollup, expected_at_month_end, rollup, status_labels
 
 router = Router()
@@ -133,6 +134,7 @@ def chart_out(result: Rollup) -> dict:
 
 
 @router.get("/rollup/{code}/{year}/", response=RollupOut, summary="目标完成情况汇总", tags=["报表"])
+@reads_from_replica
 def rollup_view(request, code: str, year: int, as_of: date | None = None, view: str | None = None):
     """A federation's targets and results for a year, and each direct child's; 404 outside one's reach."""
     # django-ninja has typed the path (422 for what is no int at all); fedwork.params decides the

@@ -6,6 +6,7 @@ from django.http import Http404
 from ninja import Router, Schema
 
 from fedwork import access, params
+from fedwork.db_router import reads_from_replica
 
 router = Router()
 
@@ -39,6 +40,7 @@ class CompletenessOut(Schema):
     summary="下级报送情况（上报率、及时率）",
     tags=["报送"],
 )
+@reads_from_replica
 def completeness_view(request, code: str, year: int, frequency: str, number: int):
     """How a federation's direct children reported for a period; 404 outside one's reach."""
     from submissions.periods import SPAN, Period

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # With a replica only (below): a session that just wrote reads its next pages from the primary.
+    "fedwork.db_router.ReadYourWritesMiddleware",
     "fedwork.middleware.TodoCountMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,9 +107,42 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # before reuse, so a connection the server dropped is replaced rather than failing a request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A pooler in transaction mode (pgbouncer, deploy/pgbouncer.ini) hands each transaction any server
+# connection: a server-side cursor (a named cursor living across transactions) would be lost.
+DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="session")
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
+# A streaming replica for the views that only read (fedwork/db_router.py); without one, every query
+# goes to the primary as before. Reads fall back to the primary when the replica lags by more than
+# FEDWORK_REPLICA_MAX_LAG_SECONDS (also how long a session reads from the primary after it wrote).
+FEDWORK_REPLICA_MAX_LAG_SECONDS = env.float("FEDWORK_REPLICA_MAX_LAG_SECONDS", default=5.0)
+FEDWORK_REPLICA_CHECK_SECONDS = env.float("FEDWORK_REPLICA_CHECK_SECONDS", default=1.0)
+DATABASE_ROUTERS = ["fedwork.db_router.ReplicaRouter"]
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(
+        {
+            "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+            "CONN_HEALTH_CHECKS": True,
+            "DISABLE_SERVER_SIDE_CURSORS": DATABASE_POOL_MODE == "transaction",
+            # A stopped replica is given up on quickly; its reads then go to the primary.
+            "OPTIONS": {"connect_timeout": 2, **DATABASES["replica"].get("OPTIONS", {})},
+            "TEST": {"MIRROR": "default"},
+        }
+    )
+if "replica" not in DATABASES:
+    MIDDLEWARE.remove("fedwork.db_router.ReadYourWritesMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that is away is an empty cache, not a 500 on every page (fedwork/cache.py); and it is
+    # given up on within half a second, so that a request does not hang on it.
+    CACHES["default"]["BACKEND"] = "fedwork.cache.ForgivingRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 0.5,
+        **CACHES["default"].get("OPTIONS", {}),
+    }
 # Sessions are read on every request. With a shared cache (Redis), from the cache, written through to
 # the database; with a cache of each process's own, only from the database, or a session ended in one
 # process would live on in the others.

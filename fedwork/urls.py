@@ -8,6 +8,9 @@ from . import params, views
 
 params.register_converters()
 
+# A database that does not answer is a 503 with a Chinese page, not a 500 (fedwork.views.server_error).
+handler500 = "fedwork.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

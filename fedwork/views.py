@@ -1,18 +1,22 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from submissions.todo import Kind, todo_for_request
 
-from . import services
+from . import db_router, services
 from .access import (
     can_edit_records,
     can_manage,
@@ -126,11 +130,36 @@ def set_year(request):
 
 @never_cache
 def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers: 200 when the primary database answers, 503 when it does not.
+
+    With a replica configured (fedwork/db_router.py), its state is measured and shown, but does not
+    fail the check: when it is unreachable or lags beyond FEDWORK_REPLICA_MAX_LAG_SECONDS, reads go to
+    the primary. Shape: {"status": "ok", "database": "ok", "replica": {"state": "ok" | "lagging" |
+    "unreachable", "lag_seconds": 0.002, "max_lag_seconds": 5.0}} (no "replica" without one).
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    body = {"status": "ok", "database": "ok"}
+    if db_router.replica_configured():
+        body["replica"] = db_router.replica_status()
+    return JsonResponse(body)
+
+
+DATABASE_DOWN_RETRY_SECONDS = 5
+
+
+def server_error(request):
+    """handler500: a database that does not answer (restarting, its pooler refusing) is a 503 with a
+    Chinese page that says to try again and a Retry-After, not a server error; anything else is
+    Django's own 500 page. The page is rendered without context processors, which query the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        body = loader.get_template("fedwork/database_unavailable.html").render()
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(DATABASE_DOWN_RETRY_SECONDS)
+        return response
+    return defaults.server_error(request)

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, router
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import COUNTED_STATUSES, Activity, FigureTotal, Reach
@@ -182,10 +182,16 @@ def _approved_table() -> str:
     return ApprovedTotal._meta.db_table
 
 
+def _read_connection():
+    return connections[router.db_for_read(FigureTotal)]
+
+
 def _select(sql: str, params: list, fields: tuple = ()) -> list[tuple]:
     """The rows of a SELECT, each column converted as the ORM converts its model field (``fields``,
     None where nothing needs converting). On PostgreSQL nothing does: psycopg2 returns Decimal and
-    date; SQLite returns numbers and dates as float and text."""
+    date; SQLite returns numbers and dates as float and text. Read where the ORM would read the
+    totals: the replica inside a view marked ``reads_from_replica`` (fedwork/db_router.py)."""
+    connection = _read_connection()
     converters = [
         (position, converter)
         for position, field in enumerate(fields)
@@ -270,7 +276,7 @@ def _targets(federation: Federation, year: int) -> list[Target]:
         [federation.pk, year],
         tuple(field for model_fields in fields for field in model_fields),
     )
-    db = connection.alias
+    db = _read_connection().alias
     loaded = {Indicator: {}, WorkPoint: {}}
 
     def shared(model, values):  # one object per row id (the first column)

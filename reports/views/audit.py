@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 from fedwork import access
+from fedwork.db_router import reads_from_replica
 from fedwork.models import Federation
 from plans.models import Plan, Target, WorkPoint
 
@@ -114,6 +115,7 @@ def audit_entries(federation, limit: int = SHOWN) -> list[Entry]:
 
 
 @login_required
+@reads_from_replica
 def audit(request, code):
     federation = access.get_federation_for_user_or_404(request.user, code)
     if not access.can_manage(request.user, federation):

@@ -11,6 +11,7 @@ from activities.models import Activity, ActivityStatus
 from api.reports import chart_out
 from fedwork import access, params
 from fedwork.context_processors import selected_year
+from fedwork.db_router import reads_from_replica
 from plans.models import Plan
 from submissions.services import latest_completeness
 
@@ -28,6 +29,7 @@ def index(request):
 
 
 @login_required
+@reads_from_replica
 def dashboard(request, code):
     """A federation's dashboard for the selected year: one roll-up, which the tables, the cards and
     the charts (embedded as JSON, ``chart_out``) all read; a federation out of reach is a 404."""

@@ -9,11 +9,13 @@ from django.http import FileResponse, HttpRequest
 
 from fedwork import access, params
 from fedwork.context_processors import selected_year
+from fedwork.db_router import reads_from_replica
 
 from ..export import XLSX_CONTENT_TYPE, export_filename, write_annual_workbook
 
 
 @login_required
+@reads_from_replica
 def annual_export(request: HttpRequest, code: str) -> FileResponse:
     """The federation's annual workbook as an attachment; a federation outside the user's reach 404s."""
     federation = access.get_federation_for_user_or_404(request.user, code)

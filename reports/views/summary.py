@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from evidence.models import Attachment
 from fedwork import access, params
 from fedwork.context_processors import selected_year
+from fedwork.db_router import reads_from_replica
 
 from ..summary import Summary, build_summary, edited_summary
 from ..summary_docx import write_docx
@@ -63,6 +64,7 @@ def _cited(request: HttpRequest, draft: Summary) -> list[str]:
 
 
 @login_required
+@reads_from_replica
 def summary(request: HttpRequest, code: str) -> HttpResponse:
     """The draft as editable text boxes, one per section, in a form posting to the .docx."""
     return _page(request, _summary_for(request, code))
@@ -70,6 +72,7 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reads_from_replica
 def summary_docx(request: HttpRequest, code: str) -> HttpResponse:
     """The draft as a Word document, named <单位简称><年>年工作总结（草稿）.docx.
 
