@@ -1,4 +1,6 @@
-"""`manage.py bench --scale small` runs end to end and its figures parse (no time limits asserted).
+"""`manage.py bench --scale small` runs end to end: every page at every level answered 200 and was
+timed, the random federations, the limit with its plan and equal numbers, the load figures (no time
+limits asserted).
 
 The command creates, migrates and drops a database of its own (a temporary SQLite file on SQLite, a
 ``fedwork_bench_small`` database on the PostgreSQL server of DATABASE_URL), so the test needs no
@@ -15,7 +17,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-LEVELS = ["nation", "province", "city", "county", "township"]
+from bench import LEVELS
+from bench.pages import PAGE_LEVELS, PAGES
 
 
 def _number(value) -> bool:
@@ -58,10 +61,45 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
 
         limit = figures["limit"][level]
         _spread(limit["ms"])
-        assert _number(limit["ratio"])
-        # The bare SQL computes exactly the roll-up's numbers.
+        assert _number(limit["ratio"]) and _number(limit["ratio_function"])
+        assert limit["variant"] in limit["variants_ms"]
+        # The best raw query computes exactly the roll-up's numbers, and its plan is kept.
         assert limit["matches"] is True, limit["examples"]
         assert limit["checked"] > 0
+        plan = figures["limit"]["plan"][level]
+        assert "bench_limit_figure" in plan
+        # The covering index serves it (SQLite's EXPLAIN QUERY PLAN or PostgreSQL's EXPLAIN ANALYZE).
+        assert "bench_limit_figure_cover" in plan or "Seq Scan" in plan, plan
+
+    # Every page at every level, each a 200 and timed.
+    sample = figures["sample"]
+    for level in PAGE_LEVELS:
+        for page in PAGES:
+            entry = figures["pages"][level][page]
+            assert entry["status"] == "ok", (level, page, entry)
+            assert entry["code"] == sample[level]
+            _spread(entry["ms"])
+            _spread(entry["cpu_ms"])
+            assert entry["ms"]["min"] <= entry["ms"]["p99"] <= entry["ms"]["max"]
+            assert entry["queries"] > 0 and entry["bytes"] > 0
+    assert figures["pages"]["county"]["api"]["url"] == f"/api/v1/rollup/430102/{figures['year']}/"
+
+    # The random counties and townships: every one that exists in the small tree, none failed.
+    assert figures["random"]["counties"]["dashboard"]["asked"] == 9  # 长沙市's, the small tree's city
+    assert figures["random"]["townships"]["dashboard"]["asked"] > 1  # 芙蓉区's
+    for name, group in figures["random"].items():
+        for page in ("dashboard", "api"):
+            entry = group[page]
+            assert entry["failed"] == 0, (name, page, entry["failures"])
+            assert entry["n"] == entry["asked"]
+            assert 0 < entry["p50_ms"] <= entry["p99_ms"] <= entry["worst_ms"]
+            assert entry["worst_code"]
+
+    # The machine's load before and after every phase.
+    for phase in ("generate", "rollup", "limit", "pages", "random", "write", "export", "http", "import"):
+        load = figures["load"][phase]
+        assert len(load["before"]) == 3 and len(load["after"]) == 3
+        assert all(_number(x) and x >= 0 for x in load["before"] + load["after"])
 
     write = figures["write"]
     _spread(write["ms"])
@@ -93,13 +131,12 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
     for name in ("completeness_max_ms", "submit_ms"):
         assert _number(figures["goals"][name]["value"]) and figures["goals"][name]["value"] > 0
 
-    for name in ("province", "county"):
-        export = figures["export"][name]
-        _spread(export["s"])
-        _spread(export["bare_s"])
-        _spread(export["write_s"])
-        assert all(_number(export[key]) for key in ("peak_mb", "bare_peak_mb", "ratio", "total_ratio"))
-        assert export["rows"] > 0
+    export = figures["export"]["largest_city"]
+    assert export["code"] == "4301" and export["activities"] > 0
+    _spread(export["s"])
+    assert _number(export["peak_mb"]) and export["peak_mb"] > 0
+    assert export["rss_mb"] is None or _number(export["rss_mb"])
+    assert export["bytes"] > 0
 
     assert _number(figures["import"]["rows_per_s"]) and figures["import"]["rows_per_s"] > 0
     _spread(figures["import"]["s"])
@@ -122,14 +159,16 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
 
     table = stdout.getvalue()
     for label in (
-        "rollup nation",
-        "limit county",
+        "PAGES",
+        "RANDOM",
+        "LIMIT PLANS",
+        "rollup function nation",
         "write path",
         "completeness nation",
         "completeness province",
         "completeness county",
         "submit month",
-        "export province",
+        "export largest city",
         "import",
         "http",
     ):

@@ -98,8 +98,10 @@ class _Postgres:
 
 class Command(BaseCommand):
     help = (
-        "Benchmark on a database of its own: roll-up vs. the bare-SQL limit, the write path, the annual "
-        "export, the Excel import and HTTP under load; prints one table (and --json)."
+        "Benchmark on a database of its own: every page at every level and for random counties and "
+        "townships (server time), the roll-up vs. the honest raw-figures limit (with its plan), the write "
+        "path, the largest city's export, the Excel import and HTTP under load; prints the tables "
+        "(and --json)."
     )
     requires_system_checks = []
 
@@ -239,6 +241,7 @@ class Command(BaseCommand):
                 results = json.loads(result_file.read_text())
             if status:
                 if results and "rollup" in results:
+                    # What was measured before the failure, so a long run is not lost.
                     self._report(results, options)
                 raise CommandError(f"the bench worker failed (exit status {status}); see its output above")
             self._report(results, options)
