@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates for FORM_RENDERER below
     "import_export",
     "simple_history",
     "axes",
@@ -73,6 +74,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "fedwork.urls"
 WSGI_APPLICATION = "fedwork.wsgi.application"
 
+# Widgets render through the project's engine (its cached loader, and templates/django/forms/ where
+# two of Django's widget templates are written without their per-option includes).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
