@@ -33,14 +33,6 @@ def remove_alias() -> None:
     del connections.settings[REPLICA]
 
 
-@pytest.fixture(autouse=True)
-def fresh_state():
-    """Each test starts with a replica measured just now, caught up."""
-    db_router.state = db_router.ReplicaState(lag=0.0, checked_at=time.monotonic())
-    yield
-    db_router.state = db_router.ReplicaState()
-
-
 @pytest.fixture
 def replica_alias(tmp_path):
     """A replica alias whose database is never queried (the decision tests)."""

@@ -33,14 +33,6 @@ def replica_file(tmp_path_factory, django_db_setup, django_db_blocker):
     remove_alias()
 
 
-@pytest.fixture(autouse=True)
-def fresh_state():
-    """Each test starts with a replica measured just now, caught up."""
-    db_router.state = db_router.ReplicaState(lag=0.0, checked_at=time.monotonic())
-    yield
-    db_router.state = db_router.ReplicaState()
-
-
 @pytest.fixture
 def replica(tree):
     """The tree copied to the replica, with 芙蓉区 renamed there."""
