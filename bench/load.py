@@ -372,16 +372,10 @@ def run_http(*, gen, staff, leader, feds, seconds: int, out) -> dict:
     base_dir = Path(settings.BASE_DIR)
     env = server_env()
     workdir = Path(tempfile.mkdtemp(prefix="fedwork-bench-http-"))
-    say(out, "http: collectstatic …\n")
-    collected = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=base_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if collected.returncode:
-        raise RuntimeError(f"collectstatic failed:\n{collected.stderr[-2000:]}")
+    # The pages phase has collected them already (then this returns at once).
+    from .pages import collect_static
+
+    collect_static(out)
 
     county = feds["county"]
     indicators = [i.code for i in enterable_indicators(county) if i.decimal_places == 0]
