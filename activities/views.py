@@ -400,12 +400,20 @@ def _grouped_month(federation, year, month, chosen, today, own_all, upper_all, q
     chosen = chosen or _default_day(
         year, month, today, [day for day in tallies if day and day.month == month]
     )
-    fields = CalendarEntry.FIELDS
+    names = {path: short or name for path, short, name in children}
+    branch = _branch_expression(federation, children)
+    # {federation id: (branch key, name)} as _branches gives it, read off the loaded rows' branch
+    # values instead of a query for their federations' paths.
+    branches: dict[int, tuple[str, str]] = {}
 
     def capped(rows) -> list:
-        return [
-            CalendarEntry(row, today) for row in rows.order_by("pk").values_list(*fields)[:DAY_LIST_LIMIT]
-        ]
+        entries = []
+        rows = rows.order_by("pk").annotate(branch=branch).values_list(*CalendarEntry.FIELDS, "branch")
+        for row in rows[:DAY_LIST_LIMIT]:
+            entries.append(CalendarEntry(row[:-1], today))
+            key = row[-1] if row[-1] in names else ""
+            branches[row[1]] = (key, names[key] if key else _("本级"))  # row[1]: federation_id
+        return entries
 
     # A day (or the month-only list) whose tally holds none of the subtree's own needs no query.
     day_upper = [activity for activity in upper if activity.calendar_day == chosen]
@@ -415,7 +423,6 @@ def _grouped_month(federation, year, month, chosen, today, own_all, upper_all, q
     has_own = tallies.get(None, DayTally()).total > len(upper_month_only)
     month_only = capped(own_month.filter(calendar_day__isnull=True)) if has_own else []
     month_only += upper_month_only
-    branches = _branches(federation, day_own, children) if day_own else {}
     day_items = day_own + day_upper
     _name_branches(day_items, branches)
     day_tally = tallies.get(chosen, DayTally())
