@@ -175,11 +175,10 @@ def _children(federation) -> list[tuple[str, str, str]]:
     return list(Federation.objects.children_of(federation).values_list("path", "short_name", "name"))
 
 
-def _branches(federation, entries, children=None) -> dict[int, tuple[str, str]]:
+def _branches(federation, entries) -> dict[int, tuple[str, str]]:
     """{federation id: (branch key, branch name)} for the federations of ``entries``: the direct child
-    of ``federation`` whose subtree holds each one, or 本级 for the federation itself. Two queries, one
-    when ``children`` (_children) is given."""
-    children = _children(federation) if children is None else children
+    of ``federation`` whose subtree holds each one, or 本级 for the federation itself. Two queries."""
+    children = _children(federation)
     ids = {entry.federation_id for entry in entries}
     result = {}
     for pk, path in Federation.objects.filter(pk__in=ids).values_list("pk", "path"):
@@ -263,8 +262,8 @@ def _branch_expression(federation, children):
 
 def _month_tallies(federation, children, own_month, upper, today) -> dict[date | None, DayTally]:
     """{calendar day, or None for the month-only items: DayTally} of the month's own activities
-    (``own_month``, the subtree's) counted in one grouped query by day, branch and dot class, plus the
-    (few, already loaded) ``upper`` activities, in one query; ``children`` as _children gives them."""
+    (``own_month``, the subtree's) counted in one grouped query by day, branch (of ``children``, as
+    _children gives them) and dot class, plus the few, already loaded ``upper`` activities."""
     names = {path: short or name for path, short, name in children}
     late = Case(
         When(status=ActivityStatus.PLANNED, planned_last_day__lt=today, then=Value(1)),
