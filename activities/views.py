@@ -1,4 +1,5 @@
 import calendar as pycalendar
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -6,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import RowNumber, Substr
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +25,7 @@ from . import services
 from .calendar_feed import build_feed
 from .forms import ActivityForm, ActivitySearchForm, CalendarFilterForm
 from .models import Activity, ActivityStatus, CalendarFeed
+from .templatetags.activity_calendar import MAX_DOTS
 
 
 def _home(request):
@@ -167,10 +170,15 @@ def _default_day(year: int, month: int, today: date, days_with_activities) -> da
     return min(days_with_activities, default=date(year, month, 1))
 
 
+def _children(federation) -> list[tuple[str, str, str]]:
+    """[(path, short name, name)] of the federation's direct children: the branches of 含下级."""
+    return list(Federation.objects.children_of(federation).values_list("path", "short_name", "name"))
+
+
 def _branches(federation, entries) -> dict[int, tuple[str, str]]:
     """{federation id: (branch key, branch name)} for the federations of ``entries``: the direct child
     of ``federation`` whose subtree holds each one, or 本级 for the federation itself. Two queries."""
-    children = list(Federation.objects.children_of(federation).values_list("path", "short_name", "name"))
+    children = _children(federation)
     ids = {entry.federation_id for entry in entries}
     result = {}
     for pk, path in Federation.objects.filter(pk__in=ids).values_list("pk", "path"):
@@ -203,10 +211,100 @@ def _grouped(entries, branches) -> list[tuple[str, list]]:
     return sorted(groups.items(), key=lambda item: -len(item[1]))
 
 
+# 含下级 at a grouped level lists at most this many of a day's (or the month-only) activities; the
+# rest are counted (the grid's counts come from SQL) and reached through the activity list.
+DAY_LIST_LIMIT = 50
+
+# The dots of a day's tally, in this order: a grouped day shows counts, not which activity came first.
+DOT_ORDER = ("overdue", "status-planned", "status-done", "status-cancelled", "upper")
+
+
+@dataclass(slots=True)
+class DayTally:
+    """What the grid shows of one day (or, for ``day`` None, of the month-only items) under 含下级 at a
+    grouped level, counted without loading the activities: ``total`` activities, ``dots`` {dot class:
+    count} (activity_calendar._dot's classes) and ``branches`` {branch name: count}."""
+
+    total: int = 0
+    dots: dict[str, int] = field(default_factory=dict)
+    branches: dict[str, int] = field(default_factory=dict)
+
+    def add(self, branch: str, dot: str, count: int) -> None:
+        self.total += count
+        self.dots[dot] = self.dots.get(dot, 0) + count
+        self.branches[branch] = self.branches.get(branch, 0) + count
+
+    def dot_list(self, limit: int) -> list[str]:
+        """The first ``limit`` dot classes, grouped by class in DOT_ORDER."""
+        result: list[str] = []
+        for css in DOT_ORDER:
+            result += [css] * min(self.dots.get(css, 0), limit - len(result))
+        return result
+
+    def groups(self) -> list[tuple[str, int]]:
+        """[(branch name, count)], the largest first (ties by name, so the page is stable)."""
+        return sorted(self.branches.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _branch_expression(federation, children):
+    """The SQL value telling an activity's branch: the prefix of its federation's path as long as the
+    children's paths (one Substr when they are all as long, which GB/T 2260 codes make the rule), else a
+    CASE over the children's prefixes like ActivityQuerySet.counts_by_branch. The federation's own
+    activities give its own path (Substr of a shorter path) or "" (the CASE's default)."""
+    lengths = {len(path) for path, _short, _name in children}
+    if len(lengths) == 1:
+        return Substr("federation__path", 1, lengths.pop())
+    return Case(
+        *[When(federation__path__startswith=path, then=Value(path)) for path, _short, _name in children],
+        default=Value(""),
+    )
+
+
+def _month_tallies(federation, children, own_month, upper, today) -> dict[date | None, DayTally]:
+    """{calendar day, or None for the month-only items: DayTally} of the month's own activities
+    (``own_month``, the subtree's) counted in one grouped query by day, branch (of ``children``, as
+    _children gives them) and dot class, plus the few, already loaded ``upper`` activities."""
+    names = {path: short or name for path, short, name in children}
+    late = Case(
+        When(status=ActivityStatus.PLANNED, planned_last_day__lt=today, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    rows = (
+        own_month.select_related(None)
+        .order_by()
+        .annotate(branch=_branch_expression(federation, children), late=late)
+        .values_list("calendar_day", "branch", "late", "status")
+        .annotate(count=Count("pk"))
+    )
+    tallies: dict[date | None, DayTally] = {}
+    own_name = _("本级")
+    for day, branch, late, status, count in rows:
+        tallies.setdefault(day, DayTally()).add(
+            names.get(branch, own_name), "overdue" if late else f"status-{status}", count
+        )
+    for activity in upper:
+        tallies.setdefault(activity.calendar_day, DayTally()).add(_("上级活动"), "upper", 1)
+    return tallies
+
+
+def _list_link(query: str, first: date, last: date) -> str:
+    """The activity list with the page's filters over the days ``first``..``last``: where a capped
+    day's list is read in full."""
+    dates = f"date_from={first.isoformat()}&date_to={last.isoformat()}"
+    return (
+        f"{reverse('activities:list')}?{query}&{dates}" if query else f"{reverse('activities:list')}?{dates}"
+    )
+
+
 @login_required
 def calendar_month(request):
     """The month grid (dots per day on a phone, chips on a wider screen) with the chosen day's list
-    below it (``?d=``); ``?v=week`` shows the chosen day's week as a list of days instead."""
+    below it (``?d=``); ``?v=week`` shows the chosen day's week as a list of days instead.
+
+    With 含下级 at a GROUPED_LEVELS federation the grid's counts are counted in SQL (a nation's month is
+    ~300,000 activities) and only DAY_LIST_LIMIT of the chosen day's and the month-only activities are
+    loaded (issue #18); below those levels every activity of the month is a chip."""
     federation, year = _home(request), selected_year(request)
     today = timezone.localdate()
     month = params.query_month(request, default=today.month if today.year == year else 1)
@@ -216,59 +314,134 @@ def calendar_month(request):
             request, federation, year, month, chosen or _default_day(year, month, today, [])
         )
     own_all, upper_all, planned, form = _filtered(request, federation, year)
-    grouped = _includes_below(form) and federation.level in GROUPED_LEVELS
-    own = [
-        CalendarEntry(row, today) for row in own_all.in_month(year, month).values_list(*CalendarEntry.FIELDS)
+    query = request.GET.copy()
+    for key in ("m", "d", "v"):
+        query.pop(key, None)
+    if _includes_below(form) and federation.level in GROUPED_LEVELS:
+        context = _grouped_month(
+            federation, year, month, chosen, today, own_all, upper_all, query.urlencode()
+        )
+    else:
+        context = _plain_month(
+            federation, year, month, chosen, today, own_all, upper_all, _includes_below(form)
+        )
+    planned_items = list(planned.filter(month=month))
+    chosen = context["chosen"]
+    context.update(
+        {
+            "federation": federation,
+            "year": year,
+            "month": month,
+            "today": today,
+            "chosen_weekday": _weekdays()[chosen.weekday()],
+            "planned": planned_items,
+            "unscheduled_count": context["month_only_count"] + len(planned_items),
+            "form": form,
+            "query": query.urlencode(),
+            "day_query": f"m={month}&{query.urlencode()}".rstrip("&"),
+            "prev_month": month - 1 if month > 1 else None,
+            "next_month": month + 1 if month < 12 else None,
+            "may_create": access.can_edit_records(request.user, federation),
+            "weekdays": _weekdays(),
+        }
+    )
+    return render(request, "activities/activity_calendar.html", context)
+
+
+def _month_weeks(year: int, month: int, by_day) -> list:
+    return [
+        [(day, day.month == month, by_day.get(day, [])) for day in week]
+        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     ]
+
+
+def _upper_in_month(upper_all, year: int, month: int) -> list:
     upper = list(upper_all.select_related(None).select_related("federation").in_month(year, month))
     for activity in upper:
         activity.is_upper = True  # ancestors' main activities: never the federation's own
+    return upper
+
+
+def _plain_month(federation, year, month, chosen, today, own_all, upper_all, below: bool) -> dict:
+    """The month with every activity loaded: a county and below (a few hundred at most)."""
+    own = [
+        CalendarEntry(row, today) for row in own_all.in_month(year, month).values_list(*CalendarEntry.FIELDS)
+    ]
+    upper = _upper_in_month(upper_all, year, month)
     by_day, month_only = {}, []
     for activity in own + upper:
         (by_day.setdefault(activity.calendar_day, []) if activity.calendar_day else month_only).append(
             activity
         )
-    weeks = [
-        [(day, day.month == month, by_day.get(day, [])) for day in week]
-        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    ]
     chosen = chosen or _default_day(year, month, today, [day for day in by_day if day.month == month])
-    branches = _branches(federation, own) if _includes_below(form) and own else {}
+    branches = _branches(federation, own) if below and own else {}
     day_items = by_day.get(chosen, [])
     _name_branches(day_items, branches)
-    groups_by_day = None
-    if grouped:
-        groups_by_day = {
-            day: [(name, len(items)) for name, items in _grouped(entries, branches)]
-            for day, entries in by_day.items()
-        }
-    planned_items = list(planned.filter(month=month))
-    query = request.GET.copy()
-    for key in ("m", "d", "v"):
-        query.pop(key, None)
-    context = {
-        "federation": federation,
-        "year": year,
-        "month": month,
-        "weeks": weeks,
-        "today": today,
+    return {
+        "weeks": _month_weeks(year, month, by_day),
         "chosen": chosen,
-        "chosen_weekday": _weekdays()[chosen.weekday()],
         "day_items": day_items,
-        "day_groups": _grouped(day_items, branches) if grouped else None,
-        "groups_by_day": groups_by_day,
+        "day_count": len(day_items),
+        "day_groups": None,
+        "groups_by_day": None,
         "month_only": month_only,
-        "planned": planned_items,
-        "unscheduled_count": len(month_only) + len(planned_items),
-        "form": form,
-        "query": query.urlencode(),
-        "day_query": f"m={month}&{query.urlencode()}".rstrip("&"),
-        "prev_month": month - 1 if month > 1 else None,
-        "next_month": month + 1 if month < 12 else None,
-        "may_create": access.can_edit_records(request.user, federation),
-        "weekdays": _weekdays(),
+        "month_only_count": len(month_only),
     }
-    return render(request, "activities/activity_calendar.html", context)
+
+
+def _grouped_month(federation, year, month, chosen, today, own_all, upper_all, query: str) -> dict:
+    """The month of a large subtree: counts per day, branch and dot from SQL (_month_tallies), and at
+    most DAY_LIST_LIMIT activities of the chosen day and of the month-only list loaded."""
+    own_month = own_all.in_month(year, month)
+    upper = _upper_in_month(upper_all, year, month)
+    children = _children(federation)
+    tallies = _month_tallies(federation, children, own_month, upper, today)
+    chosen = chosen or _default_day(
+        year, month, today, [day for day in tallies if day and day.month == month]
+    )
+    names = {path: short or name for path, short, name in children}
+    branch = _branch_expression(federation, children)
+    # {federation id: (branch key, name)} as _branches gives it, read off the loaded rows' branch
+    # values instead of a query for their federations' paths.
+    branches: dict[int, tuple[str, str]] = {}
+
+    def capped(rows) -> list:
+        entries = []
+        rows = rows.order_by("pk").annotate(branch=branch).values_list(*CalendarEntry.FIELDS, "branch")
+        for row in rows[:DAY_LIST_LIMIT]:
+            entries.append(CalendarEntry(row[:-1], today))
+            key = row[-1] if row[-1] in names else ""
+            branches[row[1]] = (key, names[key] if key else _("本级"))  # row[1]: federation_id
+        return entries
+
+    # A day (or the month-only list) whose tally holds none of the subtree's own needs no query.
+    day_upper = [activity for activity in upper if activity.calendar_day == chosen]
+    upper_month_only = [activity for activity in upper if activity.calendar_day is None]
+    has_own = tallies.get(chosen, DayTally()).total > len(day_upper)
+    day_own = capped(own_month.filter(calendar_day=chosen)) if has_own else []
+    has_own = tallies.get(None, DayTally()).total > len(upper_month_only)
+    month_only = capped(own_month.filter(calendar_day__isnull=True)) if has_own else []
+    month_only += upper_month_only
+    day_items = day_own + day_upper
+    _name_branches(day_items, branches)
+    day_tally = tallies.get(chosen, DayTally())
+    loaded = dict(_grouped(day_items, branches))
+    day_count = day_tally.total
+    return {
+        "weeks": _month_weeks(year, month, {}),
+        "chosen": chosen,
+        "day_items": day_items,
+        "day_count": day_count,
+        "day_groups": [(name, count, loaded.get(name, [])) for name, count in day_tally.groups()],
+        "day_more_link": _list_link(query, chosen, chosen) if day_count > len(day_items) else None,
+        "groups_by_day": {
+            day: (tally.total, tally.dot_list(MAX_DOTS), tally.groups())
+            for day, tally in tallies.items()
+            if day
+        },
+        "month_only": month_only,
+        "month_only_count": tallies[None].total if None in tallies else 0,
+    }
 
 
 def _weekdays() -> list[str]:
@@ -281,10 +454,27 @@ def _calendar_week(request, federation, year: int, month: int, day: date):
     monday = day - timedelta(days=day.weekday())
     first, last = max(monday, date(year, 1, 1)), min(monday + timedelta(days=6), date(year, 12, 31))
     own_all, upper_all, _planned, form = _filtered(request, federation, year)
-    own = [
-        CalendarEntry(row, today)
-        for row in own_all.filter(calendar_day__range=(first, last)).values_list(*CalendarEntry.FIELDS)
-    ]
+    own_week = own_all.filter(calendar_day__range=(first, last))
+    counts: dict[date, int] = {}
+    if _includes_below(form) and federation.level in GROUPED_LEVELS:
+        # A nation's week is ~70,000 activities: the first DAY_LIST_LIMIT of each day (by pk) and the
+        # day's count, in one query (issue #18).
+        rows = (
+            own_week.select_related(None)
+            .annotate(
+                day_rank=Window(RowNumber(), partition_by=[F("calendar_day")], order_by=F("pk").asc()),
+                day_total=Window(Count("pk"), partition_by=[F("calendar_day")]),
+            )
+            .filter(day_rank__lte=DAY_LIST_LIMIT)
+            .order_by("calendar_day", "pk")
+            .values_list(*CalendarEntry.FIELDS, "day_total")
+        )
+        own = []
+        for row in rows:
+            own.append(CalendarEntry(row[:-1], today))
+            counts[row[5]] = row[-1]  # FIELDS[5] is calendar_day
+    else:
+        own = [CalendarEntry(row, today) for row in own_week.values_list(*CalendarEntry.FIELDS)]
     upper = list(upper_all.filter(calendar_day__range=(first, last)))
     for activity in upper:
         activity.is_upper = True
@@ -293,14 +483,20 @@ def _calendar_week(request, federation, year: int, month: int, day: date):
     by_day: dict[date, list] = {}
     for activity in own + upper:
         by_day.setdefault(activity.calendar_day, []).append(activity)
-    days = []
-    current = first
-    while current <= last:
-        days.append((current, _weekdays()[current.weekday()], by_day.get(current, [])))
-        current += timedelta(days=1)
     query = request.GET.copy()
     for key in ("m", "d", "v"):
         query.pop(key, None)
+    days = []
+    current = first
+    while current <= last:
+        items = by_day.get(current, [])
+        if counts:  # the day's own activities were capped: their count came with them
+            count = counts.get(current, 0) + sum(1 for item in items if item.is_upper)
+        else:
+            count = len(items)
+        more = _list_link(query.urlencode(), current, current) if count > len(items) else None
+        days.append((current, _weekdays()[current.weekday()], items, count, more))
+        current += timedelta(days=1)
     previous_day, next_day = monday - timedelta(days=7), monday + timedelta(days=7)
     context = {
         "federation": federation,

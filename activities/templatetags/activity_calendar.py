@@ -25,6 +25,7 @@ class Cell:
     items: list  # the day's activities (models.Activity or views.CalendarEntry)
     css: str  # the cell's classes: day, other-month, today, chosen
     is_today: bool
+    count: int = 0  # the day's activities (all of them, though a grouped day loads none)
     dots: list = field(default_factory=list)  # (the first MAX_DOTS activities') dot classes
     more: int = 0  # activities beyond the dots
     chips: list = field(default_factory=list)  # (classes, detail URL, title, is upper) per activity
@@ -53,8 +54,9 @@ def month_cells(weeks, today: date, chosen: date, day_query: str, groups_by_day=
 
     Each day of the month is a link (``?{day_query}&d=N#day-list``) holding its number and one dot per
     activity (shown on a phone); beside it the activity chips, or with ``groups_by_day`` ({day:
-    [(branch name, count)]}) the counts per branch (shown on wider screens). ``chosen`` (a date) is
-    the day whose list is shown below the grid.
+    (count, [the first MAX_DOTS dot classes], [(branch name, count)])}, counted in SQL by
+    activities.views._month_tallies, ``weeks`` then holding no activities) the counts per branch (shown
+    on wider screens). ``chosen`` (a date) is the day whose list is shown below the grid.
 
     A county's month with 含下级 holds hundreds of chips: each chip's values are worked out here as
     plain tuples (a template reads those fastest), and the detail URLs differ only by the pk, so
@@ -71,15 +73,17 @@ def month_cells(weeks, today: date, chosen: date, day_query: str, groups_by_day=
                 css += " today"
             if day == chosen:
                 css += " chosen"
-            cell = Cell(day, in_month, items, css, day == today)
-            if in_month:
-                cell.dots = [_dot(activity) for activity in items[:MAX_DOTS]]
-                cell.more = max(len(items) - MAX_DOTS, 0)
+            cell = Cell(day, in_month, items, css, day == today, len(items))
             if groups_by_day is not None:
-                groups = groups_by_day.get(day, [])
+                cell.count, dots, groups = groups_by_day.get(day, (0, [], []))
+                if in_month:
+                    cell.dots, cell.more = dots, cell.count - len(dots)
                 cell.groups = groups[:MAX_GROUPS]
                 cell.rest = sum(count for _name, count in groups[MAX_GROUPS:])
             else:
+                if in_month:
+                    cell.dots = [_dot(activity) for activity in items[:MAX_DOTS]]
+                    cell.more = max(len(items) - MAX_DOTS, 0)
                 cell.chips = [
                     (
                         _chip_css(activity),

@@ -291,14 +291,13 @@ def test_the_month_grid_marks_today_the_chosen_day_and_the_dots(year_2013, tree,
 
 def test_the_month_grid_counts_branches_beyond_the_first_three(year_2013, busy_may):
     weeks = year_2013.get(reverse("activities:calendar"), {"m": 5}).context["weeks"]
+    # (count, the first dots, the branches) per day, as views._grouped_month counts them in SQL.
     groups = {
-        date(2013, 5, 2): [
-            ("天心区妇联", 9),
-            ("<岳麓区>", 4),
-            ("开福区妇联", 3),
-            ("雨花区", 2),
-            ("望城区", 1),
-        ]
+        date(2013, 5, 2): (
+            19,
+            ["overdue", "status-done", "status-done", "status-done"],
+            [("天心区妇联", 9), ("<岳麓区>", 4), ("开福区妇联", 3), ("雨花区", 2), ("望城区", 1)],
+        )
     }
     html = MONTH_CELLS.render(
         Context(
@@ -315,3 +314,6 @@ def test_the_month_grid_counts_branches_beyond_the_first_three(year_2013, busy_m
     assert '<div class="branch-count small text-truncate">&lt;岳麓区&gt; <strong>4</strong></div>' in html
     assert '<div class="branch-count small text-muted">其他 3</div>' in html
     assert "activity-chip" not in html  # counts instead of chips
+    assert 'aria-label="5月2日，19项活动"' in html
+    assert '<span class="dot overdue"></span><span class="dot status-done"></span>' in html
+    assert '<span class="dot-more">+15</span>' in html

@@ -318,3 +318,62 @@ def test_the_week_and_the_grouped_month_read_in_a_few_queries(
     with django_assert_max_num_queries(14):
         week = client.get(reverse("activities:calendar"), {"v": "week", "m": 5, "d": 6, "below": "on"})
     assert text(week.content.decode()).count("岳麓区妇联") == 7
+
+
+def test_a_busy_grouped_month_is_counted_in_sql_and_lists_only_the_first_of_a_day(
+    in_2013, tree, training, django_assert_max_num_queries
+):
+    # Issue #18: a nation's month under 含下级 is ~300,000 activities; the grid counts them in SQL.
+    day = date(2013, 5, 6)
+    for n in range(40):
+        make(
+            tree["furong"],
+            training,
+            title=f"芙蓉{n}",
+            planned_start=day,
+            status="done" if n % 2 else "planned",
+        )
+    for n in range(15):
+        make(tree["yuelu"], training, title=f"岳麓{n}", planned_start=day)
+    make(tree["changsha"], training, title="市级", planned_start=date(2013, 5, 7), status="done")
+    for n in range(55):
+        make(tree["dingwangtai"], training, title=f"只有月份{n}", planned_month=5)
+    client = in_2013("changsha_leader")
+    client.get(reverse("activities:calendar"), {"m": 4})  # the session's first page keeps the 待办 count
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("activities:calendar"), {"m": 5, "d": 6, "below": "on"})
+    context = page.context
+    subtree = Activity.objects.in_subtree(tree["changsha"]).for_year(2013)
+    on_day = subtree.filter(calendar_day=day)
+    total, dots, groups = context["groups_by_day"][day]
+    assert total == on_day.count() == 55
+    assert dict(groups) == {
+        "芙蓉区妇联": on_day.filter(federation__path__startswith=tree["furong"].path).count(),
+        "岳麓区妇联": on_day.filter(federation__path__startswith=tree["yuelu"].path).count(),
+    }
+    overdue = on_day.overdue(date.today()).count()
+    assert dots == ["overdue"] * 4 and overdue == 40 - 20 + 15
+    assert context["groups_by_day"][date(2013, 5, 7)] == (1, ["status-done"], [("本级", 1)])
+    # Only the first 50 of the day are loaded, grouped under the counts of all of them.
+    assert len(context["day_items"]) == 50 and context["day_count"] == 55
+    assert [(name, count) for name, count, _items in context["day_groups"]] == [
+        ("芙蓉区妇联", 40),
+        ("岳麓区妇联", 15),
+    ]
+    html = page.content.decode()
+    assert "55项活动" in day_list(html) and "共 55 项，查看全部" in day_list(html)
+    assert "date_from=2013-05-06&amp;date_to=2013-05-06" in DAY_LIST.search(html).group(0)
+    month_only = subtree.filter(calendar_day__isnull=True, planned_month=5).count()
+    assert context["month_only_count"] == month_only == 55 and len(context["month_only"]) == 50
+    assert "共 55 项，只列出前 50 项" in text(html)
+    # The week: the first 50 of each day, with the day's full count.
+    with django_assert_max_num_queries(14):
+        week = client.get(reverse("activities:calendar"), {"v": "week", "m": 5, "d": 6, "below": "on"})
+    monday = next(entry for entry in week.context["days"] if entry[0] == day)
+    assert len(monday[2]) == 50 and monday[3] == on_day.count()
+    assert "5月6日 星期一 55项" in text(week.content.decode())
+    # The list it links to holds the whole day (and, by its date rule, May's month-only activities).
+    listed = client.get(
+        reverse("activities:list"), {"below": "on", "date_from": "2013-05-06", "date_to": "2013-05-06"}
+    )
+    assert listed.context["page"].paginator.count == on_day.count() + month_only
