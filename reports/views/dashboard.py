@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,7 +95,10 @@ def _without_targets(user, federation, year: int, today: date) -> dict:
         activities.counted()
         .select_related("federation", "type")
         .prefetch_related("figures__indicator")
-        .order_by("-calendar_day", "-pk")[:SHOWN_ACTIVITIES]
+        # NULLS LAST (done activities have a day anyway) keeps PostgreSQL off a backward scan of the
+        # whole country's calendar_day index hoping to meet eight of the subtree's rows soon: at
+        # national scale a township with nine done activities took 2.7 s that way (EXPLAIN ANALYZE).
+        .order_by(F("calendar_day").desc(nulls_last=True), "-pk")[:SHOWN_ACTIVITIES]
     )
     plan = Plan.objects.for_user(user).filter(federation=federation, year=year).first()
     if plan is not None:
