@@ -38,6 +38,7 @@ from activities.services import enterable_indicators
 
 from . import HTTP_SPAWN_RATE, HTTP_USERS, HTTP_WORKERS
 from .generate import say
+from .proc import children, cpu_seconds, machine_busy_seconds
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 WRK_SCRIPT = Path(__file__).with_name("wrk_mix.lua")
@@ -222,43 +223,15 @@ class CpuMeter:
     requests served, it says what a request costs, which the throughput on two cores follows from."""
 
     def __init__(self, server_pid: int):
-        self.pids = [server_pid, *_children(server_pid)]
-        self.start = (_process_seconds(self.pids), _machine_busy_seconds())
+        self.pids = [server_pid, *children(server_pid)]
+        self.start = (cpu_seconds(self.pids), machine_busy_seconds())
 
     def per_request_ms(self, requests: int) -> dict | None:
         if not requests or self.start[1] is None:
             return None
-        app = _process_seconds(self.pids) - self.start[0]
-        machine = _machine_busy_seconds() - self.start[1]
+        app = cpu_seconds(self.pids) - self.start[0]
+        machine = machine_busy_seconds() - self.start[1]
         return {"app": round(app / requests * 1000, 1), "machine": round(machine / requests * 1000, 1)}
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for path in Path(f"/proc/{pid}/task").glob("*/children"):
-        found += [int(child) for child in path.read_text().split()]
-    return found
-
-
-def _process_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy_seconds() -> float | None:
-    try:
-        line = Path("/proc/stat").read_text().splitlines()[0]
-    except OSError:
-        return None
-    values = [int(v) for v in line.split()[1:]]
-    idle = values[3] + values[4]  # idle, iowait
-    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def _run_wrk(host: str, config: dict, seconds: int, workdir: Path) -> dict:

@@ -26,35 +26,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cluster import DEFAULT_DIR, Cluster, from_state  # noqa: E402
 from faults import LEADER, STAFF, YEAR, login, mix_config, set_year  # noqa: E402
 
+from bench.proc import children, cpu_seconds, machine_busy_seconds  # noqa: E402
+
 WRK_SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "wrk_mix.lua"
 THINK_MS = (100, 500)
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for path in Path(f"/proc/{pid}/task").glob("*/children"):
-        for child in path.read_text().split():
-            found += [int(child), *_children(int(child))]
-    return found
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy() -> float:
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def _postgres_pids(cluster: Cluster, name: str) -> list[int]:
@@ -62,7 +41,7 @@ def _postgres_pids(cluster: Cluster, name: str) -> list[int]:
     if not pidfile.exists():
         return []
     master = int(pidfile.read_text().split()[0])
-    return [master, *_children(master)]
+    return [master, *children(master)]
 
 
 class Meter:
@@ -76,10 +55,10 @@ class Meter:
     def _read(self) -> dict:
         apps = [pid for n in (1, 2) for pid in self.cluster.app_pids(n)]
         return {
-            "apps": _cpu_seconds(apps),
-            "primary": _cpu_seconds(_postgres_pids(self.cluster, "primary")),
-            "replica": _cpu_seconds(_postgres_pids(self.cluster, "replica")),
-            "machine": _machine_busy(),
+            "apps": cpu_seconds(apps),
+            "primary": cpu_seconds(_postgres_pids(self.cluster, "primary")),
+            "replica": cpu_seconds(_postgres_pids(self.cluster, "replica")),
+            "machine": machine_busy_seconds(),
         }
 
     def per_request_ms(self, requests: int) -> dict:
