@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.models import Attachment
 from fedwork.fields import CleanCharField, CleanTextField
-from fedwork.models import Federation
+from fedwork.models import Event, Federation
 
 POINTS = {"max_digits": 6, "decimal_places": 1}
 
@@ -269,7 +269,7 @@ class ItemScore(models.Model):
         return bool(self.objection) and self.answered_at is None
 
 
-class AssessmentEvent(models.Model):
+class AssessmentEvent(Event):
     """What happened to an assessment, who did it and when (kept for the audit, notes included)."""
 
     class Action(models.TextChoices):
@@ -298,15 +298,10 @@ class AssessmentEvent(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
     note = CleanCharField(_("说明"), max_length=500, blank=True)
 
     federation_lookup = "assessment__federation"
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("考核记录")
         verbose_name_plural = _("考核记录")
-        ordering = ["-at", "-pk"]
-
-    def __str__(self):
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

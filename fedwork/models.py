@@ -258,3 +258,19 @@ class User(AbstractUser):
         if self.is_superuser and not self.role:
             return str(_("超级管理员"))
         return self.get_role_display()
+
+
+class Event(models.Model):
+    """One line of a record's own history (计划记录, 报送记录, 考核记录): an ``action`` from the
+    subclass's ``Action`` choices, who did it (``by``), when (``at``, set on insert, never edited) and
+    why (``note``). Subclasses declare ``action``, ``by`` and ``note`` themselves: who may vanish and
+    how long a reason may be differ by record. Newest first."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

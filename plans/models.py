@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from fedwork import access
 from fedwork.fields import CleanCharField, CleanTextField
-from fedwork.models import Federation
+from fedwork.models import Event, Federation
 from fedwork.numbers import grouped
 
 UNIT_CHOICES = [
@@ -219,7 +219,7 @@ class Plan(models.Model):
         return self.status == PlanStatus.ARCHIVED
 
 
-class PlanEvent(models.Model):
+class PlanEvent(Event):
     """What happened to a plan, and who did it (publishing, reopening, splitting, importing)."""
 
     class Action(models.TextChoices):
@@ -239,19 +239,14 @@ class PlanEvent(models.Model):
         null=True,
         related_name="+",
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
     note = CleanCharField(_("说明"), max_length=300, blank=True)
 
     # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
     federation_lookup = "plan__federation"
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("计划记录")
         verbose_name_plural = _("计划记录")
-        ordering = ["-at", "-pk"]
-
-    def __str__(self):
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 # 一是…二要…: the items of a speech, which the plan importer keeps as notes under their point

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import TotalRow
 from fedwork.fields import CleanCharField, CleanTextField
-from fedwork.models import PATH_SEPARATOR, Federation
+from fedwork.models import PATH_SEPARATOR, Event, Federation
 
 from .periods import Frequency, Period
 
@@ -185,7 +185,7 @@ class Submission(models.Model):
         return self.status == SubmissionStatus.APPROVED
 
 
-class SubmissionEvent(models.Model):
+class SubmissionEvent(Event):
     """What happened to a submission and who did it (kept for the audit: reasons included)."""
 
     class Action(models.TextChoices):
@@ -201,18 +201,13 @@ class SubmissionEvent(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
     note = CleanCharField(_("说明"), max_length=500, blank=True)
 
     federation_lookup = "submission__federation"
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("报送记录")
         verbose_name_plural = _("报送记录")
-        ordering = ["-at", "-pk"]
-
-    def __str__(self):
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ValidationRule(models.Model):
