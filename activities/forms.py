@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from fedwork.concurrency import OneTimeTokenMixin, VersionedFormMixin
+from fedwork.forms import offer_choices_once
 from plans.models import Indicator, IndicatorKind, PlanStatus, Target, WorkPoint, is_recordable_point, outline
 
 from .models import Activity, ActivityStatus, ActivityType
@@ -182,6 +183,7 @@ class ActivityForm(OneTimeTokenMixin, VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.federation, self.year = federation, year
         self.fields["type"].queryset = ActivityType.objects.filter(is_active=True)
+        offer_choices_once(self.fields["type"])
         self.fields["work_point"].queryset = work_points_for(federation, year)  # what a choice is checked in
         self.fields["work_point"].choices = self._point_choices  # what the page offers, read when shown
         self.fields["work_point"].error_messages["invalid_choice"] = _("请选择本级或上级计划中的工作要点。")
@@ -358,6 +360,7 @@ class CalendarFilterForm(forms.Form):
     def __init__(self, *args, federation, year, **kwargs):
         super().__init__(*args, **kwargs)
         self.federation, self.year = federation, year
+        offer_choices_once(self.fields["type"])
         self.fields["work_point"].queryset = work_points_for(federation, year)
         self.fields["work_point"].choices = self._point_choices  # read when the form is shown
 
