@@ -227,7 +227,7 @@ def _completeness(federation: Federation, year: int, result: Rollup) -> list:
         return []
     schedules = children_schedules(federation, year)
     return [
-        completeness(federation, period)
+        completeness(federation, period, schedules=schedules)
         for schedule in schedules
         for period in periods_of(year, schedule.frequency)
         if period.last_day <= result.as_of

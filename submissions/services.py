@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from fedwork import access
 from fedwork.models import Federation, User
 
 from . import checks, notifications
-from .models import ReportingSchedule, Submission, SubmissionEvent, SubmissionStatus
+from .models import ReportingSchedule, Submission, SubmissionEvent, SubmissionStatus, path_prefixes
 from .periods import Period
 
 LOCKED_MESSAGE = gettext_lazy(
@@ -57,10 +58,18 @@ def schedule_remove(*, schedule: ReportingSchedule, by: User) -> None:
 
 def children_schedules(federation: Federation, year: int) -> list[ReportingSchedule]:
     """The schedules a federation's direct children report on: the one it set itself, else the one it
-    inherits from above (the nearest upper setting wins)."""
-    return list(ReportingSchedule.objects.filter(federation=federation, year=year)) or list(
-        ReportingSchedule.objects.effective_for(federation, year)
+    inherits from above (the nearest upper setting wins); in ReportingSchedule's order.
+
+    One query: every schedule set along the federation's path for the year, the nearest setter's kept
+    (this is ``ReportingSchedule.objects.effective_for`` of any child, read without a child at hand).
+    """
+    along = list(
+        ReportingSchedule.objects.filter(
+            federation__path__in=path_prefixes(federation.path), year=year
+        ).annotate(setter_depth=F("federation__depth"))
     )
+    nearest = max((schedule.setter_depth for schedule in along), default=None)
+    return [schedule for schedule in along if schedule.setter_depth == nearest]
 
 
 def due_date(federation: Federation, period: Period) -> date | None:
@@ -421,14 +430,24 @@ class Completeness:
         )
 
 
-def completeness(federation: Federation, period: Period) -> Completeness:
-    """How the federation's direct children reported for the period: two queries whatever their number."""
+def completeness(
+    federation: Federation, period: Period, *, schedules: list[ReportingSchedule] | None = None
+) -> Completeness:
+    """How the federation's direct children reported for the period: two queries whatever their number,
+    and two more for the children's due date unless ``schedules`` (``children_schedules`` of the
+    federation, already read by the caller) are given."""
     children = list(Federation.objects.children_of(federation).order_by("code"))
     submissions = {
         s.federation_id: s
         for s in Submission.objects.for_period(period).filter(federation__parent=federation)
     }
-    child_due = due_date(children[0], period) if children else None
+    if not children:
+        child_due = None
+    elif schedules is None:
+        child_due = due_date(children[0], period)
+    else:
+        schedule = next((s for s in schedules if s.frequency == period.frequency), None)
+        child_due = period.due_date(schedule.due_day) if schedule else None
     return Completeness(
         federation, period, child_due, [ChildStatus(child, submissions.get(child.pk)) for child in children]
     )
@@ -446,5 +465,5 @@ def latest_completeness(federation: Federation, year: int, as_of: date) -> Compl
     ended = [period for period in periods_of(year, finest.frequency) if period.last_day <= as_of]
     if not ended:
         return None
-    result = completeness(federation, ended[-1])
+    result = completeness(federation, ended[-1], schedules=schedules)
     return result if result.expected else None

@@ -104,7 +104,7 @@ def index(request):
     child_schedules = services.children_schedules(federation, year)
     has_children = Federation.objects.children_of(federation).exists()
     completeness = [
-        services.completeness(federation, period)
+        services.completeness(federation, period, schedules=child_schedules)
         for schedule in (child_schedules if has_children else [])
         for period in periods_of(year, schedule.frequency)
         if period.last_day < today

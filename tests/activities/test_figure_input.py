@@ -91,3 +91,40 @@ def test_selects_say_please_choose(furong, training):
         select = re.search(rf'<select name="{name}"[^>]*>\s*<option value=""[^>]*>([^<]*)</option>', html)
         assert select.group(1).startswith("请选择"), name  # the optional work point: 请选择（可不选）
     assert "---------" not in html
+
+
+def _input_tags(html: str) -> dict[str, str]:
+    return {m.group(1): m.group(0) for m in re.finditer(r'<input type="text" name="(fig_\w+)"[^>]*>', html)}
+
+
+@pytest.mark.parametrize("typed", ["12e", "１２００", "99999999999", ""])
+def test_figure_boxes_are_the_widgets_markup(furong, training, activity_indicators, typed):
+    """The page writes the figure boxes in one loop (ActivityForm.figure_boxes); each must be what
+    Django's widget gives through ``field|bootstrap``: the value typed, is-invalid and the aria
+    attributes of a box with an error, its one error shown."""
+    response = furong.post(
+        reverse("activities:create"), form_data(training, fig_PX02=typed, fig_DK01="1.234")
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    shown = _input_tags(response.content.decode())
+    widget = Template("{% load fedwork_tags %}{{ field|bootstrap }}")
+    expected = {
+        box.name: widget.render(Context({"field": form[box.name]})).strip() for box in form.figure_boxes()
+    }
+    assert shown == expected
+    assert 'aria-invalid="true"' in shown["fig_DK01"] and "is-invalid" in shown["fig_DK01"]
+    assert 'value="1.234"' in shown["fig_DK01"]
+
+
+def test_figure_boxes_of_an_edit_show_the_stored_figures(furong, training, activity_indicators):
+    furong.post(reverse("activities:create"), form_data(training, fig_PX02="1200", fig_DK01="2.5"))
+    activity = Activity.objects.get()
+    response = furong.get(reverse("activities:edit", args=[activity.pk]))
+    form = response.context["form"]
+    shown = _input_tags(response.content.decode())
+    widget = Template("{% load fedwork_tags %}{{ field|bootstrap }}")
+    assert shown == {
+        box.name: widget.render(Context({"field": form[box.name]})).strip() for box in form.figure_boxes()
+    }
+    assert 'value="1200"' in shown["fig_PX02"] and "fig_DK01" in shown

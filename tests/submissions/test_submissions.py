@@ -186,6 +186,28 @@ def test_completeness_counts_children_and_lists_the_missing(tree, people, traine
     assert (result.on_time, result.approved, result.timely_rate) == (1, 1, Decimal("50.0"))
 
 
+def test_children_report_on_the_nearest_schedule_read_in_one_query(
+    tree, people, monthly, django_assert_num_queries
+):
+    """children_schedules: the federation's own schedules, else the nearest upper federation's; and
+    completeness given them finds the same due date as when it looks them up itself."""
+    services.schedule_set(
+        federation=tree["hunan"], year=2013, frequency="quarter", due_day=10, by=people["hunan_admin"]
+    )
+    with django_assert_num_queries(1):
+        changsha = services.children_schedules(tree["changsha"], 2013)
+    assert [(s.federation_id, s.frequency) for s in changsha] == [(tree["changsha"].pk, "month")]
+    assert services.children_schedules(tree["furong"], 2013) == changsha  # inherited from 长沙市
+    assert [s.frequency for s in services.children_schedules(tree["hunan"], 2013)] == ["quarter"]
+    assert services.children_schedules(tree["hunan"], 2014) == []
+    for federation in (tree["hunan"], tree["changsha"]):
+        schedules = services.children_schedules(federation, 2013)
+        for period in (MAY, Period(2013, "quarter", 2)):
+            given = services.completeness(federation, period, schedules=schedules)
+            assert given.due == services.completeness(federation, period).due
+    assert services.completeness(tree["changsha"], MAY, schedules=changsha).due == date(2013, 6, 5)
+
+
 def test_pages_submit_review_and_drill_down(tree, people, trained, monthly, login, client):
     record(tree["furong"], date(2013, 5, 10), {trained: Decimal(30)}, by=people["furong_staff"])
     staff = login(people["furong_staff"])
