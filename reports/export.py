@@ -16,7 +16,8 @@ the text below 8 pt, over pages across with 序号 and 单位 repeated on each (
   words) and, for those done, by type: one row for the federation's own, one per direct child, a 合计 row;
 - 报送情况: how the children reported, per period ended by the cut-off date;
 - 活动明细 (city level and below): every activity of the federation and below in the year, with its
-  figures (a column per indicator that has any), every cell bordered, and a 合计 row of the done
+  figures (a column per indicator that has any), every cell bordered (the empty figure cells by
+  one conditional format rather than written one by one: Sheet.grid), and a 合计 row of the done
   activities' figures (= 指标统计's 合计). A province's or the nation's year is hundreds of
   thousands of rows no one reads on paper and a spreadsheet chokes on; there the counts stand in,
   and each city or county exports its own detail.
