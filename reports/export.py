@@ -16,7 +16,8 @@ the text below 8 pt, over pages across with 序号 and 单位 repeated on each (
   words) and, for those done, by type: one row for the federation's own, one per direct child, a 合计 row;
 - 报送情况: how the children reported, per period ended by the cut-off date;
 - 活动明细 (city level and below): every activity of the federation and below in the year, with its
-  figures (a column per indicator that has any), every cell bordered, and a 合计 row of the done
+  figures (a column per indicator that has any), every cell bordered (the empty figure cells by
+  one conditional format rather than written one by one: Sheet.grid), and a 合计 row of the done
   activities' figures (= 指标统计's 合计). A province's or the nation's year is hundreds of
   thousands of rows no one reads on paper and a spreadsheet chokes on; there the counts stand in,
   and each city or county exports its own detail.
@@ -44,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
@@ -438,6 +440,18 @@ class Sheet:
 
     def cell(self, value: Any, look: str = "text", number_format: str = "General") -> WriteOnlyCell:
         return put(self.styled(look, number_format), value)
+
+    def grid(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        """Border every cell of a block (rows and columns from 1, inclusive) that was left unwritten.
+
+        A conditional format whose rule always holds, with the table's thin border: one rule in the
+        file instead of a styled empty cell for each; Excel, WPS and LibreOffice show and print it
+        as they do the cells' own borders. Cells written with a look keep their own.
+        """
+        block = CellRange(min_row=first_row, min_col=first_col, max_row=last_row, max_col=last_col)
+        self.ws.conditional_formatting.add(
+            block.coord, FormulaRule(formula=["TRUE"], border=self.styles.border)
+        )
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         if (first_row, first_col) != (last_row, last_col):
@@ -937,7 +951,6 @@ def _write_activities_sheet(
     summable = [indicator.kind == IndicatorKind.SUM for indicator in indicators]
     totals = [Decimal(0)] * len(indicators)
     # One styled cell per column, given each row's values: the row is written as it is appended.
-    # Every cell of the table is bordered, empty or not, so the printed grid has no holes.
     number_cell, unit_cell, title_cell, type_cell = (
         sheet.styled("center"),
         sheet.styled("text"),
@@ -947,9 +960,11 @@ def _write_activities_sheet(
     date_cell, month_cell = sheet.styled("center", DATE_FORMAT), sheet.styled("center")
     status_cell, place_cell = sheet.styled("center"), sheet.styled("text")
     figure_cells = [sheet.styled("number", fmt) for fmt in formats]
-    # Most of a row's figure cells are empty (an activity records a few of the year's indicators):
-    # those are cells that never get a value.
-    empty_cells = [sheet.styled("number", fmt) for fmt in formats]
+    # An activity records a few of the year's dozens of indicators: its other figure cells are not
+    # written at all (None), and sheet.grid() borders them, so the printed grid has no holes. Writing
+    # them as bordered empty cells was four fifths of a city's cells and of its export's time.
+    no_figures: list[WriteOnlyCell | None] = [None] * len(indicators)
+    first_figure = len(ACTIVITY_HEADERS)
     counted = 0
     number = 0
     for number, (activity, figures) in enumerate(_activity_rows(federation, year), start=1):
@@ -960,29 +975,26 @@ def _write_activities_sheet(
             day = put(month_cell, _("%(month)d月") % {"month": planned_month})
         else:
             day = put(month_cell, None)
-        values: list[Decimal | None] = [None] * len(indicators)
-        for indicator_id, value in figures:
-            values[column_of[indicator_id]] = value
-        if status in counted_statuses:
-            counted += 1
-            for index, value in enumerate(values):
-                if value is not None:
-                    totals[index] += value
-        sheet.append(
-            [
-                put(number_cell, number),
-                put(unit_cell, unit),
-                put(title_cell, activity_title),
-                put(type_cell, type_name),
-                day,
-                put(status_cell, status_labels.get(status, status)),
-                put(place_cell, place),
-            ]
-            + [
-                empty if value is None else put(cell, _number(value))
-                for cell, empty, value in zip(figure_cells, empty_cells, values, strict=True)
-            ]
-        )
+        row = [
+            put(number_cell, number),
+            put(unit_cell, unit),
+            put(title_cell, activity_title),
+            put(type_cell, type_name),
+            day,
+            put(status_cell, status_labels.get(status, status)),
+            put(place_cell, place),
+            *no_figures,
+        ]
+        done = status in counted_statuses
+        counted += done
+        for indicator_id, value in figures:  # one figure per indicator and activity (a unique key)
+            index = column_of[indicator_id]
+            row[first_figure + index] = put(figure_cells[index], _number(value))
+            if done:
+                totals[index] += value
+        sheet.append(row)
+    if number and indicators:
+        sheet.grid(HEADER_ROW + 1, first_figure + 1, HEADER_ROW + number, first_figure + len(indicators))
 
     # 合计: the figures of the done activities (as every other sheet counts them), so that each
     # column's total is the 指标统计 sheet's 合计 for the year; a rate's or coverage's is not a sum.

@@ -126,10 +126,21 @@ def test_activity_detail_has_borders_everywhere_and_a_total_of_the_done(tree, wi
     body = list(sheet.iter_rows(min_row=4))
     titles = [row[2].value for row in body]
     assert titles == ["芙蓉区全年培训汇总", "计划培训", "岳麓区秋季培训", "已完成活动2项"]
+    # Every written cell has its border; the figure cells an activity left empty are not written,
+    # and one conditional format over the figure block borders them (it prints: see the LibreOffice
+    # test below).
+    grid = [(str(rules.sqref), rule) for rules in sheet.conditional_formatting for rule in rules.rules]
+    assert [(sqref, rule.formula) for sqref, rule in grid] == [(f"H4:V{3 + len(body) - 1}", ["TRUE"])]
+    border = grid[0][1].dxf.border
+    assert {side.style for side in (border.left, border.right, border.top, border.bottom)} == {"thin"}
     for row in body:
         for cell in row:
-            if not isinstance(cell, MergedCell):  # the 合计 row's label spans 活动名称 to 地点
+            if isinstance(cell, MergedCell):  # the 合计 row's label spans 活动名称 to 地点
+                continue
+            if cell.has_style:
                 assert cell.border.left.style == "thin" and cell.border.bottom.style == "thin"
+            else:
+                assert cell.value is None and cell.column >= 8 and cell.row < 3 + len(body), cell
     total = body[-1]
     assert total[1].value == "合计"
     assert total[7].value == 1001 + 2345  # the planned 99 is not done: not in the total
