@@ -143,7 +143,7 @@ ACTIVITY_COLUMNS = [
     "updated_at",
     "version",
 ]
-FIGURE_COLUMNS = ["id", "activity_id", "indicator_id", "value"]
+FIGURE_COLUMNS = ["id", "activity_id", "indicator_id", "value", "year"]
 
 
 def is_postgres() -> bool:
@@ -533,7 +533,7 @@ def generate_activities(
                     done_per_federation[federation_id] += 1
                     for indicator_id, (low, high), places in rng.sample(ranges, FIGURES_PER_ACTIVITY):
                         value = f"{rng.uniform(low, high):.2f}" if places else str(rng.randint(low, high))
-                        figures.append((figure_id, activity_id, indicator_id, value))
+                        figures.append((figure_id, activity_id, indicator_id, value, year))
                         figure_id += 1
                 elif status == ActivityStatus.PLANNED:
                     day = rng.choice(future_days if rng.random() < 0.8 else past_days)
