@@ -1,0 +1,198 @@
+"""Year partitions on PostgreSQL (migration 0015): the migration on a
+database with data and writes after it. SQLite keeps plain tables."""
+
+from datetime import datetime
+from decimal import Decimal
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from activities import services, totals
+from activities.models import Activity, ActivityStatus, Figure, FigureTotal, Reach
+from tests import factories
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+THIS_YEAR = timezone.localdate().year
+LAST_YEAR = THIS_YEAR - 1
+BEFORE = [("activities", "0014_figure_year")]
+PARTITIONED = [
+    "activities_activity",
+    "activities_figure",
+    "activities_figuretotal",
+    "activities_reach",
+    "activities_historicalactivity",
+    "activities_historicalfigure",
+]
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="年度分区仅在 PostgreSQL 上")
+
+
+def migrate(targets) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+def latest():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+def record(federation, activity_type, figures, *, year, month=5, work_points=None):
+    activity = Activity(
+        federation=federation,
+        year=year,
+        type=activity_type,
+        title="培训",
+        status=ActivityStatus.DONE,
+        actual_start=datetime(year, month, 10, 9, tzinfo=BEIJING),
+    )
+    return services.activity_save(activity=activity, figures=figures, by=None, work_points=work_points)
+
+
+def snapshot() -> dict:
+    """What must survive the migration unchanged: row counts, every total and reach count."""
+    return {
+        "counts": {
+            model.__name__: model.objects.count()
+            for model in (Activity, Figure, FigureTotal, Reach, Activity.history.model, Figure.history.model)
+        },
+        "totals": sorted(
+            FigureTotal.objects.values_list("federation_id", "year", "month", "indicator_id", "value")
+        ),
+        "reach": sorted(
+            Reach.objects.values_list("source", "parent_id", "year", "indicator_id", "month", "children")
+        ),
+        "links": Activity.work_points.through.objects.count(),
+    }
+
+
+def is_partitioned() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_partitioned_table WHERE partrelid::regclass::text = ANY(%s)",
+            [PARTITIONED],
+        )
+        return cursor.fetchone()[0] == len(PARTITIONED)
+
+
+def partitions_of(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass", [table]
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+def in_partition(table: str, year: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}_y{year}")
+        return cursor.fetchone()[0]
+
+
+def assert_rollups_clean():
+    assert totals.differences() == []
+    assert totals.reach_differences() == []
+    call_command("check_rollups", stdout=StringIO())
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_partitions_a_database_with_data_and_keeps_every_total(
+    tree, training, activity_indicators
+):
+    trained, sessions = activity_indicators["trained"], activity_indicators["sessions"]
+    migrate(BEFORE)
+    try:
+        assert not is_partitioned()
+        point = factories.point(factories.plan(tree["furong"], year=THIS_YEAR))
+        last = record(
+            tree["dingwangtai"], training, {trained: Decimal(150), sessions: Decimal(2)}, year=LAST_YEAR
+        )
+        record(tree["yuelu"], training, {trained: Decimal(40)}, year=LAST_YEAR, month=11)
+        this = record(tree["furong"], training, {trained: Decimal(80)}, year=THIS_YEAR, work_points=[point])
+        services.activity_save(activity=this, figures={sessions: Decimal(1)}, by=None)  # history rows
+        before = snapshot()
+        highest = Activity.objects.order_by("-pk").values_list("pk", flat=True).first()
+    finally:
+        migrate(latest())
+
+    assert is_partitioned()
+    for table in PARTITIONED:
+        assert {
+            f"{table}_y{LAST_YEAR}",
+            f"{table}_y{THIS_YEAR}",
+            f"{table}_y{THIS_YEAR + 1}",
+            f"{table}_default",
+        } <= (partitions_of(table)), table
+    assert snapshot() == before
+    assert_rollups_clean()
+    assert (in_partition("activities_activity", LAST_YEAR), in_partition("activities_figure", LAST_YEAR)) == (
+        2,
+        3,
+    )
+    assert (
+        in_partition("activities_figuretotal", THIS_YEAR)
+        == FigureTotal.objects.filter(year=THIS_YEAR).count()
+    )
+    # The partial indexes of 0013 and the INCLUDE key of 0007 are partitioned indexes now.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, pg_get_indexdef(oid) FROM pg_class WHERE relkind = 'I' AND relname = ANY(%s)",
+            [
+                [
+                    "activities_planned_year_day",
+                    "activities_total_unique",
+                    "activities_figure_one_per_indicator",
+                ]
+            ],
+        )
+        indexes = dict(cursor.fetchall())
+    assert "WHERE ((status)::text = 'planned'::text)" in indexes["activities_planned_year_day"]
+    assert "INCLUDE (value)" in indexes["activities_total_unique"]
+    assert "(activity_id, indicator_id, year)" in indexes["activities_figure_one_per_indicator"]
+
+    # Writes go on through the one write path; ids continue from the old sequence.
+    new = record(tree["lixia"], training, {trained: Decimal(7)}, year=THIS_YEAR)
+    assert new.pk > highest
+    assert Figure.objects.get(activity=new).year == THIS_YEAR
+    # An activity moved to another year takes its figures to that year's partition.
+    last.year = THIS_YEAR
+    services.activity_save(activity=last, figures={trained: Decimal(151)}, by=None)
+    assert set(Figure.objects.filter(activity=last).values_list("year", flat=True)) == {THIS_YEAR}
+    assert in_partition("activities_figure", LAST_YEAR) == 1
+    assert_rollups_clean()
+
+    # Deleting an activity deletes its figures and links: through the service, and in raw SQL (the
+    # composite foreign key's ON DELETE CASCADE, the links' trigger).
+    services.activity_delete(activity=last, by=None)
+    assert not Figure.objects.filter(activity_id=last.pk).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM activities_activity WHERE id = %s", [this.pk])
+    assert not Figure.objects.filter(activity_id=this.pk).exists()
+    assert not Activity.work_points.through.objects.filter(activity_id=this.pk).exists()
+    # A link to a missing activity is refused, as its foreign key did.
+    with pytest.raises(IntegrityError), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO activities_activity_work_points (activity_id, workpoint_id) VALUES (%s, %s)",
+            [this.pk, point.pk],
+        )
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_reverses_to_plain_tables(tree, training, activity_indicators):
+    record(tree["furong"], training, {activity_indicators["trained"]: Decimal(5)}, year=THIS_YEAR)
+    before = snapshot()
+    migrate(BEFORE)
+    try:
+        assert not is_partitioned()
+        assert snapshot() == before
+        assert_rollups_clean()
+    finally:
+        migrate(latest())
+    assert snapshot() == before
