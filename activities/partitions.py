@@ -28,6 +28,10 @@ FIGURE_FK = "activities_figure_activity_year_fk"  # migration 0015
 # Rows outside the partitioned tables that point at an activity (no year of their own): archived
 # with the year's activities, then removed (links) or cleared (attachments), as a delete would.
 LINK_TABLES = ["activities_activity_work_points", "activities_activity_achieves"]
+# The approved reports' totals of the year: archived and removed with the partitions, since the
+# approved coverage counts (Reach, source "approved") that follow them leave with the year's Reach.
+# The reports themselves stay, with their snapshots.
+APPROVED_TOTALS = "submissions_approvedtotal"
 
 
 def is_partitioned() -> bool:
@@ -137,7 +141,7 @@ def year_open_reason(year: int) -> str | None:
 class Archived:
     year: int
     tables: dict[str, int] = field(default_factory=dict)  # detached table → rows
-    links: dict[str, int] = field(default_factory=dict)  # link table → rows removed
+    links: dict[str, int] = field(default_factory=dict)  # links and approved totals: table → rows removed
     attachments: int = 0  # attachments whose activity link was cleared
     dropped: bool = False
     path: Path | None = None
@@ -159,6 +163,7 @@ def _write_archive(cursor, year: int, activities: str, out, result: "Archived") 
         _copy_block(cursor, table, f"SELECT * FROM {table}_y{year}", out)
     for table in LINK_TABLES:
         _copy_block(cursor, table, f"SELECT * FROM {table} WHERE activity_id IN ({activities})", out)
+    _copy_block(cursor, APPROVED_TOTALS, f"SELECT * FROM {APPROVED_TOTALS} WHERE year = {int(year)}", out)
     cursor.execute(
         f"SELECT id, activity_id FROM evidence_attachment WHERE activity_id IN ({activities}) ORDER BY id"
     )
@@ -174,7 +179,8 @@ def archive_year(year: int, *, to: Path, drop: bool) -> Archived:
     parent tables, as pg_dump writes data), and drop them (``drop``) or keep them as plain tables
     named ``<table>_y<year>`` outside the partitioned tables, which no query reads any more.
 
-    The year's activity links (work points, milestones) are archived and removed, and its
+    The year's activity links (work points, milestones) and approved reports' totals
+    (submissions.ApprovedTotal) are archived and removed, and its
     attachments' activity links archived and cleared (the attachments themselves stay, with their
     activity title, as after a delete). The file loads back with
     ``manage.py partitions --ensure YEAR`` then ``gunzip -c FILE | psql``.
@@ -207,6 +213,8 @@ def archive_year(year: int, *, to: Path, drop: bool) -> Archived:
             for table in LINK_TABLES:
                 cursor.execute(f"DELETE FROM {table} WHERE activity_id IN ({activities})")
                 result.links[table] = cursor.rowcount
+            cursor.execute(f"DELETE FROM {APPROVED_TOTALS} WHERE year = %s", [year])
+            result.links[APPROVED_TOTALS] = cursor.rowcount
             cursor.execute(
                 f"UPDATE evidence_attachment SET activity_id = NULL WHERE activity_id IN ({activities})"
             )

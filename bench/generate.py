@@ -388,7 +388,10 @@ def create_plans(
 @contextmanager
 def bulk_mode(tables: list[str]):
     """On PostgreSQL: drop the tables' secondary indexes and constraints for the load, then rebuild
-    them (the same definitions, read from the catalogue) in one pass each. A no-op on SQLite."""
+    them (the same definitions, read from the catalogue) in one pass each. A no-op on SQLite.
+
+    Only constraints of their own (conparentid = 0): a foreign key to a partitioned table (figures
+    to year-partitioned activities) has one derived constraint per partition, which go with it."""
     if not is_postgres():
         yield
         return
@@ -397,7 +400,7 @@ def bulk_mode(tables: list[str]):
         for table in tables:
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype <> 'p' ORDER BY contype DESC",
+                "WHERE conrelid = %s::regclass AND contype <> 'p' AND conparentid = 0 ORDER BY contype DESC",
                 [table],
             )
             constraints = cursor.fetchall()

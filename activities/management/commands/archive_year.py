@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 % {"table": table, "rows": rows}
             )
         for table, rows in done.links.items():
-            self.stdout.write(_("%(table)s：已移除 %(rows)d 条关联") % {"table": table, "rows": rows})
+            self.stdout.write(_("%(table)s：已移除 %(rows)d 行") % {"table": table, "rows": rows})
         if done.attachments:
             self.stdout.write(_("佐证材料：%(n)d 个已解除与活动的关联") % {"n": done.attachments})
         self.stdout.write(

@@ -37,8 +37,10 @@ class Command(BaseCommand):
             for year, tables in partitions.partition_years().items():
                 rows = tables.get("activities_activity", -1)
                 self.stdout.write(
-                    _("%(year)d 年：%(n)d 张分区表，活动约 %(rows)s 行")
-                    % {"year": year, "n": len(tables), "rows": rows if rows >= 0 else "?"}
+                    _("%(year)d 年：%(n)d 张分区表，活动约 %(rows)d 行")
+                    % {"year": year, "n": len(tables), "rows": rows}
+                    if rows >= 0
+                    else _("%(year)d 年：%(n)d 张分区表（尚未统计行数）") % {"year": year, "n": len(tables)}
                 )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
