@@ -18,6 +18,7 @@ from django.utils import timezone
 from activities import partitions, services, totals
 from activities.models import Activity, ActivityStatus, Figure, FigureTotal, Reach
 from plans.models import PlanStatus
+from submissions.models import ApprovedTotal
 from tests import factories
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -65,6 +66,9 @@ def snapshot() -> dict:
             Reach.objects.values_list("source", "parent_id", "year", "indicator_id", "month", "children")
         ),
         "links": Activity.work_points.through.objects.count(),
+        "approved": sorted(
+            ApprovedTotal.objects.values_list("federation_id", "year", "month", "indicator_id", "value")
+        ),
     }
 
 
@@ -197,6 +201,18 @@ def test_archive_year_detaches_and_dumps_a_closed_year_and_leaves_this_year_alon
     point = factories.point(factories.plan(tree["furong"], year=LAST_YEAR, status=PlanStatus.ARCHIVED))
     services.activity_save(activity=last, figures={}, by=None, work_points=[point])
     record(tree["furong"], training, {trained: Decimal(80)}, year=THIS_YEAR)
+    # Approved reports' totals of both years (as submissions.services adds them), with their Reach.
+    for year in (LAST_YEAR, THIS_YEAR):
+        totals.increment(
+            {
+                (tree[place].pk, year, 6, trained.pk): Decimal(10)
+                for place in ["furong", "changsha", "hunan", "nation"]
+            },
+            ApprovedTotal,
+        )
+    approved_this_year = sorted(
+        ApprovedTotal.objects.filter(year=THIS_YEAR).values_list("federation_id", "value")
+    )
     this_year = sorted(
         FigureTotal.objects.filter(year=THIS_YEAR).values_list("federation_id", "month", "value")
     )
@@ -215,6 +231,10 @@ def test_archive_year_detaches_and_dumps_a_closed_year_and_leaves_this_year_alon
     assert not Activity.objects.filter(year=LAST_YEAR).exists()
     assert not FigureTotal.objects.filter(year=LAST_YEAR).exists()
     assert not Activity.work_points.through.objects.filter(activity_id=last.pk).exists()
+    assert not ApprovedTotal.objects.filter(year=LAST_YEAR).exists()
+    assert sorted(ApprovedTotal.objects.filter(year=THIS_YEAR).values_list("federation_id", "value")) == (
+        approved_this_year
+    )
     assert (
         sorted(FigureTotal.objects.filter(year=THIS_YEAR).values_list("federation_id", "month", "value"))
         == this_year
@@ -223,7 +243,7 @@ def test_archive_year_detaches_and_dumps_a_closed_year_and_leaves_this_year_alon
     assert_rollups_clean()
     dump = gzip.open(archive, "rt", encoding="utf-8").read()
     assert "COPY activities_activity (" in dump and "COPY activities_figure (" in dump
-    assert "COPY activities_activity_work_points (" in dump
+    assert "COPY activities_activity_work_points (" in dump and "COPY submissions_approvedtotal (" in dump
     # A kept table blocks a new partition of that name until the operator moves it away.
     with pytest.raises(ValidationError, match="不是分区"):
         partitions.ensure_year(LAST_YEAR)
@@ -238,6 +258,7 @@ def test_an_archive_loads_back_with_psql(tmp_path, tree, training, activity_indi
     trained = activity_indicators["trained"]
     record(tree["dingwangtai"], training, {trained: Decimal(150)}, year=LAST_YEAR)
     record(tree["yuelu"], training, {trained: Decimal(40)}, year=LAST_YEAR, month=11)
+    totals.increment({(tree["yuelu"].pk, LAST_YEAR, 12, trained.pk): Decimal(40)}, ApprovedTotal)
     before = snapshot()
     archive = tmp_path / "last.sql.gz"
     call_command("archive_year", str(LAST_YEAR), "--to", str(archive), "--drop", stdout=StringIO())
