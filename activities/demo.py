@@ -84,7 +84,9 @@ def seed() -> None:
                 if isinstance(low, Decimal)
                 else Decimal(rng.randint(low, high))
             )
-            figures.append(Figure(activity=activity, indicator=indicators[code], value=value))
+            figures.append(
+                Figure(activity=activity, indicator=indicators[code], value=value, year=activity.year)
+            )
     _keep_parts_below_wholes(figures)
     Figure.objects.bulk_create(figures)
     totals.rebuild(year=DEMO_YEAR)

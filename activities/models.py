@@ -306,6 +306,10 @@ class Figure(models.Model):
         Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="figures"
     )
     value = models.DecimalField(_("数值"), max_digits=18, decimal_places=2)
+    # The activity's year, written with it by activities.services (the one write path): on PostgreSQL
+    # figures are partitioned by year and reach their activity by (activity_id, year), the only key a
+    # partitioned activities table can have (activities.partitions, migration 0015).
+    year = models.PositiveSmallIntegerField(_("年度"), editable=False)
 
     history = HistoricalRecords()
 

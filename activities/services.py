@@ -131,6 +131,10 @@ def activity_save(
             activity.work_points.set(work_points)
         if achieves is not None:
             activity.achieves.set(achieves)
+    if stored is not None and stored.year != activity.year:
+        # Figures carry their activity's year (Figure.year). On PostgreSQL the composite foreign key
+        # has already moved them (ON UPDATE CASCADE); on SQLite this UPDATE does.
+        activity.figures.exclude(year=activity.year).update(year=activity.year)
     existing = {} if new else {figure.indicator_id: figure for figure in activity.figures.all()}
     created = []
     for indicator, value in figures.items():
@@ -139,7 +143,7 @@ def activity_save(
             if figure is not None:
                 figure.delete()
         elif figure is None:
-            created.append(Figure(activity=activity, indicator=indicator, value=value))
+            created.append(Figure(activity=activity, indicator=indicator, value=value, year=activity.year))
         elif figure.value != value:
             figure.value = value
             figure.save(update_fields=["value"])
@@ -195,7 +199,7 @@ def activity_import_batch(
         activities, Activity, batch_size=batch_size, default_user=by, default_change_reason=CHANGE_REASON
     )
     figures = [
-        Figure(activity_id=activity.pk, indicator_id=indicator.pk, value=value)
+        Figure(activity_id=activity.pk, indicator_id=indicator.pk, value=value, year=activity.year)
         for activity in activities
         for indicator, value in activity._import_figures
     ]

@@ -143,7 +143,7 @@ ACTIVITY_COLUMNS = [
     "updated_at",
     "version",
 ]
-FIGURE_COLUMNS = ["id", "activity_id", "indicator_id", "value"]
+FIGURE_COLUMNS = ["id", "activity_id", "indicator_id", "value", "year"]
 
 
 def is_postgres() -> bool:
@@ -388,7 +388,10 @@ def create_plans(
 @contextmanager
 def bulk_mode(tables: list[str]):
     """On PostgreSQL: drop the tables' secondary indexes and constraints for the load, then rebuild
-    them (the same definitions, read from the catalogue) in one pass each. A no-op on SQLite."""
+    them (the same definitions, read from the catalogue) in one pass each. A no-op on SQLite.
+
+    Only constraints of their own (conparentid = 0): a foreign key to a partitioned table (figures
+    to year-partitioned activities) has one derived constraint per partition, which go with it."""
     if not is_postgres():
         yield
         return
@@ -397,7 +400,7 @@ def bulk_mode(tables: list[str]):
         for table in tables:
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype <> 'p' ORDER BY contype DESC",
+                "WHERE conrelid = %s::regclass AND contype <> 'p' AND conparentid = 0 ORDER BY contype DESC",
                 [table],
             )
             constraints = cursor.fetchall()
@@ -415,7 +418,9 @@ def bulk_mode(tables: list[str]):
                 )
             for name, definition in indexes:
                 cursor.execute(f"DROP INDEX {name}")
-                saved.append(("index", table, definition))
+                # A partitioned table's index reads "ON ONLY t" (the parent alone, left invalid):
+                # rebuilt "ON t" it is built on every partition (year partitions, migration 0015).
+                saved.append(("index", table, definition.replace(" ON ONLY ", " ON ", 1)))
     try:
         yield
     finally:
@@ -533,7 +538,7 @@ def generate_activities(
                     done_per_federation[federation_id] += 1
                     for indicator_id, (low, high), places in rng.sample(ranges, FIGURES_PER_ACTIVITY):
                         value = f"{rng.uniform(low, high):.2f}" if places else str(rng.randint(low, high))
-                        figures.append((figure_id, activity_id, indicator_id, value))
+                        figures.append((figure_id, activity_id, indicator_id, value, year))
                         figure_id += 1
                 elif status == ActivityStatus.PLANNED:
                     day = rng.choice(future_days if rng.random() < 0.8 else past_days)

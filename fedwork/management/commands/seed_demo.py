@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from fedwork.demo import (
     seed_hierarchy,
     seed_users,
 )
+from plans.demo import DEMO_YEAR
 
 
 class Command(BaseCommand):
@@ -30,6 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(_("演示数据已存在，保留现有内容。"))
         else:
             with transaction.atomic():
+                self._ensure_partitions()
                 seed_hierarchy()
                 seed_users(password=password)
                 seed_apps()
@@ -37,3 +40,16 @@ class Command(BaseCommand):
         self.stdout.write(_("演示账号（密码：%(password)s）：") % {"password": password or DEFAULT_PASSWORD})
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<16} {account.description}")
+
+    def _ensure_partitions(self) -> None:
+        """On a year-partitioned PostgreSQL database, the demo year's partitions before its rows
+        (activities.partitions); refused when an earlier seed already put 2013 in the default
+        partition, where its rows stay and work."""
+        from activities import partitions
+
+        if not partitions.is_partitioned():
+            return
+        try:
+            partitions.ensure_year(DEMO_YEAR)
+        except ValidationError as error:
+            self.stdout.write(" ".join(error.messages))
