@@ -67,6 +67,11 @@ class ActivityStatus(models.TextChoices):
 # ones (neither planned nor cancelled). Approval of periodic reports will narrow it here.
 COUNTED_STATUSES = (ActivityStatus.DONE,)
 
+# ActivityCount's stand-ins for "none" in its key (a NULL would defeat ON CONFLICT, which never
+# matches NULLs on SQLite or before PostgreSQL 15's NULLS NOT DISTINCT).
+NO_DAY = date(1, 1, 1)  # an activity without a calendar day (its ``month`` is its planned month)
+NEVER_DUE = date(9999, 12, 31)  # not planned, or planned without a last day: never overdue
+
 
 class ActivityQuerySet(models.QuerySet):
     def counted(self) -> "ActivityQuerySet":
@@ -130,6 +135,16 @@ class ActivityQuerySet(models.QuerySet):
             Q(calendar_day__gte=first, calendar_day__lte=last)
             | Q(calendar_day__isnull=True, year=year, planned_month=month)
         )
+
+
+class ActivityCountQuerySet(models.QuerySet):
+    def counted_through(self, federation: Federation, year: int, day: date) -> int:
+        """How many activities of ``federation``'s subtree and ``year`` count toward totals
+        (COUNTED_STATUSES) with a calendar day on or before ``day``; one index range read."""
+        found = self.filter(
+            federation=federation, year=year, status__in=COUNTED_STATUSES, day__gt=NO_DAY, day__lte=day
+        ).aggregate(n=models.Sum("count"))["n"]
+        return found or 0
 
 
 class Activity(models.Model):
@@ -446,6 +461,49 @@ class Reach(models.Model):
 
     def __str__(self):
         return f"{self.parent_id}/{self.year}-{self.month}/{self.indicator_id}: {self.children}"
+
+
+class ActivityCount(models.Model):
+    """How many activities a federation's subtree holds per calendar day, status and due date: the
+    counts the year-end summary (done activities through a day) and the calendar with 含下级 at a
+    large subtree (a month's activities per child, day and status) read instead of counting a
+    nation's activities (issue #18: 3.0 s and 2.5 s at national scale).
+
+    One row per (federation — itself or an ancestor of the activities' federation —, year,
+    ``day``: the activity's calendar_day or NO_DAY, ``month``: its planned month when it has no
+    calendar day, else 0, status, ``due``: a planned activity's planned_last_day, overdue the day
+    after, else NEVER_DUE). Kept by activities.totals in the same transaction as every write of
+    activities (the same path as FigureTotal: activity_save, activity_delete, the import, a move of
+    federations), rebuilt by ``rebuild_rollups`` and verified by ``check_rollups``.
+    """
+
+    # No index of its own: the unique constraint's leading columns serve the lookups by federation.
+    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField()
+    day = models.DateField()
+    month = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=ActivityStatus.choices)
+    due = models.DateField()
+    # No CHECK (count >= 0), as Reach: a decrement is an INSERT … ON CONFLICT whose proposed row is
+    # checked before it meets the conflict. check_rollups verifies it.
+    count = models.IntegerField(default=0)
+
+    objects = ActivityCountQuerySet.as_manager()
+
+    # How a row reaches its federation, for fedwork.access (scoping, the admin, form choices).
+    federation_lookup = "federation"
+
+    class Meta:
+        verbose_name = _("活动数")
+        verbose_name_plural = _("活动数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "year", "day", "month", "status", "due"], name="activities_count_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.federation_id}/{self.year}/{self.day}/{self.month}/{self.status}: {self.count}"
 
 
 class SubmissionToken(models.Model):

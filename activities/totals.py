@@ -10,10 +10,16 @@ year and month, how many of its direct children first reached the indicator (the
 that month. A child's first month depends on all twelve of its monthly totals, so writers of one
 (federation, year, indicator) are serialised (a transaction-scoped advisory lock on PostgreSQL;
 SQLite serialises every writer) while they compare its months before and after their increment.
+
+And ActivityCount, the number of activities per federation's subtree, calendar day, status and due
+date (the summary's and the calendar's counts): every activity adds one to its own key, whatever its
+status, through the same contributions (a key tagged COUNT beside the figures' keys), so the same
+before/after difference moves it when an activity changes day or status, is deleted or imported.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from django.apps import apps
@@ -22,10 +28,24 @@ from django.db.models import Min, Q
 
 from fedwork.models import PATH_SEPARATOR, Federation
 
-from .models import COUNTED_STATUSES, Activity, Figure, FigureTotal, Reach
+from .models import (
+    COUNTED_STATUSES,
+    NEVER_DUE,
+    NO_DAY,
+    Activity,
+    ActivityCount,
+    ActivityStatus,
+    Figure,
+    FigureTotal,
+    Reach,
+)
 
-# (federation path, year, month, indicator id) → value
-Contribution = dict[tuple[str, int, int, int], Decimal]
+# (federation path, year, month, indicator id) → value; and, for the activity itself,
+# (COUNT, federation path, year, day, month, status, due) → 1 (ActivityCount's key, see count_key)
+Contribution = dict[tuple, Decimal]
+COUNT = "#count"
+# (federation id, year, day, month, status, due) → activities
+CountRows = dict[tuple[int, int, date, int, str, date], int]
 # (federation id, year, indicator id): the unit whose first month with a total > 0 Reach follows
 ReachKey = tuple[int, int, int]
 
@@ -46,15 +66,28 @@ def activity_month(activity: Activity, *, fresh: bool = False) -> int | None:
 
 
 def contribution(activity: Activity, figures: Iterable[tuple[int, Decimal]], path: str) -> Contribution:
-    """What a (saved or about to be saved) activity adds to the totals: nothing unless it counts
-    (Activity.counts_toward_totals)."""
+    """What a (saved or about to be saved) activity adds to the totals (nothing unless it counts,
+    Activity.counts_toward_totals) and, whatever its status, one to its ActivityCount key."""
+    result: Contribution = defaultdict(Decimal)
+    result[count_key(activity, path)] = Decimal(1)
     month = activity_month(activity)
     if not activity.counts_toward_totals or month is None:
-        return {}
-    result: Contribution = defaultdict(Decimal)
+        return result
     for indicator_id, value in figures:
         result[(path, activity.year, month, indicator_id)] += value
     return result
+
+
+def count_key(activity: Activity, path: str) -> tuple:
+    """The activity's key in the contributions for ActivityCount (COUNT first, then the federation's
+    path, the year, the calendar day or NO_DAY, the planned month of an activity without a calendar day
+    or 0, the status, and a planned activity's last day or NEVER_DUE), from its stored dates (set by
+    Activity.save and the import)."""
+    day = activity.calendar_day
+    last_day = activity.planned_last_day
+    due = last_day if activity.status == ActivityStatus.PLANNED and last_day is not None else NEVER_DUE
+    month = 0 if day is not None else (activity.planned_month or 0)
+    return (COUNT, path, activity.year, day or NO_DAY, month, str(activity.status), due)
 
 
 def stored_state(activity_id: int) -> tuple[Activity | None, Contribution]:
@@ -81,16 +114,44 @@ def difference(after: Contribution, before: Contribution) -> Contribution:
 
 
 def apply(delta: Contribution) -> None:
-    """Add the delta to the totals of each federation on the path and every ancestor."""
+    """Add the delta to the totals (and the ActivityCount rows, its COUNT keys) of each federation on
+    the path and every ancestor."""
     if not delta:
         return
-    codes = {code for path, *_rest in delta for code in path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)}
+    paths = {key[1] if key[0] == COUNT else key[0] for key in delta}
+    codes = {code for path in paths for code in path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)}
     ids = dict(Federation.objects.filter(code__in=codes).values_list("code", "pk"))
     rows: dict[tuple[int, int, int, int], Decimal] = defaultdict(Decimal)
-    for (path, year, month, indicator_id), value in delta.items():
+    counts: CountRows = defaultdict(int)
+    for key, value in delta.items():
+        if key[0] == COUNT:
+            _count, path, *rest = key
+            for code in path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR):
+                counts[(ids[code], *rest)] += int(value)
+            continue
+        path, year, month, indicator_id = key
         for code in path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR):
             rows[(ids[code], year, month, indicator_id)] += value
     increment(rows)
+    increment_counts(counts)
+
+
+def increment_counts(rows: CountRows) -> None:
+    """Add {(federation id, year, day, month, status, due): activities} to ActivityCount, as atomic
+    increments in a fixed order (as the totals: two writers lock shared ancestors' rows alike)."""
+    params = [(*key, value) for key, value in sorted(rows.items()) if value]
+    if not params:
+        return
+    table = ActivityCount._meta.db_table
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        _execute_many(
+            cursor,
+            f"INSERT INTO {table} (federation_id, year, day, month, status, due, count)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (federation_id, year, day, month, status, due)"
+            f" DO UPDATE SET count = {table}.count + excluded.count",
+            params,
+        )
 
 
 def increment(rows: dict[tuple[int, int, int, int], Decimal], model=FigureTotal) -> None:
@@ -359,7 +420,8 @@ def rebuild_reach(federation: Federation | None = None, year: int | None = None)
 
 
 def move_subtree(old_path: str, new_path: str) -> None:
-    """A federation moved: its subtree's totals leave the old ancestors and join the new ones, and
+    """A federation moved: its subtree's totals and activity counts leave the old ancestors and join
+    the new ones, and
     the federation itself leaves its old parent's Reach counts and joins the new parent's.
 
     Called by fedwork.services.federation_move inside the move's transaction (which holds the
@@ -380,6 +442,18 @@ def move_subtree(old_path: str, new_path: str) -> None:
         for ancestor in new_ancestors:
             rows[(ids[ancestor], year, month, indicator_id)] += value
     increment(rows)
+    counts: CountRows = defaultdict(int)
+    for key in (
+        ActivityCount.objects.filter(federation_id=ids[code])
+        .exclude(count=0)
+        .values_list(*COUNT_KEY, "count")
+    ):
+        *rest, number = key
+        for ancestor in old_ancestors:
+            counts[(ids[ancestor], *rest)] -= number
+        for ancestor in new_ancestors:
+            counts[(ids[ancestor], *rest)] += number
+    increment_counts(counts)
     old_parent = ids[old_ancestors[-1]] if old_ancestors else None
     new_parent = ids[new_ancestors[-1]] if new_ancestors else None
     if old_parent != new_parent:
@@ -427,7 +501,8 @@ def recompute(federation: Federation | None = None, year: int | None = None) -> 
             for key, value in contribution(
                 activity, activities[activity.pk], activity.federation.path
             ).items():
-                delta[key] += value
+                if key[0] != COUNT:
+                    delta[key] += value
     codes = {code for path, *_rest in delta for code in path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)}
     ids = dict(Federation.objects.filter(code__in=codes).values_list("code", "pk"))
     expected: dict[tuple[int, int, int, int], Decimal] = defaultdict(Decimal)
@@ -453,10 +528,143 @@ def stored(federation: Federation | None = None, year: int | None = None) -> dic
     }
 
 
+# ---------------------------------------------------------------------------------------------------
+# ActivityCount: activities per subtree, day, status and due date
+
+COUNT_KEY = ("year", "day", "month", "status", "due")
+
+
+def recompute_counts(federation: Federation | None = None, year: int | None = None) -> CountRows:
+    """The ActivityCount rows the activities imply (of a subtree and/or year), counted in Python from
+    each activity's count_key, independently of the SQL that builds them in bulk:
+    {(federation id, year, day, month, status, due): activities}."""
+    activities = Activity.objects.all()
+    if year is not None:
+        activities = activities.filter(year=year)
+    if federation is not None:
+        activities = activities.filter(federation__path__startswith=federation.path)
+    by_path: dict[tuple, int] = defaultdict(int)
+    fields = ("federation__path", "year", "calendar_day", "planned_month", "status", "planned_last_day")
+    for path, year_, day, planned_month, status, last_day in activities.values_list(*fields).iterator():
+        activity = Activity(
+            year=year_,
+            calendar_day=day,
+            planned_month=planned_month,
+            status=status,
+            planned_last_day=last_day,
+        )
+        by_path[count_key(activity, path)[1:]] += 1
+    codes = {code for path, *_rest in by_path for code in path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)}
+    ids = dict(Federation.objects.filter(code__in=codes).values_list("code", "pk"))
+    inside = (
+        None
+        if federation is None
+        else set(Federation.objects.subtree(federation).values_list("pk", flat=True))
+    )
+    expected: CountRows = defaultdict(int)
+    for (path, *rest), number in by_path.items():
+        for code in path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR):
+            if inside is None or ids[code] in inside:  # ancestors above also count other subtrees
+                expected[(ids[code], *rest)] += number
+    return dict(expected)
+
+
+def _counts_scope(federation: Federation | None, year: int | None):
+    rows = ActivityCount.objects.all()
+    if year is not None:
+        rows = rows.filter(year=year)
+    if federation is not None:
+        rows = rows.filter(federation__path__startswith=federation.path)
+    return rows
+
+
+def stored_counts(federation: Federation | None = None, year: int | None = None) -> CountRows:
+    """The stored ActivityCount rows in the scope of recompute_counts, zeros left out."""
+    rows = _counts_scope(federation, year).exclude(count=0)
+    return {(pk, *key): number for pk, *key, number in rows.values_list("federation_id", *COUNT_KEY, "count")}
+
+
+def count_differences(federation: Federation | None = None, year: int | None = None) -> list[tuple]:
+    """(key, stored, expected) for every ActivityCount row that does not match the activities (keys as
+    recompute_counts'); check_rollups reports them beside the totals' differences."""
+    have, want = stored_counts(federation, year), recompute_counts(federation, year)
+    return [
+        (key, have.get(key, 0), want.get(key, 0))
+        for key in sorted(have.keys() | want.keys())
+        if have.get(key, 0) != want.get(key, 0)
+    ]
+
+
+def _fill_counts_sql(cursor, activities: str, federations: str, counts: str, year: int | None) -> None:
+    """Fill the counts table from the activities, SQL-side: each federation's own activities counted
+    per key, then each level added into its parent, bottom up (as the bench builds FigureTotal)."""
+    cursor.execute(
+        "CREATE TEMPORARY TABLE activity_count_fill (federation_id bigint, depth integer, year integer,"
+        " day date, month integer, status varchar(16), due date, n integer)"
+    )
+    where = "" if year is None else f"WHERE a.year = {int(year)}"
+    cursor.execute(
+        "INSERT INTO activity_count_fill"
+        " SELECT a.federation_id, f.depth, a.year, COALESCE(a.calendar_day, '0001-01-01'),"
+        " CASE WHEN a.calendar_day IS NULL THEN COALESCE(a.planned_month, 0) ELSE 0 END, a.status,"
+        " CASE WHEN a.status = 'planned' AND a.planned_last_day IS NOT NULL THEN a.planned_last_day"
+        " ELSE '9999-12-31' END, COUNT(*)"
+        f" FROM {activities} a JOIN {federations} f ON f.id = a.federation_id {where}"
+        " GROUP BY a.federation_id, f.depth, a.year, COALESCE(a.calendar_day, '0001-01-01'),"
+        " CASE WHEN a.calendar_day IS NULL THEN COALESCE(a.planned_month, 0) ELSE 0 END, a.status,"
+        " CASE WHEN a.status = 'planned' AND a.planned_last_day IS NOT NULL THEN a.planned_last_day"
+        " ELSE '9999-12-31' END"
+    )
+    cursor.execute("SELECT MAX(depth) FROM activity_count_fill")
+    deepest = cursor.fetchone()[0] or 0
+    for depth in range(deepest, 0, -1):
+        cursor.execute(
+            "INSERT INTO activity_count_fill"
+            f" SELECT f.parent_id, {depth - 1}, c.year, c.day, c.month, c.status, c.due, SUM(c.n)"
+            f" FROM activity_count_fill c JOIN {federations} f ON f.id = c.federation_id"
+            f" WHERE c.depth = {depth} GROUP BY f.parent_id, c.year, c.day, c.month, c.status, c.due"
+        )
+    cursor.execute(
+        f"INSERT INTO {counts} (federation_id, year, day, month, status, due, count)"
+        " SELECT federation_id, year, day, month, status, due, SUM(n) FROM activity_count_fill"
+        " GROUP BY federation_id, year, day, month, status, due"
+    )
+    cursor.execute("DROP TABLE activity_count_fill")
+
+
+def build_counts(year: int | None = None) -> int:
+    """Fill ActivityCount (of one year, or all) SQL-side, for an empty table of a bulk-loaded
+    database (the bench's); returns the rows written. rebuild_counts is the checked, Python way."""
+    table = ActivityCount._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        _fill_counts_sql(cursor, Activity._meta.db_table, Federation._meta.db_table, table, year)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table}" + ("" if year is None else f" WHERE year = {int(year)}")
+        )
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def rebuild_counts(federation: Federation | None = None, year: int | None = None) -> int:
+    """Replace the stored ActivityCount rows (of a subtree and/or year) by recompute_counts; returns
+    the rows written."""
+    _counts_scope(federation, year).delete()
+    expected = recompute_counts(federation, year)
+    ActivityCount.objects.bulk_create(
+        [
+            ActivityCount(federation_id=pk, year=y, day=d, month=m, status=s, due=due, count=n)
+            for (pk, y, d, m, s, due), n in expected.items()
+        ],
+        batch_size=5000,
+    )
+    return len(expected)
+
+
 @transaction.atomic
 def rebuild(federation: Federation | None = None, year: int | None = None) -> int:
-    """Replace the stored totals (of a subtree and/or year) by a recomputation, and the Reach counts
-    by those the totals imply (rebuild_reach); returns the totals rows written."""
+    """Replace the stored totals (of a subtree and/or year) by a recomputation, the Reach counts by
+    those the totals imply (rebuild_reach) and the activity counts (rebuild_counts); returns the
+    totals rows written."""
     rows = FigureTotal.objects.all()
     if year is not None:
         rows = rows.filter(year=year)
@@ -472,6 +680,7 @@ def rebuild(federation: Federation | None = None, year: int | None = None) -> in
         batch_size=5000,
     )
     rebuild_reach(federation, year)
+    rebuild_counts(federation, year)
     return len(expected)
 
 

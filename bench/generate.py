@@ -588,7 +588,8 @@ def generate_activities(
 
 def build_totals(tree: Tree, year: int) -> int:
     """Leaf sums per (federation, month, indicator), then each level added into its parent, bottom up;
-    then the Reach counts those totals imply (activities.totals.rebuild_reach, INSERT … SELECT)."""
+    then the Reach counts those totals imply (activities.totals.rebuild_reach, INSERT … SELECT) and the
+    activity counts (activities.totals.build_counts, bottom up likewise)."""
     total_table = FigureTotal._meta.db_table
     activity_table, figure_table = Activity._meta.db_table, Figure._meta.db_table
     federation_table = Federation._meta.db_table
@@ -629,6 +630,7 @@ def build_totals(tree: Tree, year: int) -> int:
         cursor.execute(f"SELECT COUNT(*) FROM {total_table}")
         rows = cursor.fetchone()[0]
     totals.rebuild_reach(year=year)
+    totals.build_counts(year)  # activities.ActivityCount, the summary's and the calendar's counts
     return rows
 
 
@@ -638,10 +640,11 @@ def vacuum_analyze() -> None:
 
 
 def check_totals(tree: Tree, township: str, year: int) -> dict:
-    """The stored totals of the sampled township's subtree against the raw figures, and the nation's
-    grand total against the sum of every done figure."""
+    """The stored totals and activity counts of the sampled township's subtree against the raw
+    figures and activities, and the nation's grand total against the sum of every done figure."""
     federation = Federation.objects.get(code=township)
     problems = totals.differences(federation=federation, year=year)
+    problems += totals.count_differences(federation=federation, year=year)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COALESCE(SUM(value), 0) FROM {FigureTotal._meta.db_table} "

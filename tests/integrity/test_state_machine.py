@@ -9,9 +9,9 @@ activity). The machine keeps its own model of the tree and of every activity's f
 
 After every step:
 
-- ``activities.totals.differences()`` and ``reach_differences()`` are empty (what ``check_rollups``
-  checks), and FigureTotal equals the totals the model computes independently, for every
-  federation, month and indicator;
+- ``activities.totals.differences()``, ``reach_differences()`` and ``count_differences()`` are empty
+  (what ``check_rollups`` checks), and FigureTotal equals the totals the model computes
+  independently, for every federation, month and indicator;
 - every federation's path and depth follow the model's tree;
 - nothing outside the actor's subtree changed (superusers aside), and a refused step changed
   nothing at all.
@@ -629,6 +629,11 @@ class Fedwork(RuleBasedStateMachine):
     def the_coverage_counts_match_the_totals(self):
         # activities.Reach, kept by every door (moves included), against the stored totals.
         assert totals.reach_differences() == []
+
+    @invariant()
+    def the_activity_counts_match_the_activities(self):
+        # activities.ActivityCount (the summary's and the calendar's counts), kept by every door.
+        assert totals.count_differences() == []
 
     @invariant()
     def the_rollup_matches_the_model(self):

@@ -88,7 +88,8 @@ BOUNDS = {
     "summary:city": 8,
     "api:rollup:city": 4,
     "calendar:below": 11,
-    "calendar:city-below": 10,
+    # The month's counts from activities.ActivityCount: the children's ids, then their counts (issue #18).
+    "calendar:city-below": 11,
     "calendar:week": 10,
     "calendar:day": 11,
     "list:below": 12,
