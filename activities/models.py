@@ -323,7 +323,7 @@ class Figure(models.Model):
     value = models.DecimalField(_("数值"), max_digits=18, decimal_places=2)
     # The activity's year, written with it by activities.services (the one write path): on PostgreSQL
     # figures are partitioned by year and reach their activity by (activity_id, year), the only key a
-    # partitioned activities table can have (activities.partitions, migration 0015).
+    # partitioned activities table can have (activities.partitions, migration 0016).
     year = models.PositiveSmallIntegerField(_("年度"), editable=False)
 
     history = HistoricalRecords()

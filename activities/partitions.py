@@ -1,4 +1,4 @@
-"""Year partitions of the activity tables on PostgreSQL (migration 0015, docs/scaling.md).
+"""Year partitions of the activity tables on PostgreSQL (migration 0016, docs/scaling.md).
 
 Activities, figures, totals, coverage counts and the history of activities and figures are
 partitioned by RANGE (year): ``<table>_y<year>`` per year and ``<table>_default`` for any year that
@@ -24,18 +24,20 @@ TABLES = [
     "activities_historicalactivity",
     "activities_historicalfigure",
 ]
-FIGURE_FK = "activities_figure_activity_year_fk"  # migration 0015
+FIGURE_FK = "activities_figure_activity_year_fk"  # migration 0016
 # Rows outside the partitioned tables that point at an activity (no year of their own): archived
 # with the year's activities, then removed (links) or cleared (attachments), as a delete would.
 LINK_TABLES = ["activities_activity_work_points", "activities_activity_achieves"]
-# The approved reports' totals of the year: archived and removed with the partitions, since the
-# approved coverage counts (Reach, source "approved") that follow them leave with the year's Reach.
-# The reports themselves stay, with their snapshots.
-APPROVED_TOTALS = "submissions_approvedtotal"
+# Plain tables with rows of the year that follow the partitions' rows: archived and removed with them.
+# The approved reports' totals, since the approved coverage counts (Reach, source "approved") that
+# follow them leave with the year's Reach (the reports themselves stay, with their snapshots); and the
+# activity counts (ActivityCount), which count the year's activities: left behind, check_rollups would
+# find them without their activities.
+YEAR_TABLES = ["submissions_approvedtotal", "activities_activitycount"]
 
 
 def is_partitioned() -> bool:
-    """Whether this database holds the activity tables partitioned (PostgreSQL after 0015)."""
+    """Whether this database holds the activity tables partitioned (PostgreSQL after 0016)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
@@ -163,7 +165,8 @@ def _write_archive(cursor, year: int, activities: str, out, result: "Archived") 
         _copy_block(cursor, table, f"SELECT * FROM {table}_y{year}", out)
     for table in LINK_TABLES:
         _copy_block(cursor, table, f"SELECT * FROM {table} WHERE activity_id IN ({activities})", out)
-    _copy_block(cursor, APPROVED_TOTALS, f"SELECT * FROM {APPROVED_TOTALS} WHERE year = {int(year)}", out)
+    for table in YEAR_TABLES:
+        _copy_block(cursor, table, f"SELECT * FROM {table} WHERE year = {int(year)}", out)
     cursor.execute(
         f"SELECT id, activity_id FROM evidence_attachment WHERE activity_id IN ({activities}) ORDER BY id"
     )
@@ -179,8 +182,8 @@ def archive_year(year: int, *, to: Path, drop: bool) -> Archived:
     parent tables, as pg_dump writes data), and drop them (``drop``) or keep them as plain tables
     named ``<table>_y<year>`` outside the partitioned tables, which no query reads any more.
 
-    The year's activity links (work points, milestones) and approved reports' totals
-    (submissions.ApprovedTotal) are archived and removed, and its
+    The year's activity links (work points, milestones), approved reports' totals
+    (submissions.ApprovedTotal) and activity counts (ActivityCount) are archived and removed, and its
     attachments' activity links archived and cleared (the attachments themselves stay, with their
     activity title, as after a delete). The file loads back with
     ``manage.py partitions --ensure YEAR`` then ``gunzip -c FILE | psql``.
@@ -213,8 +216,9 @@ def archive_year(year: int, *, to: Path, drop: bool) -> Archived:
             for table in LINK_TABLES:
                 cursor.execute(f"DELETE FROM {table} WHERE activity_id IN ({activities})")
                 result.links[table] = cursor.rowcount
-            cursor.execute(f"DELETE FROM {APPROVED_TOTALS} WHERE year = %s", [year])
-            result.links[APPROVED_TOTALS] = cursor.rowcount
+            for table in YEAR_TABLES:
+                cursor.execute(f"DELETE FROM {table} WHERE year = %s", [year])
+                result.links[table] = cursor.rowcount
             cursor.execute(
                 f"UPDATE evidence_attachment SET activity_id = NULL WHERE activity_id IN ({activities})"
             )

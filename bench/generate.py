@@ -419,7 +419,7 @@ def bulk_mode(tables: list[str]):
             for name, definition in indexes:
                 cursor.execute(f"DROP INDEX {name}")
                 # A partitioned table's index reads "ON ONLY t" (the parent alone, left invalid):
-                # rebuilt "ON t" it is built on every partition (year partitions, migration 0015).
+                # rebuilt "ON t" it is built on every partition (year partitions, migration 0016).
                 saved.append(("index", table, definition.replace(" ON ONLY ", " ON ", 1)))
     try:
         yield

@@ -3,7 +3,7 @@ tables with plain ones on the same data (docs/scaling.md, "Year partitions"):
 
     DATABASE_URL=postgres://…/partitions_province python manage.py shell -c \\
         "from bench.partition_timing import main; main(runs=7)"
-    python manage.py migrate activities 0014    # plain tables (migration 0015 reversed)
+    python manage.py migrate activities 0015    # plain tables (migration 0016 reversed)
     … the same command again …
     python manage.py migrate activities         # partitioned again
 

@@ -1,4 +1,4 @@
-"""Year partitions on PostgreSQL (migration 0015, activities.partitions): the migration on a
+"""Year partitions on PostgreSQL (migration 0016, activities.partitions): the migration on a
 database with data, writes after it, and archiving a closed year. SQLite keeps plain tables."""
 
 import gzip
@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from activities import partitions, services, totals
-from activities.models import Activity, ActivityStatus, Figure, FigureTotal, Reach
+from activities.models import Activity, ActivityCount, ActivityStatus, Figure, FigureTotal, Reach
 from plans.models import PlanStatus
 from submissions.models import ApprovedTotal
 from tests import factories
@@ -24,7 +24,7 @@ from tests import factories
 BEIJING = ZoneInfo("Asia/Shanghai")
 THIS_YEAR = timezone.localdate().year
 LAST_YEAR = THIS_YEAR - 1
-BEFORE = [("activities", "0014_figure_year")]
+BEFORE = [("activities", "0015_figure_year")]
 PARTITIONED = partitions.TABLES
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="年度分区仅在 PostgreSQL 上")
@@ -217,6 +217,10 @@ def test_archive_year_detaches_and_dumps_a_closed_year_and_leaves_this_year_alon
         FigureTotal.objects.filter(year=THIS_YEAR).values_list("federation_id", "month", "value")
     )
     changsha_before = totals.stored(tree["changsha"], THIS_YEAR)
+    counts_this_year = sorted(
+        ActivityCount.objects.filter(year=THIS_YEAR).values_list("federation_id", "count")
+    )
+    assert ActivityCount.objects.filter(year=LAST_YEAR).exists()
 
     with pytest.raises(CommandError, match="尚未结束"):
         call_command("archive_year", str(THIS_YEAR), "--to", str(tmp_path / "now.sql.gz"))
@@ -232,6 +236,10 @@ def test_archive_year_detaches_and_dumps_a_closed_year_and_leaves_this_year_alon
     assert not FigureTotal.objects.filter(year=LAST_YEAR).exists()
     assert not Activity.work_points.through.objects.filter(activity_id=last.pk).exists()
     assert not ApprovedTotal.objects.filter(year=LAST_YEAR).exists()
+    assert not ActivityCount.objects.filter(year=LAST_YEAR).exists()
+    assert sorted(ActivityCount.objects.filter(year=THIS_YEAR).values_list("federation_id", "count")) == (
+        counts_this_year
+    )
     assert sorted(ApprovedTotal.objects.filter(year=THIS_YEAR).values_list("federation_id", "value")) == (
         approved_this_year
     )
@@ -244,6 +252,7 @@ def test_archive_year_detaches_and_dumps_a_closed_year_and_leaves_this_year_alon
     dump = gzip.open(archive, "rt", encoding="utf-8").read()
     assert "COPY activities_activity (" in dump and "COPY activities_figure (" in dump
     assert "COPY activities_activity_work_points (" in dump and "COPY submissions_approvedtotal (" in dump
+    assert "COPY activities_activitycount (" in dump
     # A kept table blocks a new partition of that name until the operator moves it away.
     with pytest.raises(ValidationError, match="不是分区"):
         partitions.ensure_year(LAST_YEAR)
@@ -260,9 +269,13 @@ def test_an_archive_loads_back_with_psql(tmp_path, tree, training, activity_indi
     record(tree["yuelu"], training, {trained: Decimal(40)}, year=LAST_YEAR, month=11)
     totals.increment({(tree["yuelu"].pk, LAST_YEAR, 12, trained.pk): Decimal(40)}, ApprovedTotal)
     before = snapshot()
+    counts_before = sorted(
+        ActivityCount.objects.values_list("federation_id", "year", "day", "status", "count")
+    )
     archive = tmp_path / "last.sql.gz"
     call_command("archive_year", str(LAST_YEAR), "--to", str(archive), "--drop", stdout=StringIO())
     assert Activity.objects.count() == 0
+    assert ActivityCount.objects.count() == 0
 
     call_command("partitions", "--ensure", str(LAST_YEAR), stdout=StringIO())
     settings = connection.settings_dict
@@ -286,6 +299,9 @@ def test_an_archive_loads_back_with_psql(tmp_path, tree, training, activity_indi
         capture_output=True,
     )
     assert snapshot() == before
+    assert sorted(ActivityCount.objects.values_list("federation_id", "year", "day", "status", "count")) == (
+        counts_before
+    )
     assert_rollups_clean()
 
 

@@ -64,7 +64,7 @@ def empty(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0015_year_partitions'),
+        ('activities', '0013_planned_year_indexes'),
         ('fedwork', '0004_path_statistics'),
     ]
 

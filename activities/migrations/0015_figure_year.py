@@ -33,7 +33,7 @@ def fill_year(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("activities", "0013_planned_year_indexes")]
+    dependencies = [("activities", "0014_activity_count")]
 
     operations = [
         migrations.AddField(

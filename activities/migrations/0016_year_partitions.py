@@ -227,7 +227,7 @@ def unpartition(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0014_figure_year"),
+        ("activities", "0015_figure_year"),
         ("evidence", "0001_attachments"),
     ]
 
