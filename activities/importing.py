@@ -27,6 +27,7 @@ the figures were checked (``allow_implausible``).
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 import warnings
@@ -758,6 +759,8 @@ def parse_number_cell(value: Any) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
+        if not math.isfinite(value):  # python-calamine reads <v>nan</v> and <v>1e999</v> as floats
+            raise ValueError(_("应为数字"))
         # repr gives the shortest text that round-trips, so 0.1 stays 0.1 rather than 0.1000000000000000055…
         return Decimal(repr(value))
     text = unicodedata.normalize("NFKC", str(value)).strip().replace("，", ",")

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from io import BytesIO
 
 import openpyxl
+import pytest
 
 from activities.importing import (
     MAX_COLUMNS,
@@ -17,6 +18,7 @@ from activities.importing import (
     _inspect_sheet,
     _read_rows,
     cell_text,
+    parse_number_cell,
     read_sheet,
 )
 
@@ -104,3 +106,10 @@ def test_a_date_python_calamine_cannot_convert_is_read_by_openpyxl():
         pass  # what openpyxl made of it before python-calamine was used; either way, no crash
     else:
         assert sheet.numbers == [2]
+
+
+def test_non_finite_numbers_are_not_numbers():
+    """python-calamine reads <v>nan</v> and <v>1e999</v> as float NaN and infinity (openpyxl did not)."""
+    for value in (float("nan"), float("inf"), float("-inf")):
+        with pytest.raises(ValueError, match="应为数字"):
+            parse_number_cell(value)
