@@ -158,3 +158,29 @@ def test_the_benchs_cleanup_takes_its_activities_out_of_the_totals(tree, trainin
     assert list(Activity.objects.filter(federation=tree["dingwangtai"])) == [kept]
     assert (total(tree["furong"], trained), total(tree["changsha"], trained)) == (7, 107)
     assert_consistent()
+
+
+def test_an_import_of_several_batches_keeps_the_totals_exact(tree, people, training, activity_indicators):
+    """The import writes in batches of BATCH_SIZE and applies the totals once: check_rollups stays clean."""
+    import io
+
+    import openpyxl
+
+    from activities.importing import BATCH_SIZE, import_activities
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["单位代码", "活动名称", "活动类型", "开始日期", "结束日期", "培训妇女人数（人）"])
+    rows = BATCH_SIZE + 3
+    for number in range(rows):
+        month = number % 12 + 1
+        sheet.append(["430102", f"培训{number}", "培训", f"2013-{month:02d}-01", f"2013-{month:02d}-02", 2])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = import_activities(
+        file_bytes=buffer.getvalue(), user=people["furong_staff"], year=2013, dry_run=False
+    )
+    assert report.imported == rows
+    assert Activity.history.filter(history_type="+").count() == rows
+    assert total(tree["nation"], activity_indicators["trained"]) == 2 * rows
+    assert_consistent()
