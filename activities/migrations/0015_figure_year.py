@@ -1,6 +1,6 @@
 """Figure.year: the activity's year on each figure (and its history rows), so that on PostgreSQL
 figures can be partitioned by year and keep a foreign key to a year-partitioned activities table
-(migration 0015). Added empty, filled from the activities, then required."""
+(migration 0016). Added empty, filled from the activities, then required."""
 
 from django.db import migrations, models
 
