@@ -13,9 +13,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
-from reports.export import XLSX_CONTENT_TYPE, Sheet, Styles, chinese_date
+from reports.export import XLSX_CONTENT_TYPE, Sheet, Styles, chinese_date, new_workbook
 from reports.summary import Section
 from reports.summary_docx import write_docx
 
@@ -56,8 +55,8 @@ def table_filename(assessment: Assessment) -> str:
 def write_table(assessment: Assessment, output, *, with_review: bool) -> None:
     """Write the scoring table to ``output`` (a path or a binary file). ``with_review`` False leaves
     the 审核分 and 审核意见 columns empty (the child before the review is complete)."""
-    workbook = Workbook(write_only=True)
-    styles = Styles()
+    workbook = new_workbook(output)
+    styles = Styles(workbook)
     sheet = Sheet(workbook, styles, _("考核评分表"), WIDTHS, header_rows=1)
     info = (
         _("被考核单位：%(name)s") % {"name": assessment.federation.name},
@@ -110,7 +109,7 @@ def write_table(assessment: Assessment, output, *, with_review: bool) -> None:
             sheet.cell(assessment.grade if with_review and assessment.grade else "", "total"),
         ]
     )
-    workbook.save(output)
+    workbook.close()
 
 
 @dataclass

@@ -25,6 +25,7 @@ from plans.models import PlanStatus
 from reports.export import build_annual_workbook, export_filename
 from reports.rollup import rollup
 from tests import factories
+from tests.reports.test_export_print import fitted_to_page, pages_across
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 YEAR = 2013
@@ -365,8 +366,8 @@ def test_layout_fonts_borders_formats_frozen_headers_and_print_setup(tree, scena
         assert sheet.page_setup.paperSize == 9  # A4
         # One page across, fitted to it; or, wider (下级完成情况's four groups), pages across at a
         # legible scale, 序号 and 单位 on each (test_export_print).
-        pages = sheet.page_setup.fitToWidth
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage is (pages == 1)
+        pages = pages_across(sheet)
+        assert fitted_to_page(sheet) is (pages == 1)
         assert pages == (2 if name == "下级完成情况" else 1)
         assert sheet.column_dimensions["B"].width >= 16
         title = sheet["A1"]

@@ -84,19 +84,33 @@ def merged_width(sheet, cell_range) -> float:
     return sum(sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in columns)
 
 
+def fitted_to_page(sheet) -> bool:
+    properties = sheet.sheet_properties.pageSetUpPr
+    return bool(properties and properties.fitToPage)
+
+
+def pages_across(sheet) -> int:
+    """How many pages across a sheet prints: fitToWidth when fitted to pages (1, the default, is left
+    unwritten by xlsxwriter), else one more than its manual column breaks."""
+    if fitted_to_page(sheet):
+        return int(sheet.page_setup.fitToWidth or 1)
+    return len(sheet.col_breaks.brk) + 1
+
+
 def test_every_sheet_is_set_up_for_a4_landscape(tree, wide_year):
     book = workbook(tree)
     for sheet in book:
         setup = sheet.page_setup
         assert (setup.orientation, setup.paperSize) == ("landscape", 9), sheet.title
-        assert setup.fitToWidth >= 1
         assert sheet.print_title_rows.startswith("$3:")  # the header rows repeat on every page
-        if setup.fitToWidth > 1:  # wider than a page: pages across, never a scale below legibility
-            assert sheet.sheet_properties.pageSetUpPr.fitToPage is False
+        if fitted_to_page(sheet):  # one page across, as many down as the rows need
+            assert pages_across(sheet) == 1 and int(setup.fitToHeight) == 0, sheet.title
+            assert not sheet.col_breaks.brk
+        else:  # wider than a page: pages across, never a scale below legibility
+            assert pages_across(sheet) > 1, sheet.title
             assert int(setup.scale) >= MIN_PRINT_SCALE * 100
             assert sheet.print_title_cols == "$A:$B"  # 序号, 单位 on every page
-            assert len(sheet.col_breaks.brk) == setup.fitToWidth - 1
-    assert book["活动明细"].page_setup.fitToWidth == 3  # 7 columns and 15 figures: 4, 10 and 1 a page
+    assert pages_across(book["活动明细"]) == 3  # 7 columns and 15 figures: 4, 10 and 1 a page
 
 
 def test_the_cut_off_date_never_runs_into_the_unit(tree, wide_year):
