@@ -356,3 +356,37 @@ def test_history_form_cannot_write_an_activity_around_the_services(world, people
         assert response.status_code == 403
     assert Activity.objects.filter(pk=activity.pk).values().get() == before
     assert differences() == []
+    # Nor does a deleted activity come back from its last version (a restore around the counts).
+    # (One without work points: on PostgreSQL a link inserted and deleted in the same transaction
+    # trips the deferred activities_activity_exists trigger at commit — reported, not fixed here.)
+    activity = activity_services.activity_save(
+        activity=Activity(
+            federation=world["in"]["federation"],
+            year=2013,
+            title="删掉的活动",
+            type=activity.type,
+            status=ActivityStatus.DONE,
+            planned_month=5,
+        ),
+        figures={},
+        by=None,
+    )
+    pk = activity.pk
+    activity_services.activity_delete(activity=activity, by=people["superuser"])
+    client = login(people["superuser"])
+    version = Activity.history.filter(id=pk).latest("history_date")
+    url = reverse("admin:activities_activity_simple_history", args=[pk, version.history_id])
+    response = client.post(
+        url,
+        {
+            "federation": world["in"]["federation"].pk,
+            "year": 2013,
+            "title": activity.title,
+            "type": activity.type_id,
+            "status": ActivityStatus.DONE,
+            "planned_month": 5,
+        },
+    )
+    assert response.status_code == 403
+    assert not Activity.objects.filter(pk=pk).exists()
+    assert differences() == []
