@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -322,3 +322,22 @@ def test_sqlite_refuses_clearly():
         call_command("archive_year", "2013")
     with pytest.raises(CommandError, match="仅 PostgreSQL 支持"):
         call_command("partitions")
+
+
+@postgres_only
+def test_a_link_made_and_its_activity_deleted_in_one_transaction_commits(tree, training, activity_indicators):
+    """The links' deferred trigger (activities_activity_exists) is checked at commit for every link row
+    inserted in the transaction, even one deleted since with its activity: PostgreSQL fires a
+    deferred constraint trigger for a dead row (its own foreign keys skip them). An activity saved
+    with a work point and deleted in one transaction made the commit fail with "no such activity"."""
+    point = factories.point(factories.plan(tree["furong"], year=THIS_YEAR))
+    activity = record(tree["furong"], training, {}, year=THIS_YEAR, work_points=[point])
+    services.activity_delete(activity=activity, by=None)
+    connection.check_constraints()  # SET CONSTRAINTS ALL IMMEDIATE: what COMMIT checks
+    # A link to a missing activity is still refused.
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO activities_activity_work_points (activity_id, workpoint_id) VALUES (%s, %s)",
+            [2_000_000_000, point.pk],
+        )
+        connection.check_constraints()
