@@ -224,9 +224,21 @@ def test_archive_year_detaches_and_dumps_a_closed_year_and_leaves_this_year_alon
 
     with pytest.raises(CommandError, match="尚未结束"):
         call_command("archive_year", str(THIS_YEAR), "--to", str(tmp_path / "now.sql.gz"))
+    # A folder that does not exist, or a file already there: a clear error, nothing detached.
+    with pytest.raises(CommandError, match="目录.*不存在"):
+        call_command("archive_year", str(LAST_YEAR), "--to", str(tmp_path / "no-such-folder" / "a.sql.gz"))
+    (tmp_path / "taken.sql.gz").write_bytes(b"kept")
+    with pytest.raises(CommandError, match="已存在"):
+        call_command("archive_year", str(LAST_YEAR), "--to", str(tmp_path / "taken.sql.gz"))
+    assert (tmp_path / "taken.sql.gz").read_bytes() == b"kept"
+    assert f"activities_activity_y{LAST_YEAR}" in partitions_of("activities_activity")
     archive = tmp_path / "last.sql.gz"
     out = StringIO()
     call_command("archive_year", str(LAST_YEAR), "--to", str(archive), stdout=out)
+    # Twice: the year has no partitions any more.
+    with pytest.raises(CommandError, match="没有分区"):
+        call_command("archive_year", str(LAST_YEAR), "--to", str(tmp_path / "again.sql.gz"))
+    assert not (tmp_path / "again.sql.gz").exists()
 
     assert f"{LAST_YEAR} 年已归档" in out.getvalue()
     for table in PARTITIONED:
