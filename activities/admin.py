@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from fedwork.admin import ReadOnlyAdmin, ReadOnlyInline
+from fedwork.admin import HistoryNotRevertedMixin, ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Activity, ActivityType, CalendarFeed, Figure
 
@@ -20,7 +20,7 @@ class FigureInline(ReadOnlyInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class ActivityAdmin(HistoryNotRevertedMixin, ReadOnlyAdmin, SimpleHistoryAdmin):
     """Activities and figures change through activities.services (totals, locks, history): here
     they are read, with their history, and opened on the site to be edited."""
 

@@ -354,7 +354,11 @@ _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(si)[\s/>]")
 # A row's or cell's address (r="12", r="AB12") when it is the tag's first attribute, as Excel, WPS and
 # openpyxl write it: the sheet's extent, which python-calamine allocates densely (see read_sheet).
-_SHEET_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c|f)(?=[\s/>])(?:\s+r="([A-Za-z]{0,3})(\d{1,7})")?')
+# An error cell's type (t="e", e.g. #N/A pasted as a value) is matched on its own, wherever it stands
+# in the tag: python-calamine reads an error as a blank, so such a sheet is read by openpyxl.
+_SHEET_TAG = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?(row|c|f)(?=[\s/>])(?:\s+r="([A-Za-z]{0,3})(\d{1,7})")?|\st="(e)"'
+)
 _DIMENSION = re.compile(
     rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([A-Za-z$]*)(\d*)(?::[$]?([A-Za-z]+)[$]?(\d+))?"'
 )
@@ -428,6 +432,7 @@ class SheetScan:
     """What :func:`_inspect_sheet` counted in a worksheet part as it streamed past."""
 
     formulas: int = 0
+    errors: int = 0  # cells holding an error value (t="e"), which python-calamine reads as blanks
     # The largest row number and column number the rows and cells declare (r="AB12"), and whether
     # every row and cell declared one; with the declared dimension, the sheet's dense extent.
     last_row: int = 0
@@ -458,7 +463,10 @@ def _inspect_sheet(file_bytes: bytes, path: str) -> SheetScan:
 
     def count(match: re.Match[bytes]) -> None:
         nonlocal widest
-        tag, letters, number = match.groups()
+        tag, letters, number, error = match.groups()
+        if error:
+            scan.errors += 1
+            return
         if tag == b"row":
             counts["rows"] += 1
             counts["row_cells"] = 0
@@ -548,10 +556,10 @@ def read_sheet(file_bytes: bytes) -> Sheet:
 
     The sheet read is the visible one titled DATA_SHEET_TITLE, else the first visible sheet (never a
     hidden one). Every part is inspected (see :func:`_inspect_parts`, :func:`_inspect_sheet`) before
-    it is expanded. A formula-free sheet whose extent from A1 is at most MAX_DENSE_CELLS is read with
-    python-calamine (:func:`_calamine_rows`), any other streamed by openpyxl's read-only mode; both give
-    the same values. Values are the ones Excel shows (the cached results of formulas); a formula
-    without a cached result comes back as an :class:`UncomputedFormula`.
+    it is expanded. A sheet free of formulas and of error values (#N/A) whose extent from A1 is at most
+    MAX_DENSE_CELLS is read with python-calamine (:func:`_calamine_rows`), any other streamed by
+    openpyxl's read-only mode; both give the same values. Values are the ones Excel shows (the cached
+    results of formulas); a formula without a cached result comes back as an :class:`UncomputedFormula`.
     """
     _check_xlsx_container(file_bytes)
     _inspect_parts(file_bytes)
@@ -563,7 +571,7 @@ def read_sheet(file_bytes: bytes) -> Sheet:
         # openpyxl keeps the part's name privately; it is the one part it will stream for this sheet.
         scan = _inspect_sheet(file_bytes, worksheet._worksheet_path)
         rows = None
-        if not scan.formulas and scan.extent <= MAX_DENSE_CELLS:
+        if not scan.formulas and not scan.errors and scan.extent <= MAX_DENSE_CELLS:
             rows = _calamine_rows(file_bytes, worksheet.title)
         if rows is None:
             rows = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1, max_row=MAX_SHEET_ROWS + 1)
@@ -602,7 +610,8 @@ def _calamine_rows(file_bytes: bytes, title: str) -> Iterator[tuple[Any, ...]] |
     python-calamine (Rust) reads a sheet about ten times faster than openpyxl's read-only mode (3.3 s
     → 0.25 s CPU for the bench's 10,000 rows), but builds the whole rectangle from A1 to the last cell
     in memory: read_sheet uses it only when that rectangle is small (MAX_DENSE_CELLS) and the sheet
-    has no formulas (a formula without a cached value must be told apart from a blank cell).
+    has no formulas (a formula without a cached value must be told apart from a blank cell) and no
+    error values (python-calamine reads #N/A as a blank; openpyxl as the text the import refuses).
     """
     try:
         workbook = CalamineWorkbook.from_filelike(BytesIO(file_bytes))

@@ -189,7 +189,8 @@ def archive_year(year: int, *, to: Path, drop: bool) -> Archived:
     ``manage.py partitions --ensure YEAR`` then ``gunzip -c FILE | psql``.
 
     Refused (ValidationError) on SQLite, for a year that is not closed (year_open_reason), when
-    the year has no partitions or the default partition holds rows of it, and when ``to`` exists.
+    the year has no partitions or the default partition holds rows of it, when ``to`` exists and
+    when its folder does not.
     All in one transaction: a failure leaves the partitions attached and the file unwritten.
     """
     _require_partitions()
@@ -197,6 +198,8 @@ def archive_year(year: int, *, to: Path, drop: bool) -> Archived:
         raise ValidationError(reason)
     if to.exists():
         raise ValidationError(_("文件 %(path)s 已存在，不会覆盖。") % {"path": to})
+    if not to.parent.is_dir():
+        raise ValidationError(_("目录 %(path)s 不存在。") % {"path": to.parent})
     result = Archived(year=year, dropped=drop, path=to)
     with connection.cursor() as cursor:
         if strays := _in_default(cursor, year):
@@ -205,8 +208,14 @@ def archive_year(year: int, *, to: Path, drop: bool) -> Archived:
                 % {"year": year, "tables": "、".join(strays)}
             )
         for table in TABLES:
-            cursor.execute("SELECT to_regclass(%s)", [f"{table}_y{year}"])
-            if cursor.fetchone()[0] is None:
+            # Attached to its table: a table kept by an earlier archive_year is no partition any more.
+            name = f"{table}_y{year}"
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s) "
+                "AND inhparent = %s::regclass)",
+                [name, table],
+            )
+            if not cursor.fetchone()[0]:
                 raise ValidationError(_("%(year)d 年没有分区 %(table)s。") % {"year": year, "table": table})
         activities = f"SELECT id FROM activities_activity_y{year}"
         partial = to.with_name(to.name + ".partial")

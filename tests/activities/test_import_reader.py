@@ -113,3 +113,24 @@ def test_non_finite_numbers_are_not_numbers():
     for value in (float("nan"), float("inf"), float("-inf")):
         with pytest.raises(ValueError, match="应为数字"):
             parse_number_cell(value)
+
+
+def test_an_error_value_is_read_as_excel_shows_it_not_as_a_blank():
+    """An error constant (<c t="e"><v>#N/A</v></c>, what 选择性粘贴-数值 leaves of a failed VLOOKUP)
+    is a blank to python-calamine; openpyxl gives "#N/A", which the import refuses as not a number.
+    A blank would import the row without its figure, silently."""
+    file_bytes = workbook_bytes([["单位代码", "培训妇女人数（人）"], ["430102", 150]])
+    source = zipfile.ZipFile(BytesIO(file_bytes))
+    output = BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == SHEET:
+                error = b'<c r="B2" t="e"><v>#N/A</v></c>'
+                content = content.replace(b'<c r="B2" t="n"><v>150</v></c>', error)
+                assert b't="e"' in content
+            target.writestr(info, content)
+    sheet = read_sheet(output.getvalue())
+    assert sheet.rows[0][1] == "#N/A"
+    with pytest.raises(ValueError, match="应为数字"):
+        parse_number_cell(sheet.rows[0][1])

@@ -327,3 +327,52 @@ def test_saving_a_user_without_role_or_federation_is_a_form_error(people, tree, 
     assert "federation" in response.context["adminform"].form.errors
     staff.refresh_from_db()
     assert (staff.role, staff.federation_id) == ("staff", tree["furong"].pk)
+
+
+def test_history_form_cannot_write_an_activity_around_the_services(world, people, login):
+    """simple_history's "history/<version>/" form saves what it is posted when the user may *view*
+    the object (its POST checks no change permission); an activity's year, status or federation
+    changed there would skip the counts, totals and locks (check_rollups found them)."""
+    from activities.totals import differences
+
+    activity = world["in"]["activity"]
+    version = activity.history.latest("history_date")
+    url = reverse("admin:activities_activity_simple_history", args=[activity.pk, version.history_id])
+    before = Activity.objects.filter(pk=activity.pk).values().get()
+    for user in [people["superuser"], people["hunan_admin"]]:
+        client = login(user)
+        assert client.get(url).status_code == 200  # the version is still shown
+        response = client.post(
+            url,
+            {
+                "federation": world["in"]["federation"].pk,
+                "year": 2014,
+                "title": "改过的名称",
+                "type": activity.type_id,
+                "status": ActivityStatus.CANCELLED,
+                "planned_month": 5,
+            },
+        )
+        assert response.status_code == 403
+    assert Activity.objects.filter(pk=activity.pk).values().get() == before
+    assert differences() == []
+    # Nor does a deleted activity come back from its last version (a restore around the counts).
+    pk = activity.pk
+    activity_services.activity_delete(activity=activity, by=people["superuser"])
+    client = login(people["superuser"])
+    version = Activity.history.filter(id=pk).latest("history_date")
+    url = reverse("admin:activities_activity_simple_history", args=[pk, version.history_id])
+    response = client.post(
+        url,
+        {
+            "federation": world["in"]["federation"].pk,
+            "year": 2013,
+            "title": activity.title,
+            "type": activity.type_id,
+            "status": ActivityStatus.DONE,
+            "planned_month": 5,
+        },
+    )
+    assert response.status_code == 403
+    assert not Activity.objects.filter(pk=pk).exists()
+    assert differences() == []

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -224,9 +224,21 @@ def test_archive_year_detaches_and_dumps_a_closed_year_and_leaves_this_year_alon
 
     with pytest.raises(CommandError, match="尚未结束"):
         call_command("archive_year", str(THIS_YEAR), "--to", str(tmp_path / "now.sql.gz"))
+    # A folder that does not exist, or a file already there: a clear error, nothing detached.
+    with pytest.raises(CommandError, match="目录.*不存在"):
+        call_command("archive_year", str(LAST_YEAR), "--to", str(tmp_path / "no-such-folder" / "a.sql.gz"))
+    (tmp_path / "taken.sql.gz").write_bytes(b"kept")
+    with pytest.raises(CommandError, match="已存在"):
+        call_command("archive_year", str(LAST_YEAR), "--to", str(tmp_path / "taken.sql.gz"))
+    assert (tmp_path / "taken.sql.gz").read_bytes() == b"kept"
+    assert f"activities_activity_y{LAST_YEAR}" in partitions_of("activities_activity")
     archive = tmp_path / "last.sql.gz"
     out = StringIO()
     call_command("archive_year", str(LAST_YEAR), "--to", str(archive), stdout=out)
+    # Twice: the year has no partitions any more.
+    with pytest.raises(CommandError, match="没有分区"):
+        call_command("archive_year", str(LAST_YEAR), "--to", str(tmp_path / "again.sql.gz"))
+    assert not (tmp_path / "again.sql.gz").exists()
 
     assert f"{LAST_YEAR} 年已归档" in out.getvalue()
     for table in PARTITIONED:
@@ -322,3 +334,22 @@ def test_sqlite_refuses_clearly():
         call_command("archive_year", "2013")
     with pytest.raises(CommandError, match="仅 PostgreSQL 支持"):
         call_command("partitions")
+
+
+@postgres_only
+def test_a_link_made_and_its_activity_deleted_in_one_transaction_commits(tree, training, activity_indicators):
+    """The links' deferred trigger (activities_activity_exists) is checked at commit for every link row
+    inserted in the transaction, even one deleted since with its activity: PostgreSQL fires a
+    deferred constraint trigger for a dead row (its own foreign keys skip them). An activity saved
+    with a work point and deleted in one transaction made the commit fail with "no such activity"."""
+    point = factories.point(factories.plan(tree["furong"], year=THIS_YEAR))
+    activity = record(tree["furong"], training, {}, year=THIS_YEAR, work_points=[point])
+    services.activity_delete(activity=activity, by=None)
+    connection.check_constraints()  # SET CONSTRAINTS ALL IMMEDIATE: what COMMIT checks
+    # A link to a missing activity is still refused.
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO activities_activity_work_points (activity_id, workpoint_id) VALUES (%s, %s)",
+            [2_000_000_000, point.pk],
+        )
+        connection.check_constraints()

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--drop", action="store_true", help=_("导出后删除摘下的分区表"))
 
     def handle(self, *args, year, to, drop, **options):
-        to = to or Path("archive") / f"fedwork-{year}.sql.gz"
+        if to is None:
+            to = Path("archive") / f"fedwork-{year}.sql.gz"
+            to.parent.mkdir(exist_ok=True)  # the default folder; a --to folder must exist
         try:
             done = partitions.archive_year(year, to=to, drop=drop)
         except ValidationError as error:
