@@ -6,7 +6,6 @@ the pages' counts equal the queries over the activities they replace."""
 
 from collections import defaultdict
 from datetime import date, datetime
-from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -26,8 +25,7 @@ from activities.models import (
 )
 from activities.views import _counted_month, _month_tallies
 from fedwork.models import Federation
-from fedwork.services import federation_move
-from tests.activities.test_reach import build
+from tests.activities.test_reach import build, import_batch, move_unless_below
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 YEAR = 2013
@@ -108,20 +106,15 @@ def test_counts_equal_the_activities_after_any_writes(tree, shape, steps):
                 pk = saved.pop(step[1] % len(saved))
                 services.activity_delete(activity=Activity.objects.get(pk=pk), by=None)
             elif action == "import" and step[1]:
-                batch, contributions = [], defaultdict(Decimal)
+                batch = []
                 for index, when, status in step[1]:
                     activity = new_activity(node(index), when, status)
                     activity._import_figures = []
                     activity._import_work_point = None
                     batch.append(activity)
-                services.activity_import_batch(batch, by=None, contributions=contributions)
-                totals.apply(contributions)
-                saved.extend(activity.pk for activity in batch)
+                saved.extend(import_batch(batch))
             elif action == "move":
-                moving, parent = node(step[1]), node(step[2])
-                if moving.pk == nodes[0].pk or parent.path.startswith(moving.path):
-                    continue  # the root stays; a federation never moves below itself
-                federation_move(federation=moving, parent=parent, by=None)
+                move_unless_below(nodes[0], node(step[1]), node(step[2]))
             assert totals.count_differences() == [], step
 
         assert totals.stored_counts() == naive_counts()

@@ -184,20 +184,15 @@ def test_reach_equals_the_children_reached_after_any_writes(tree, shape, seeded,
                 pk = saved.pop(step[1] % len(saved))
                 services.activity_delete(activity=Activity.objects.get(pk=pk), by=None)
             elif action == "import" and step[1]:
-                batch, contributions = [], defaultdict(Decimal)
+                batch = []
                 for index, month, amount in step[1]:
                     activity = new_activity(node(index), month, ActivityStatus.DONE)
                     activity._import_figures = [(first, Decimal(amount))]
                     activity._import_work_point = None
                     batch.append(activity)
-                services.activity_import_batch(batch, by=None, contributions=contributions)
-                totals.apply(contributions)
-                saved.extend(activity.pk for activity in batch)
+                saved.extend(import_batch(batch))
             elif action == "move":
-                moving, parent = node(step[1]), node(step[2])
-                if moving.pk == nodes[0].pk or parent.path.startswith(moving.path):
-                    continue  # the root stays; a federation never moves below itself
-                federation_move(federation=moving, parent=parent, by=None)
+                move_unless_below(nodes[0], node(step[1]), node(step[2]))
             assert totals.reach_differences() == [], step
 
         assert stored_recorded() == naive_reach()
@@ -208,6 +203,22 @@ def test_reach_equals_the_children_reached_after_any_writes(tree, shape, seeded,
                     parent_ids, indicator.pk, last_month
                 )
         transaction.set_rollback(True)
+
+
+def import_batch(batch: list[Activity]) -> list[int]:
+    """Save new activities (each with ``_import_figures`` and ``_import_work_point`` set) as the
+    import does: one batch through services.activity_import_batch, then its totals; their ids."""
+    contributions = defaultdict(Decimal)
+    services.activity_import_batch(batch, by=None, contributions=contributions)
+    totals.apply(contributions)
+    return [activity.pk for activity in batch]
+
+
+def move_unless_below(root: Federation, moving: Federation, parent: Federation) -> None:
+    """Move ``moving`` under ``parent`` through the service, unless the move is impossible: the
+    root stays, and a federation never moves below itself."""
+    if moving.pk != root.pk and not parent.path.startswith(moving.path):
+        federation_move(federation=moving, parent=parent, by=None)
 
 
 def record(federation, indicator, value, month, kind):
