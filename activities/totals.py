@@ -532,6 +532,13 @@ def stored(federation: Federation | None = None, year: int | None = None) -> dic
 # ActivityCount: activities per subtree, day, status and due date
 
 COUNT_KEY = ("year", "day", "month", "status", "due")
+# count_key's day, month, status and due in SQL, of an activity aliased ``a`` (NO_DAY, NEVER_DUE)
+COUNT_KEY_SQL = (
+    "COALESCE(a.calendar_day, '0001-01-01'),"
+    " CASE WHEN a.calendar_day IS NULL THEN COALESCE(a.planned_month, 0) ELSE 0 END, a.status,"
+    " CASE WHEN a.status = 'planned' AND a.planned_last_day IS NOT NULL THEN a.planned_last_day"
+    " ELSE '9999-12-31' END"
+)
 
 
 def recompute_counts(federation: Federation | None = None, year: int | None = None) -> CountRows:
@@ -604,16 +611,9 @@ def _fill_counts_sql(cursor, activities: str, federations: str, counts: str, yea
     )
     where = "" if year is None else f"WHERE a.year = {int(year)}"
     cursor.execute(
-        "INSERT INTO activity_count_fill"
-        " SELECT a.federation_id, f.depth, a.year, COALESCE(a.calendar_day, '0001-01-01'),"
-        " CASE WHEN a.calendar_day IS NULL THEN COALESCE(a.planned_month, 0) ELSE 0 END, a.status,"
-        " CASE WHEN a.status = 'planned' AND a.planned_last_day IS NOT NULL THEN a.planned_last_day"
-        " ELSE '9999-12-31' END, COUNT(*)"
+        f"INSERT INTO activity_count_fill SELECT a.federation_id, f.depth, a.year, {COUNT_KEY_SQL}, COUNT(*)"
         f" FROM {activities} a JOIN {federations} f ON f.id = a.federation_id {where}"
-        " GROUP BY a.federation_id, f.depth, a.year, COALESCE(a.calendar_day, '0001-01-01'),"
-        " CASE WHEN a.calendar_day IS NULL THEN COALESCE(a.planned_month, 0) ELSE 0 END, a.status,"
-        " CASE WHEN a.status = 'planned' AND a.planned_last_day IS NOT NULL THEN a.planned_last_day"
-        " ELSE '9999-12-31' END"
+        " GROUP BY 1, 2, 3, 4, 5, 6, 7"
     )
     cursor.execute("SELECT MAX(depth) FROM activity_count_fill")
     deepest = cursor.fetchone()[0] or 0
