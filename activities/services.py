@@ -2,8 +2,9 @@
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -175,6 +176,37 @@ def activity_delete(*, activity: Activity, by) -> None:
     totals.apply(totals.difference({}, before))
 
 
+HISTORY_CHUNK = 500  # ids per INSERT … SELECT (SQLite allows 999 parameters per statement)
+
+
+def insert_history(model, ids: list[int], *, by, reason: str) -> None:
+    """Write the "created" history row of each just-inserted ``model`` row (ids), database-side: one
+    INSERT … SELECT per HISTORY_CHUNK ids, copying simple_history's tracked columns from the rows as
+    stored, with one history date (now), ``by`` as the history's user and ``reason`` as its change
+    reason — the rows simple_history's bulk_create_with_history writes, without building a model
+    instance per row in Python (two thirds of its time in an import of 2,000 rows, cProfile).
+    No signals are sent (bulk_history_create sends none either)."""
+    history = model.history.model
+    columns = [field.column for field in history.tracked_fields]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    extra = ("history_date", "history_change_reason", "history_type", "history_user_id")
+    insert = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({names}, {', '.join(quote(c) for c in extra)})"
+        f" SELECT {names}, %s, %s, '+', %s FROM {quote(model._meta.db_table)}"
+    )
+    now, user_id = connection.ops.adapt_datetimefield_value(timezone.now()), getattr(by, "pk", None)
+    order = quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), HISTORY_CHUNK):
+            chunk = ids[start : start + HISTORY_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"{insert} WHERE {order} IN ({marks}) ORDER BY {order}",
+                [now, reason, user_id, *chunk],
+            )
+
+
 CHANGE_REASON = "Excel导入"  # not translated: stored in the history rows of imported activities
 
 
@@ -195,9 +227,8 @@ def activity_import_batch(
         activity.calendar_day = activity.compute_calendar_day()
         activity.planned_last_day = activity.compute_planned_last_day()
     # bulk_create sets the primary keys on PostgreSQL and SQLite, which the figures and links need.
-    bulk_create_with_history(
-        activities, Activity, batch_size=batch_size, default_user=by, default_change_reason=CHANGE_REASON
-    )
+    Activity.objects.bulk_create(activities, batch_size=batch_size)
+    insert_history(Activity, [activity.pk for activity in activities], by=by, reason=CHANGE_REASON)
     figures = [
         Figure(activity_id=activity.pk, indicator_id=indicator.pk, value=value, year=activity.year)
         for activity in activities

@@ -12,7 +12,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from activities import totals
@@ -163,6 +163,13 @@ def test_good_file_imports_done_activities_with_figures_and_work_points(tree, pe
     entry = furong.history.get()
     assert (entry.history_user, entry.history_type) == (people["furong_staff"], "+")
     assert entry.history_change_reason == CHANGE_REASON
+    # The history row copies the activity as stored (written database-side, services.insert_history).
+    tracked = [field.attname for field in Activity.history.model.tracked_fields]
+    assert {name: getattr(entry, name) for name in tracked} == {
+        name: getattr(furong, name) for name in tracked
+    }
+    assert abs((timezone.now() - entry.history_date).total_seconds()) < 60
+    assert entry.instance.title == furong.title
     assert not Figure.history.filter(activity_id=furong.pk).exists()
     # The roll-up totals took the figures in (applied once, at the end of the import).
     assert FigureTotal.objects.get(
