@@ -18,7 +18,7 @@ import time
 import tracemalloc
 from collections import defaultdict
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
@@ -749,6 +749,10 @@ def settle(out) -> None:
     say(out, f"vacuum analyze: {time.perf_counter() - started:.1f} s\n")
 
 
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def run(
     *,
     scale_name: str,
@@ -761,10 +765,12 @@ def run(
     reuse_database: bool = False,
 ) -> dict:
     scale = SCALES[scale_name]
-    results: dict = {"scale": scale_name, "database": connection.vendor, "load": {}}
+    # When it ran (UTC, to the second): runs on separate days are what the README's medians need.
+    results: dict = {"scale": scale_name, "database": connection.vendor, "load": {}, "started": _utc_now()}
 
     def save():
         results["goals"] = goals(results) if "rollup" in results else {}
+        results["finished"] = _utc_now()
         result_file.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
 
     @contextmanager

@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 
 from bench import LEVELS
 from bench.pages import PAGE_LEVELS, PAGES
+from bench.runs import combine
 
 
 def _number(value) -> bool:
@@ -173,6 +174,34 @@ def test_bench_small_runs_and_its_figures_parse(tmp_path):
         "http",
     ):
         assert label in table
+
+    # bench_runs: the median over runs of every figure, each run's value beside it (README's figures).
+    assert figures["started"] <= figures["finished"]
+    write_ms = figures["write"]["ms"]["median"]
+    files = [output]
+    for extra in (10, 20):
+        other = json.loads(output.read_text())
+        other["write"]["ms"]["median"] = write_ms + extra
+        files.append(tmp_path / f"run{extra}.json")
+        files[-1].write_text(json.dumps(other))
+    runs = [json.loads(path.read_text()) for path in files]
+    rows = {(row["section"], row["what"]): row for row in combine(runs)["rows"]}
+    assert rows[("write", "write path")]["values"] == [write_ms, write_ms + 10, write_ms + 20]
+    assert rows[("write", "write path")]["median"] == write_ms + 10
+    dashboard = figures["pages"]["county"]["dashboard"]["ms"]["median"]
+    assert rows[("pages", "dashboard · county")]["median"] == dashboard
+    printed = StringIO()
+    call_command("bench_runs", *map(str, files), stdout=printed)
+    assert (
+        "| page (median ms; CPU) | nation | province | city | county | township | village |"
+        in printed.getvalue()
+    )
+    assert "| write | write path | ms |" in printed.getvalue()
+    mixed = json.loads(output.read_text())
+    mixed["scale"] = "national"
+    (tmp_path / "mixed.json").write_text(json.dumps(mixed))
+    with pytest.raises(CommandError, match="different scales"):
+        call_command("bench_runs", str(output), str(tmp_path / "mixed.json"))
 
 
 @pytest.mark.skipif(
