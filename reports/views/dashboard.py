@@ -55,10 +55,8 @@ def dashboard(request, code):
         "lagging": [p for p in result.progress if p.is_lagging],
         "children": sorted(result.children, key=lambda c: (c.rank is None, c.rank or 0, c.federation.code)),
         "breadcrumb": access.visible_ancestors(request.user, federation),
-        "upcoming": planned.filter(calendar_day__gte=today).order_by("calendar_day")[:SHOWN_ACTIVITIES],
-        "overdue": planned.filter(planned_last_day__lt=today).order_by("-planned_last_day")[
-            :SHOWN_ACTIVITIES
-        ],
+        "upcoming": planned.upcoming(federation, today, SHOWN_ACTIVITIES),
+        "overdue": planned.overdue_last(federation, today, SHOWN_ACTIVITIES),
         "expected_percent": result.expected_percent,
         # The charts' numbers, from this roll-up: the page's script reads them (json_script), it
         # does not ask the API for a second roll-up.

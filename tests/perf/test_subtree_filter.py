@@ -93,3 +93,39 @@ def test_one_record_by_its_key_costs_no_ids_lookup(tree, people, planned, django
     with django_assert_num_queries(1):
         found = access.get_object_for_user_or_404(Activity.objects.all(), staff, pk=planned["dingwangtai"].pk)
     assert found == planned["dingwangtai"]
+
+
+@pytest.mark.parametrize("code", ["nation", "hunan", "changsha", "furong", "dingwangtai"])
+def test_upcoming_and_overdue_lists_are_the_subtrees_in_date_order_at_every_level(tree, code):
+    """The dashboards' two lists (ActivityQuerySet.upcoming / overdue_last of planned_in_subtree): the
+    same rows and order whichever way the order is written for the planner (activities.models.
+    _listing_order: NULLs placed apart from the index's order for a county and below)."""
+    kind = ActivityType.objects.first()
+    made = []
+    for number, (place, federation) in enumerate(sorted(tree.items())):
+        for month in (1, 3, 9, 11):
+            made.append(
+                Activity.objects.create(
+                    federation=federation,
+                    year=2013,
+                    type=kind,
+                    title=f"{place}{month}月{number}",
+                    status=ActivityStatus.PLANNED,
+                    planned_start=date(2013, month, 1 + number),
+                    planned_end=date(2013, month, 2 + number),
+                )
+            )
+    federation, today = tree[code], date(2013, 6, 30)
+    inside = [a for a in made if a.federation.path.startswith(federation.path)]
+    upcoming = sorted((a for a in inside if a.calendar_day >= today), key=lambda a: a.calendar_day)
+    overdue = sorted((a for a in inside if a.planned_last_day < today), key=lambda a: a.planned_last_day)
+    overdue.reverse()
+    planned = Activity.objects.planned_in_subtree(federation, 2013)
+    got_upcoming = list(planned.upcoming(federation, today, 3))
+    got_overdue = list(planned.overdue_last(federation, today, 3))
+    assert [a.calendar_day for a in got_upcoming] == [a.calendar_day for a in upcoming[:3]]
+    assert [a.planned_last_day for a in got_overdue] == [a.planned_last_day for a in overdue[:3]]
+    listed = got_upcoming + got_overdue
+    assert {a.federation.path[: len(federation.path)] for a in listed} == {federation.path}
+    # Nothing planned out of the year, nothing done: only the planned ones of 2013 are listed.
+    assert all(a.status == ActivityStatus.PLANNED and a.year == 2013 for a in got_upcoming + got_overdue)
