@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from fedwork import access
 from fedwork.fields import CleanCharField, CleanTextField
-from fedwork.models import SMALL_SUBTREE_DEPTH, Federation
+from fedwork.models import Federation
 from plans.models import Indicator, Target, WorkPoint
 
 DEFAULT_ACTIVITY_TYPES = [
@@ -73,21 +73,28 @@ NO_DAY = date(1, 1, 1)  # an activity without a calendar day (its ``month`` is i
 NEVER_DUE = date(9999, 12, 31)  # not planned, or planned without a last day: never overdue
 
 
+# From this depth down (a city: 2) a subtree's top-N lists of planned activities are sorted rather than
+# read in a year-wide index's order (_listing_order).
+SORTED_LISTS_DEPTH = 2
+
+
 def _listing_order(federation: Federation, field: str, *, descending: bool) -> models.OrderBy:
     """The order of a subtree's top-N list of planned activities by a date ``field`` that its query
     filters to non-NULL values (so the NULLs' place changes no result, only the plan).
 
-    Above the county (a path join over a large subtree) the year's partial index on (year, field)
-    is walked in order until N rows are inside the subtree: the nation's list in 0.4 ms instead of
-    0.7 s sorted. For a county and below (an id list, fedwork.models.SMALL_SUBTREE_DEPTH) that walk
-    is the planner's gamble: it guessed a few hundred of the nation's rows away and met the county's
-    after 23,000 (national scale, county 210726's overdue list: 208 ms). There the NULLs are put
-    where no index puts them, so the order cannot come from an index: the subtree's own rows are read
-    by (federation, field) and sorted (1.0 ms; 430102 0.6 → 0.3 ms; EXPLAIN ANALYZE, national bench
-    database, 2026-11-29).
+    For the nation and a province the year's partial index on (year, field) is walked in order until
+    N rows are inside the subtree: the nation's two lists in 0.4 + 0.3 ms instead of 0.7 + 0.7 s
+    sorted. For a city and below that walk is the planner's gamble: it guesses how soon the
+    subtree's rows come and may read a large share of the nation's plans first (national scale,
+    county 210726's overdue list: 208 ms). There the NULLs are put where no index puts them, so the
+    order cannot come from an index: the subtree's own rows are read by (federation, field) and
+    sorted, a cost that grows with the subtree, not with luck. Measured on the national bench
+    database (2026-11-29, median of 3, both lists together): 23 cities (20 random, seed 5, and the
+    bench's three) walked median 91 ms, worst 239 ms; sorted median 32 ms, worst 57 ms (5001, the
+    largest, the one city faster walked: 12 ms); county 210726 208 → 1.0 ms.
     """
     column = models.F(field)
-    if federation.depth < SMALL_SUBTREE_DEPTH:
+    if federation.depth < SORTED_LISTS_DEPTH:
         return column.desc() if descending else column.asc()
     return column.desc(nulls_last=True) if descending else column.asc(nulls_first=True)
 
