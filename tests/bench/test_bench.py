@@ -297,6 +297,7 @@ def test_bench_runs_medians_skip_failed_pages_and_missing_figures(tmp_path):
     [
         ("[1, 2]", "not a bench run"),
         ('"run"', "not a bench run"),
+        ('{"scale": ["small"]}', "its scale is not a name"),
         ("{not json", "Expecting property name"),
         ("[" * 100_000 + "]" * 100_000, "recursion"),
         (json.dumps(_run("12")), "write path: not a number: '12'"),

@@ -28,6 +28,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: {error}") from error
             if not isinstance(runs[-1], dict):
                 raise CommandError(f"{path}: not a bench run (a JSON object written by bench --json)")
+            if not isinstance(runs[-1].get("scale"), str | None):
+                raise CommandError(f"{path}: its scale is not a name: {runs[-1]['scale']!r}")
         scales = {run.get("scale") for run in runs}
         if len(scales) > 1:
             raise CommandError(f"the runs are of different scales: {', '.join(sorted(map(str, scales)))}")
