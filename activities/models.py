@@ -92,6 +92,11 @@ def _listing_order(federation: Federation, field: str, *, descending: bool) -> m
     database (2026-11-29, median of 3, both lists together): 23 cities (20 random, seed 5, and the
     bench's three) walked median 91 ms, worst 239 ms; sorted median 32 ms, worst 57 ms (5001, the
     largest, the one city faster walked: 12 ms); county 210726 208 → 1.0 ms.
+
+    upcoming / overdue_last break ties on one day by the primary key: without it, which of a day's
+    many activities were listed, and in what order, was the plan's (on PostgreSQL a county's sorted
+    list and the nation's walked one listed different ones). A walk stays a walk: its rows of one day
+    are sorted by id (PostgreSQL's incremental sort; SQLite's index ends with the rowid).
     """
     column = models.F(field)
     if federation.depth < SORTED_LISTS_DEPTH:
@@ -153,13 +158,13 @@ class ActivityQuerySet(models.QuerySet):
         """Of a subtree's planned activities (planned_in_subtree(federation, …)), the first ``count``
         from ``today`` on, soonest first."""
         order = _listing_order(federation, "calendar_day", descending=False)
-        return self.filter(calendar_day__gte=today).order_by(order)[:count]
+        return self.filter(calendar_day__gte=today).order_by(order, "pk")[:count]
 
     def overdue_last(self, federation: Federation, today: date, count: int) -> "ActivityQuerySet":
         """Of a subtree's planned activities (planned_in_subtree(federation, …)), the ``count`` whose
         last day passed most recently."""
         order = _listing_order(federation, "planned_last_day", descending=True)
-        return self.filter(planned_last_day__lt=today).order_by(order)[:count]
+        return self.filter(planned_last_day__lt=today).order_by(order, "pk")[:count]
 
     def overdue(self, today: date | None = None) -> "ActivityQuerySet":
         today = today or timezone.localdate()

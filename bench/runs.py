@@ -13,11 +13,16 @@ samples. Shapes::
 
 from __future__ import annotations
 
+import math
 from statistics import median
 
 from .pages import PAGE_LEVELS, PAGES
 
 LIMIT_LEVELS = ["nation", "province", "city", "county", "township"]
+
+
+class RunError(ValueError):
+    """A file that is not a bench run as ``bench --json`` writes it (manage.py bench_runs says why)."""
 
 
 def _get(data: dict, *keys):
@@ -28,13 +33,30 @@ def _get(data: dict, *keys):
     return data
 
 
+def _number(row: tuple[str, str, str, object]) -> tuple[str, str, str, float | None]:
+    """The row with its value checked: absent (None) or a finite number, else RunError."""
+    section, what, unit, value = row
+    if value is None:
+        return row
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise RunError(f"{section} · {what}: not a number: {value!r}")
+    return row
+
+
 def _rows(run: dict) -> list[tuple[str, str, str, float | None]]:
-    """(section, what, unit, value) of one run, in the order the table prints them."""
+    """(section, what, unit, value) of one run, in the order the table prints them; RunError if the
+    run is not a JSON object or a figure is not a number."""
+    if not isinstance(run, dict):
+        raise RunError(f"not a bench run (a JSON object): {type(run).__name__}")
+    return [_number(row) for row in _unchecked_rows(run)]
+
+
+def _unchecked_rows(run: dict) -> list[tuple[str, str, str, object]]:
     rows = []
     for page in PAGES:
         for level in PAGE_LEVELS:
-            entry = _get(run, "pages", level, page) or {}
-            ok = entry.get("status") == "ok"
+            entry = _get(run, "pages", level, page)
+            ok = _get(entry, "status") == "ok"
             rows.append(("pages", f"{page} · {level}", "ms", _get(entry, "ms", "median") if ok else None))
             rows.append(
                 ("pages (CPU)", f"{page} · {level}", "ms", _get(entry, "cpu_ms", "median") if ok else None)
@@ -65,14 +87,27 @@ def _rows(run: dict) -> list[tuple[str, str, str, float | None]]:
 
 
 def _load_range(run: dict) -> str:
-    loads = [entry["before"][0] for entry in (run.get("load") or {}).values() if entry.get("before")]
+    load = run.get("load")
+    loads = [
+        before[0]
+        for before in (_get(entry, "before") for entry in (load.values() if isinstance(load, dict) else []))
+        if isinstance(before, list)
+        and before
+        and isinstance(before[0], int | float)
+        and not isinstance(before[0], bool)
+    ]
     return f"{min(loads):.2f}–{max(loads):.2f}" if loads else "—"
 
 
 def combine(runs: list[dict], names: list[str] | None = None) -> dict:
     """The median over ``runs`` (bench JSON dicts) of every figure; None where no run has it."""
     names = names or [f"run {number}" for number in range(1, len(runs) + 1)]
-    table = [_rows(run) for run in runs]
+    table = []
+    for name, run in zip(names, runs, strict=True):
+        try:
+            table.append(_rows(run))
+        except RunError as error:
+            raise RunError(f"{name}: {error}") from error
     rows = []
     for index, (section, what, unit, _value) in enumerate(table[0] if table else []):
         values = [rows_of_run[index][3] for rows_of_run in table]

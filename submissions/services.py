@@ -111,9 +111,10 @@ def locked_periods(federation_ids, years) -> dict[tuple[int, int], list[Period]]
     approved = Submission.objects.filter(
         status=SubmissionStatus.APPROVED, federation_id__in=set(federation_ids), year__in=set(years)
     ).only("federation_id", "year", "frequency", "number")
-    # order_by(): the model's default ordering joins the federations for their paths, which every
-    # write of the one write path would pay for nothing.
-    for submission in approved.order_by():
+    # The model's default ordering without its last key: federation__path joins the federations, which
+    # every write of the one write path would pay for nothing. The order itself matters: of two
+    # approved reports covering one month (a monthly and a quarterly), locking_period names the first.
+    for submission in approved.order_by("frequency", "number"):
         locked.setdefault((submission.federation_id, submission.year), []).append(submission.period)
     return locked
 

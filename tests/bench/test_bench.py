@@ -258,3 +258,72 @@ def test_wrk_summary_and_access_log_parse_into_the_http_figures(tmp_path):
     assert endpoints["POST activity form POST"]["requests"] == 2
     assert endpoints["POST activity form POST"]["errors"] == 1
     assert endpoints["GET calendar"]["requests"] == 0 and endpoints["GET calendar"]["p50_ms"] is None
+
+
+def _run(write_ms, *, dashboard=None, status="ok", **extra) -> dict:
+    """A minimal bench run: the write path's median and a county dashboard page."""
+    page = {"status": status, "ms": {"median": dashboard}, "cpu_ms": {"median": 1.0}}
+    return {
+        "scale": "small",
+        "write": {"ms": {"median": write_ms}},
+        "pages": {"county": {"dashboard": page}},
+    } | extra
+
+
+def test_bench_runs_medians_skip_failed_pages_and_missing_figures(tmp_path):
+    runs = [
+        _run(10.0, dashboard=100.0),
+        _run(30.0, dashboard=5000.0, status="HTTP 500"),
+        _run(None, dashboard=300.0),
+    ]
+    runs.append(_run(20.0, dashboard=200.0, load={"x": {"before": "bad"}, "y": 3}))
+    rows = {(row["section"], row["what"]): row for row in combine(runs)["rows"]}
+    assert rows[("write", "write path")]["values"] == [10.0, 30.0, None, 20.0]
+    assert rows[("write", "write path")]["median"] == 20.0
+    # The failed page's 5,000 ms is no figure: the median of 100, 300 and 200.
+    assert rows[("pages", "dashboard · county")]["values"] == [100.0, None, 300.0, 200.0]
+    assert rows[("pages", "dashboard · county")]["median"] == 200.0
+    files = []
+    for number, run in enumerate(runs[:1]):
+        files.append(tmp_path / f"run{number}.json")
+        files[-1].write_text(json.dumps(run))
+    printed = StringIO()
+    call_command("bench_runs", str(files[0]), stdout=printed)  # one run is a table too
+    assert "| write | write path | ms | 10 | 10 |" in printed.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[1, 2]", "not a bench run"),
+        ('"run"', "not a bench run"),
+        ('{"scale": ["small"]}', "its scale is not a name"),
+        ("{not json", "Expecting property name"),
+        ("[" * 100_000 + "]" * 100_000, "recursion"),
+        (json.dumps(_run("12")), "write path: not a number: '12'"),
+        (json.dumps(_run(True)), "write path: not a number: True"),
+        ('{"scale": "small", "write": {"ms": {"median": NaN}}}', "write path: not a number: nan"),
+        (json.dumps({"scale": "small", "pages": {"county": {"dashboard": "ok"}}}), None),
+        (json.dumps({"scale": "small", "pages": ["county"], "load": {"a": None}}), None),
+    ],
+)
+def test_bench_runs_refuses_hostile_files_with_a_clear_error(tmp_path, content, message):
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(_run(10.0, dashboard=100.0)))
+    bad.write_text(content)
+    if message is None:  # odd shapes where figures are missing: dashes, not a traceback
+        printed = StringIO()
+        call_command("bench_runs", str(good), str(bad), stdout=printed)
+        assert "| dashboard | — | — | — | 100 (1) | — | — |" in printed.getvalue()
+        return
+    with pytest.raises(CommandError, match=message):
+        call_command("bench_runs", str(good), str(bad), stdout=StringIO())
+
+
+def test_bench_runs_missing_file_and_unwritable_json_are_command_errors(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(_run(10.0)))
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("bench_runs", str(good), str(tmp_path / "absent.json"))
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("bench_runs", str(good), "--json", str(tmp_path / "no" / "dir.json"), stdout=StringIO())

@@ -129,3 +129,34 @@ def test_upcoming_and_overdue_lists_are_the_subtrees_in_date_order_at_every_leve
     assert {a.federation.path[: len(federation.path)] for a in listed} == {federation.path}
     # Nothing planned out of the year, nothing done: only the planned ones of 2013 are listed.
     assert all(a.status == ActivityStatus.PLANNED and a.year == 2013 for a in got_upcoming + got_overdue)
+
+
+@pytest.mark.parametrize("code", ["nation", "hunan", "changsha", "furong", "dingwangtai"])
+def test_upcoming_and_overdue_lists_break_ties_on_one_day_by_id_at_every_level(tree, code):
+    """Twelve planned activities on the same day (more than a list shows): every level lists the
+    first ones stored, in that order, whether its list is an index walk or a sort (on PostgreSQL the
+    city's and the county's lists named other activities of the day than the nation's)."""
+    kind = ActivityType.objects.first()
+    made = [
+        Activity.objects.create(
+            federation=tree["furong"] if number % 3 else tree["dingwangtai"],
+            year=2013,
+            type=kind,
+            title=f"七月一日活动{number}",
+            status=ActivityStatus.PLANNED,
+            planned_start=date(2013, 7, 1) if number < 20 else date(2013, 5, 1),
+            planned_end=None if number < 20 else date(2013, 5, 1 + number % 2),
+        )
+        for number in range(32)
+    ]
+    federation = tree[code]
+    inside = [a for a in made if a.federation.path.startswith(federation.path)]
+    upcoming = sorted((a for a in inside if a.calendar_day == date(2013, 7, 1)), key=lambda a: a.pk)
+    overdue = sorted(
+        (a for a in inside if a.calendar_day == date(2013, 5, 1)),
+        key=lambda a: (-a.planned_last_day.day, a.pk),
+    )
+    planned = Activity.objects.planned_in_subtree(federation, 2013)
+    today = date(2013, 6, 30)
+    assert [a.pk for a in planned.upcoming(federation, today, 8)] == [a.pk for a in upcoming[:8]]
+    assert [a.pk for a in planned.overdue_last(federation, today, 8)] == [a.pk for a in overdue[:8]]

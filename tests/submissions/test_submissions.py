@@ -537,3 +537,27 @@ def test_the_burden_ledger_counts_what_was_asked_entered_and_repeated(tree, peop
     assert login(leader).get(reverse("submissions:burden", args=["430102"])).status_code == 200
     for outsider in ["furong_staff", "yuelu_staff", "lixia_staff"]:
         assert login(people[outsider]).get(reverse("submissions:burden", args=["430102"])).status_code == 404
+
+
+@pytest.mark.parametrize("created", [["quarter", "month"], ["month", "quarter"]])
+def test_the_lock_names_the_same_period_whichever_report_was_approved_first(tree, people, created):
+    """Two approved reports of one federation cover May (a monthly and a quarterly one): the lock's
+    message names the same period whichever was stored first (locked_periods reads them in the
+    reports' order, year, frequency and number, not in whatever order the database returns rows)."""
+    now = datetime(2013, 7, 10, 9, tzinfo=BEIJING)
+    for frequency in created:
+        Submission.objects.create(
+            federation=tree["furong"],
+            year=2013,
+            frequency=frequency,
+            number={"month": 5, "quarter": 2}[frequency],
+            status=SubmissionStatus.APPROVED,
+            due_date=date(2013, 7, 5),
+            first_submitted_at=now,
+            submitted_at=now,
+            submitted_by=people["furong_staff"],
+        )
+    locked = services.locked_periods([tree["furong"].pk], [2013])
+    assert locked[(tree["furong"].pk, 2013)] == [MAY, Period(2013, Frequency.QUARTER, 2)]
+    with pytest.raises(ValidationError, match="^\\['2013年5月的报表已审核通过并锁定"):
+        services.ensure_unlocked([(tree["furong"].pk, 2013, 5)])
