@@ -78,7 +78,7 @@ NEVER_DUE = date(9999, 12, 31)  # not planned, or planned without a last day: ne
 SORTED_LISTS_DEPTH = 2
 
 
-def _listing_order(federation: Federation, field: str, *, descending: bool) -> models.OrderBy:
+def _listing_order(federation: Federation, field: str, *, descending: bool) -> tuple:
     """The order of a subtree's top-N list of planned activities by a date ``field`` that its query
     filters to non-NULL values (so the NULLs' place changes no result, only the plan).
 
@@ -93,15 +93,16 @@ def _listing_order(federation: Federation, field: str, *, descending: bool) -> m
     bench's three) walked median 91 ms, worst 239 ms; sorted median 32 ms, worst 57 ms (5001, the
     largest, the one city faster walked: 12 ms); county 210726 208 → 1.0 ms.
 
-    upcoming / overdue_last break ties on one day by the primary key: without it, which of a day's
-    many activities were listed, and in what order, was the plan's (on PostgreSQL a county's sorted
-    list and the nation's walked one listed different ones). A walk stays a walk: its rows of one day
-    are sorted by id (PostgreSQL's incremental sort; SQLite's index ends with the rowid).
+    A sorted list breaks ties on one day by the primary key (free in a sort: without it, which of a
+    day's many activities were listed was the plan's). A walk does not: the same tie-break made the
+    nation's upcoming list an incremental sort of 1.3 s and a province's 183 ms (national bench
+    database, EXPLAIN ANALYZE, 2026-11-30), so there a day's ties come in the index's order.
+    Returns the ORDER BY terms.
     """
     column = models.F(field)
     if federation.depth < SORTED_LISTS_DEPTH:
-        return column.desc() if descending else column.asc()
-    return column.desc(nulls_last=True) if descending else column.asc(nulls_first=True)
+        return (column.desc() if descending else column.asc(),)
+    return (column.desc(nulls_last=True) if descending else column.asc(nulls_first=True), "pk")
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -158,13 +159,13 @@ class ActivityQuerySet(models.QuerySet):
         """Of a subtree's planned activities (planned_in_subtree(federation, …)), the first ``count``
         from ``today`` on, soonest first."""
         order = _listing_order(federation, "calendar_day", descending=False)
-        return self.filter(calendar_day__gte=today).order_by(order, "pk")[:count]
+        return self.filter(calendar_day__gte=today).order_by(*order)[:count]
 
     def overdue_last(self, federation: Federation, today: date, count: int) -> "ActivityQuerySet":
         """Of a subtree's planned activities (planned_in_subtree(federation, …)), the ``count`` whose
         last day passed most recently."""
         order = _listing_order(federation, "planned_last_day", descending=True)
-        return self.filter(planned_last_day__lt=today).order_by(order, "pk")[:count]
+        return self.filter(planned_last_day__lt=today).order_by(*order)[:count]
 
     def overdue(self, today: date | None = None) -> "ActivityQuerySet":
         today = today or timezone.localdate()
