@@ -391,12 +391,7 @@ def stored_reach(federation: Federation | None = None, year: int | None = None) 
 def reach_differences(federation: Federation | None = None, year: int | None = None) -> list[tuple]:
     """(key, stored, expected) for every Reach count that does not match the stored totals (keys as
     recompute_reach's); check_rollups reports them beside the totals' differences."""
-    have, want = stored_reach(federation, year), recompute_reach(federation, year)
-    return [
-        (key, have.get(key, 0), want.get(key, 0))
-        for key in sorted(have.keys() | want.keys())
-        if have.get(key, 0) != want.get(key, 0)
-    ]
+    return _mismatches(stored_reach(federation, year), recompute_reach(federation, year), 0)
 
 
 @transaction.atomic
@@ -594,12 +589,7 @@ def stored_counts(federation: Federation | None = None, year: int | None = None)
 def count_differences(federation: Federation | None = None, year: int | None = None) -> list[tuple]:
     """(key, stored, expected) for every ActivityCount row that does not match the activities (keys as
     recompute_counts'); check_rollups reports them beside the totals' differences."""
-    have, want = stored_counts(federation, year), recompute_counts(federation, year)
-    return [
-        (key, have.get(key, 0), want.get(key, 0))
-        for key in sorted(have.keys() | want.keys())
-        if have.get(key, 0) != want.get(key, 0)
-    ]
+    return _mismatches(stored_counts(federation, year), recompute_counts(federation, year), 0)
 
 
 def _fill_counts_sql(cursor, activities: str, federations: str, counts: str, year: int | None) -> None:
@@ -686,9 +676,15 @@ def rebuild(federation: Federation | None = None, year: int | None = None) -> in
 
 def differences(federation: Federation | None = None, year: int | None = None) -> list[tuple]:
     """(key, stored, expected) for every total that does not match the raw figures."""
-    have, want = stored(federation, year), recompute(federation, year)
+    return _mismatches(stored(federation, year), recompute(federation, year), Decimal(0))
+
+
+def _mismatches(have: dict, want: dict, zero) -> list[tuple]:
+    """(key, stored, expected), in key order, for every key whose stored value (``have``) differs from
+    the expected one (``want``); a key missing on one side counts as ``zero`` there. The one
+    comparison behind differences, reach_differences and count_differences."""
     return [
-        (key, have.get(key, Decimal(0)), want.get(key, Decimal(0)))
+        (key, have.get(key, zero), want.get(key, zero))
         for key in sorted(have.keys() | want.keys())
-        if have.get(key, Decimal(0)) != want.get(key, Decimal(0))
+        if have.get(key, zero) != want.get(key, zero)
     ]

@@ -38,6 +38,18 @@ def workbook_bytes(rows: list[list], cells: dict[str, object] | None = None) -> 
     return output.getvalue()
 
 
+def with_sheet_xml(file_bytes: bytes, change) -> bytes:
+    """The workbook with its first sheet's XML passed through ``change`` (bytes → bytes): a cell
+    written as no spreadsheet program would, to reach a reader's edge."""
+    source = zipfile.ZipFile(BytesIO(file_bytes))
+    output = BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            target.writestr(info, change(content) if info.filename == SHEET else content)
+    return output.getvalue()
+
+
 def openpyxl_sheet(file_bytes: bytes):
     workbook = openpyxl.load_workbook(BytesIO(file_bytes), read_only=True, data_only=True)
     try:
@@ -90,15 +102,7 @@ def test_a_date_python_calamine_cannot_convert_is_read_by_openpyxl():
     """python-calamine panics on a date serial beyond chrono's range (a hand-made file, found by the
     fuzz test): the sheet is then read by openpyxl, and the import judges the cell as before."""
     file_bytes = workbook_bytes([["单位代码", "开始日期"], ["430102", datetime(2013, 5, 10)]])
-    source = zipfile.ZipFile(BytesIO(file_bytes))
-    output = BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == SHEET:
-                content = re.sub(rb"<v>41404</v>", b"<v>-1e20</v>", content)
-            target.writestr(info, content)
-    crafted = output.getvalue()
+    crafted = with_sheet_xml(file_bytes, lambda xml: re.sub(rb"<v>41404</v>", b"<v>-1e20</v>", xml))
     assert _calamine_rows(crafted, "活动") is None
     try:
         sheet = read_sheet(crafted)
@@ -120,17 +124,10 @@ def test_an_error_value_is_read_as_excel_shows_it_not_as_a_blank():
     is a blank to python-calamine; openpyxl gives "#N/A", which the import refuses as not a number.
     A blank would import the row without its figure, silently."""
     file_bytes = workbook_bytes([["单位代码", "培训妇女人数（人）"], ["430102", 150]])
-    source = zipfile.ZipFile(BytesIO(file_bytes))
-    output = BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == SHEET:
-                error = b'<c r="B2" t="e"><v>#N/A</v></c>'
-                content = content.replace(b'<c r="B2" t="n"><v>150</v></c>', error)
-                assert b't="e"' in content
-            target.writestr(info, content)
-    sheet = read_sheet(output.getvalue())
+    error = b'<c r="B2" t="e"><v>#N/A</v></c>'
+    crafted = with_sheet_xml(file_bytes, lambda xml: xml.replace(b'<c r="B2" t="n"><v>150</v></c>', error))
+    assert error in zipfile.ZipFile(BytesIO(crafted)).read(SHEET)
+    sheet = read_sheet(crafted)
     assert sheet.rows[0][1] == "#N/A"
     with pytest.raises(ValueError, match="应为数字"):
         parse_number_cell(sheet.rows[0][1])
